@@ -1,0 +1,25 @@
+"""The `sijil` command line. Each command group lives in its own module of this package."""
+
+from __future__ import annotations
+
+import typer
+
+from records.cli.common import run_app
+
+app = typer.Typer(
+    name="sijil",
+    help="Sijil: a documentation database for human-rights incidents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    # Imported here so each module can add its commands to `app` without import cycles.
+    from records.cli import commands_core  # noqa: F401
+
+
+def main() -> None:
+    _register()
+    run_app(app)

@@ -1,0 +1,82 @@
+"""Engines and sessions: one engine per process, one short session per unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from records.config import get_settings
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(url: str | None = None, **kwargs) -> Engine:
+    """Create the engine for `url` (default: SIJIL_DATABASE_URL), with SQLite made safe.
+
+    SQLite connections get foreign keys, WAL and a busy timeout; transactions begin with an
+    explicit BEGIN so that write units of work can take the write lock up front (IMMEDIATE)
+    and never fail half-way on a lock upgrade.
+    """
+    url = url or get_settings().database_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get("sijil_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def is_sqlite(engine_or_session) -> bool:
+    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else (
+        engine_or_session
+    )
+    return bind.dialect.name == "sqlite"
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A short session for reads; nothing it does is committed."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """One write transaction: commits when the block ends, rolls back on any error.
+
+    The audit chain head is locked first (SQLite: BEGIN IMMEDIATE; PostgreSQL: the chain
+    head row FOR UPDATE), so concurrent writers append to one chain in turn.
+    """
+    from records.audit_chain import lock_chain_head
+
+    with Session(engine.execution_options(sijil_write=True), expire_on_commit=False) as session:
+        try:
+            lock_chain_head(session)
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,42 @@
+"""All table models, imported here so Alembic and the services see one metadata."""
+
+from sqlmodel import SQLModel
+
+from records.models.actor import Actor
+from records.models.audit import AuditCheckpoint, AuditEntry
+from records.models.base import TableBase
+from records.models.evidence import Attachment, CustodyEvent
+from records.models.incident import (
+    CaseEvent,
+    Citation,
+    Incident,
+    Perpetrator,
+    ReviewComment,
+    Victim,
+)
+from records.models.person import Person
+from records.models.source import Source
+from records.models.user import AppUser
+from records.models.vocabulary import VocabularyTerm
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Actor",
+    "AppUser",
+    "Attachment",
+    "AuditCheckpoint",
+    "AuditEntry",
+    "CaseEvent",
+    "Citation",
+    "CustodyEvent",
+    "Incident",
+    "Perpetrator",
+    "Person",
+    "ReviewComment",
+    "Source",
+    "TableBase",
+    "Victim",
+    "VocabularyTerm",
+    "metadata",
+]

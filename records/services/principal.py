@@ -1,0 +1,34 @@
+"""Who is acting: a user with a role, or the system (the CLI on the server, migrations)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from records.audit_chain import bind_actor
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: int | None
+    username: str
+    role: str
+    display_name: str = ""
+
+    @property
+    def is_system(self) -> bool:
+        return self.id is None
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+SYSTEM = Principal(id=None, username="system", role="system", display_name="System")
+
+# Role rank: a higher role can do everything a lower one can (DESIGN §4).
+ROLE_RANK = {"viewer": 0, "caseworker": 1, "reviewer": 2, "admin": 3, "system": 4}
+
+
+def act_as(session, actor: Principal, reason: str | None = None) -> None:
+    """Bind the acting principal to the session so every audit entry names them."""
+    bind_actor(session, actor.id, reason)

@@ -1,0 +1,27 @@
+"""Text normalisation for matching names written in Latin and Arabic script."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Arabic letter variants that writers use interchangeably, folded to one form.
+_ARABIC_FOLD = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
+    "ى": "ي", "ئ": "ي", "ؤ": "و", "ة": "ه",
+    "ک": "ك", "ی": "ي", "ـ": None,  # Persian/Kurdish kaf and yeh; tatweel
+})
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_name(*names: str | None) -> str:
+    """A matching key: case-folded, accents and Arabic diacritics removed, variants folded."""
+    parts = []
+    for name in names:
+        if not name:
+            continue
+        decomposed = unicodedata.normalize("NFKD", name)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+        folded = stripped.translate(_ARABIC_FOLD).casefold()
+        parts.append(_SPACES.sub(" ", folded).strip())
+    return " | ".join(p for p in parts if p)

@@ -1,0 +1,152 @@
+"""Creating, reading, updating and listing incidents through the services."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import func, select
+
+from records.db import read_session, unit_of_work
+from records.errors import ConflictError, PermissionDenied, ValidationError
+from records.models import AuditEntry, Incident, Person
+from records.services.incidents import (
+    IncidentFilter,
+    create_incident,
+    get_incident,
+    list_incidents,
+    update_incident,
+)
+from tests.factories import incident_data
+
+
+def _create(engine, actor, **overrides):
+    with unit_of_work(engine) as session:
+        return create_incident(session, incident_data(**overrides), actor=actor)
+
+
+def _counts(engine) -> tuple[int, int, int]:
+    with read_session(engine) as session:
+        return (session.exec(select(func.count()).select_from(Incident)).one(),
+                session.exec(select(func.count()).select_from(Person)).one(),
+                session.exec(select(func.count()).select_from(AuditEntry)).one())
+
+
+def test_create_incident_with_everything_attached(engine, users):
+    created = _create(engine, users["carla"])
+    assert created.ref == "INC-2020-00001"
+    assert created.status == "draft"
+    assert created.created_by == "carla"
+    assert [v.person.full_name for v in created.victims] == ["Sami Example"]
+    assert created.victims[0].person.name_original == "سامي المثال"
+    assert created.injured == 1
+    assert created.perpetrators[0].actor.name == "Unidentified gunmen (test)"
+    assert created.citations[0].source.title == "Example News report"
+    assert created.case_events[0].kind == "complaint"
+    second = _create(engine, users["carla"])
+    assert second.ref == "INC-2020-00002"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"incident_type": "massacre"}, "incident_type"),
+        ({"end_date": "2020-03-01"}, "end_date"),
+        ({"latitude": 200}, "latitude"),
+        ({"title": "   "}, "title"),
+        ({"admin1": "IQ-XX"}, "admin1"),
+        ({"method": "laser"}, "method"),
+        ({"victims": [{"person": {"full_name": "X Y"}, "outcome": "vanished"}]},
+         "victims.0.outcome"),
+    ],
+)
+def test_invalid_data_is_refused_naming_the_field(engine, users, overrides, field):
+    before = _counts(engine)
+    with pytest.raises(ValidationError) as caught:
+        _create(engine, users["carla"], **overrides)
+    assert field in caught.value.by_field(), caught.value
+    assert _counts(engine) == before
+
+
+def test_unknown_vocabulary_code_lists_the_allowed_codes(engine, users):
+    with pytest.raises(ValidationError) as caught:
+        _create(engine, users["carla"], incident_type="massacre")
+    message = caught.value.by_field()["incident_type"]
+    assert "'massacre' is not a known code" in message
+    assert "attempted_killing" in message and "enforced_disappearance" in message
+
+
+def test_viewer_cannot_create(engine, users):
+    with pytest.raises(PermissionDenied):
+        _create(engine, users["vera"])
+
+
+def test_stale_save_is_refused_and_first_change_is_kept(engine, users):
+    created = _create(engine, users["carla"])
+    seen_by_both = created.version
+    with unit_of_work(engine) as session:
+        update_incident(session, created.ref, {"title": "First save"}, actor=users["carla"],
+                        expected_version=seen_by_both)
+    with pytest.raises(ConflictError) as caught, unit_of_work(engine) as session:
+        update_incident(session, created.ref, {"title": "Second save"}, actor=users["rana"],
+                        expected_version=seen_by_both)
+    assert "carla" in str(caught.value)
+    assert caught.value.changed_by == "carla"
+    with read_session(engine) as session:
+        stored = get_incident(session, created.ref, actor=users["rana"])
+    assert stored.title == "First save"
+    assert stored.version == seen_by_both + 1
+
+
+def test_update_that_changes_nothing_writes_nothing(engine, users):
+    created = _create(engine, users["carla"])
+    before = _counts(engine)
+    with unit_of_work(engine) as session:
+        same = update_incident(session, created.ref, {"title": created.title},
+                               actor=users["carla"], expected_version=created.version)
+    assert same.version == created.version
+    assert _counts(engine) == before
+
+
+def test_caseworker_cannot_edit_someone_elses_draft(engine, users):
+    created = _create(engine, users["carla"])
+    with pytest.raises(PermissionDenied), unit_of_work(engine) as session:
+        update_incident(session, created.ref, {"title": "Mine now"}, actor=users["chen"],
+                        expected_version=created.version)
+
+
+def test_restricted_incident_is_hidden_from_viewers_and_other_caseworkers(engine, users):
+    _create(engine, users["carla"], sensitivity="restricted")
+    _create(engine, users["carla"])
+    with read_session(engine) as session:
+        assert list_incidents(session, actor=users["vera"]).total == 1
+        assert list_incidents(session, actor=users["chen"]).total == 1
+        assert list_incidents(session, actor=users["carla"]).total == 2
+        assert list_incidents(session, actor=users["rana"]).total == 2
+
+
+def test_viewer_sees_names_only_with_consent(engine, users):
+    created = _create(engine, users["carla"], victims=[
+        {"person": {"full_name": "Consenting Person", "contact": "+964 000"},
+         "outcome": "injured", "consent_to_publish_name": True},
+        {"person": {"full_name": "Hidden Witness"}, "outcome": "unharmed"},
+    ])
+    with read_session(engine) as session:
+        seen = get_incident(session, created.ref, actor=users["vera"])
+    names = sorted(v.person.full_name for v in seen.victims)
+    assert names == ["Consenting Person", "Name withheld"]
+    assert all(v.person.contact is None for v in seen.victims)
+
+
+def test_filters_and_text_search(engine, users):
+    _create(engine, users["carla"], title="Attack in Karbala", admin1="IQ-KA",
+            incident_type="killing")
+    _create(engine, users["carla"])
+    with read_session(engine) as session:
+        by_place = list_incidents(session, actor=users["rana"],
+                                  filters=IncidentFilter(admin1="IQ-KA"))
+        by_name = list_incidents(session, actor=users["rana"],
+                                 filters=IncidentFilter(text="سامي"))
+        by_type = list_incidents(session, actor=users["rana"],
+                                 filters=IncidentFilter(incident_type="killing"))
+    assert [i.title for i in by_place.items] == ["Attack in Karbala"]
+    assert by_name.total == 2
+    assert by_type.total == 1

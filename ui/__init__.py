@@ -1,0 +1,1 @@
+"""Sijil's Streamlit workspace: a thin layer over records.services."""

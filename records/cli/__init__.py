@@ -17,7 +17,13 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here so each module can add its commands to `app` without import cycles.
-    from records.cli import commands_core  # noqa: F401
+    from records.cli import (  # noqa: F401
+        commands_audit,
+        commands_core,
+        commands_demo,
+        commands_files,
+        commands_io,
+    )
 
 
 def main() -> None:

@@ -1,0 +1,3 @@
+"""sijil audit commands."""
+
+from records.cli import app  # noqa: F401

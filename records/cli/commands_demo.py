@@ -1,0 +1,3 @@
+"""sijil demo commands."""
+
+from records.cli import app  # noqa: F401

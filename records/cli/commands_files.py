@@ -1,0 +1,3 @@
+"""sijil files commands."""
+
+from records.cli import app  # noqa: F401

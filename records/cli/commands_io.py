@@ -1,0 +1,3 @@
+"""sijil io commands."""
+
+from records.cli import app  # noqa: F401

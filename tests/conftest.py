@@ -154,6 +154,25 @@ def bare_engine(request, tmp_path, sqlite_templates, pg_server) -> Iterator[Engi
     yield from _engine_for(request, tmp_path, sqlite_templates, pg_server, "bare")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_engine(request, tmp_path, pg_server) -> Iterator[Engine]:
+    """An empty database: no schema at all."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield engine
+        engine.dispose()
+        return
+    if pg_server is None:
+        pytest.skip(_postgres_url()[1])
+    name = f"sijil_t_{uuid.uuid4().hex[:12]}"
+    with pg_server.admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(pg_server.database_url(name))
+    yield engine
+    engine.dispose()
+    pg_server.drop(name)
+
+
 @pytest.fixture
 def users(engine) -> dict[str, Principal]:
     from records.db import read_session

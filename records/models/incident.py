@@ -14,7 +14,6 @@ from records.models.source import Source
 STATUSES = ("draft", "submitted", "returned", "verified", "published", "archived")
 CONFIDENCE_LEVELS = ("reported", "corroborated", "verified")
 SENSITIVITIES = ("normal", "restricted")
-REF_PATTERN = r"^INC-\d{4}-\d{5}$"
 
 
 def _strip(value):

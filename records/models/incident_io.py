@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from sqlmodel import Field
 
 from records.models.actor import ActorBase, ActorCreate
@@ -17,6 +18,8 @@ from records.models.incident import (
 )
 from records.models.person import PersonBase, PersonCreate
 from records.models.source import SourceBase, SourceCreate
+
+REF_FORMAT = re.compile(r"INC-\d{4}-\d{5}")
 
 
 class VictimInput(VictimBase):
@@ -61,11 +64,20 @@ class CaseEventInput(CaseEventBase):
 
 
 class IncidentCreate(IncidentBase):
-    ref: str | None = Field(default=None, regex=r"^INC-\d{4}-\d{5}$")
+    ref: str | None = Field(default=None, max_length=20)
     victims: list[VictimInput] = Field(default_factory=list)
     perpetrators: list[PerpetratorInput] = Field(default_factory=list)
     citations: list[CitationInput] = Field(default_factory=list)
     case_events: list[CaseEventInput] = Field(default_factory=list)
+
+    @field_validator("ref", mode="before")
+    @classmethod
+    def _ref_format(cls, value):
+        if isinstance(value, str):
+            value = value.strip().upper() or None
+        if value is not None and not REF_FORMAT.fullmatch(value):
+            raise ValueError("a reference looks like INC-2021-00042")
+        return value
 
 
 class _Read(BaseModel):

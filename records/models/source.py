@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pydantic import field_validator
 from sqlalchemy import CheckConstraint, Column, Text
 from sqlmodel import Field, SQLModel
 
@@ -22,8 +23,17 @@ class SourceBase(SQLModel):
     url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     published_on: dt.date | None = None
     language: str | None = Field(default=None, max_length=10)
-    reliability: str | None = Field(default=None, regex=r"^[A-F]$", max_length=1)
+    reliability: str | None = Field(default=None, max_length=1)
     credibility: int | None = Field(default=None, ge=1, le=6)
+
+    @field_validator("reliability", mode="before")
+    @classmethod
+    def _grade(cls, value):
+        if isinstance(value, str):
+            value = value.strip().upper() or None
+        if value is not None and value not in RELIABILITY_GRADES:
+            raise ValueError("reliability is a grade from A to F (Admiralty scale)")
+        return value
 
 
 class Source(SourceBase, TableBase, table=True):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
+from pydantic import field_validator
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
@@ -11,14 +13,21 @@ from records.models.base import TableBase
 from records.models.types import UTCDateTime
 
 ROLES = ("viewer", "caseworker", "reviewer", "admin")
+USERNAME = re.compile(r"[A-Za-z0-9_.@-]+")
 
 
 class UserBase(SQLModel):
-    username: str = Field(min_length=2, max_length=64, regex=r"^[A-Za-z0-9_.@-]+$",
-                          unique=True, index=True)
+    username: str = Field(min_length=2, max_length=64, unique=True, index=True)
     display_name: str = Field(default="", max_length=200)
     role: str = Field(default="caseworker", max_length=20)
     is_active: bool = True
+
+    @field_validator("username")
+    @classmethod
+    def _plain_username(cls, value: str) -> str:
+        if not USERNAME.fullmatch(value):
+            raise ValueError("use letters, digits and . _ @ - only, no spaces")
+        return value
 
 
 class AppUser(UserBase, TableBase, table=True):

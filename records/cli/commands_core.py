@@ -75,8 +75,10 @@ def ui(port: int = typer.Option(8501, "--port", help="Port to serve the UI on.")
     import subprocess
     from pathlib import Path
 
+    import ui
+
     open_engine().dispose()
-    app_path = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+    app_path = Path(ui.__file__).resolve().parent / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app_path),
                "--server.port", str(port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false"]

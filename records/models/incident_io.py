@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, create_model, field_validator, model_validator
 from sqlmodel import Field
 
 from records.models.actor import ActorBase, ActorCreate
@@ -78,6 +79,21 @@ class IncidentCreate(IncidentBase):
         if value is not None and not REF_FORMAT.fullmatch(value):
             raise ValueError("a reference looks like INC-2021-00042")
         return value
+
+
+def _all_optional(model: type[BaseModel], name: str) -> type[BaseModel]:
+    """The same fields and constraints as `model`, each optional and unset by default, for
+    partial updates applied with model_dump(exclude_unset=True)."""
+    fields = {}
+    for field_name, info in model.model_fields.items():
+        optional = copy.copy(info)
+        optional.default = None
+        optional.default_factory = None
+        fields[field_name] = (info.annotation | None, optional)
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+IncidentUpdate = _all_optional(IncidentBase, "IncidentUpdate")
 
 
 class _Read(BaseModel):

@@ -15,7 +15,13 @@ from records.i18n import _
 from records.models import AppUser, AuditEntry, Incident, Perpetrator, Person, Victim
 from records.models.actor import Actor
 from records.models.incident import IncidentBase
-from records.models.incident_io import IncidentCreate, IncidentRead, IncidentSummary, Page
+from records.models.incident_io import (
+    IncidentCreate,
+    IncidentRead,
+    IncidentSummary,
+    IncidentUpdate,
+    Page,
+)
 from records.models.types import utcnow
 from records.services.incident_build import build_incident, check_incident_fields
 from records.services.incident_read import incident_read, load_incident
@@ -138,8 +144,9 @@ def update_incident(session: Session, ref: str, changes: dict, *, actor: Princip
     if unknown:
         raise ValidationError.single(
             sorted(unknown)[0], _("this field cannot be changed here"))
+    partial = parse(IncidentUpdate, changes).model_dump(exclude_unset=True)
     current = incident.model_dump(include=EDITABLE_FIELDS)
-    merged = parse(IncidentBase, {**current, **changes})
+    merged = parse(IncidentBase, {**current, **partial})
     problems: list = []
     check_incident_fields(session, merged, problems)
     if problems:

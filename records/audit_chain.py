@@ -35,6 +35,13 @@ _PURGE = "sijil.purge"
 _entries = AuditEntry.__table__
 _checkpoint = AuditCheckpoint.__table__
 
+# Actions of entries that record an event rather than a change of a row (append_event).
+# Verification replays every other entry that names a row as a change of that row.
+EVENT_ACTIONS = frozenset({
+    "login", "login_failed", "logout", "export", "import", "backup", "restore",
+    "files_verify", "keys_rotate", "audit_verify",
+})
+
 
 def format_time(at: dt.datetime) -> str:
     """The one text form of a timestamp inside a hash."""
@@ -172,7 +179,10 @@ def append_event(
     changes: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> None:
-    """Append an entry for an event that changes no audited row (login, export...)."""
+    """Append an entry for an event that changes no audited row (login, export...).
+
+    Use an action from EVENT_ACTIONS, or leave entity_id None: verification replays any
+    other entry that names a row as a {field: [old, new]} change of that row."""
     session.flush()
     item = {
         "action": action, "entity_type": entity_type, "entity_id": entity_id,
@@ -238,6 +248,17 @@ def content_hash(obj: TableBase) -> str:
     return hashlib.sha256(dump_changes(content).encode("utf-8")).hexdigest()
 
 
+def audited_models() -> list[type[TableBase]]:
+    """Every table model whose changes the trail records."""
+    found, todo = [], list(TableBase.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if hasattr(cls, "__table__"):
+            found.append(cls)
+    return sorted(found, key=lambda c: c.__tablename__)
+
+
 def _noop_set(target, value, oldvalue, initiator):
     return value
 
@@ -250,6 +271,13 @@ def _keep_old_values(mapper, cls) -> None:
         if attr.key not in BOOKKEEPING_FIELDS:
             event.listen(getattr(cls, attr.key), "set", _noop_set, active_history=True,
                          retval=True)
+
+
+# Mappers configured before this module was imported missed the event above.
+for _model in audited_models():
+    _mapper = inspect(_model, raiseerr=False)
+    if _mapper is not None and _mapper.configured:
+        _keep_old_values(_mapper, _model)
 
 
 @event.listens_for(Session, "after_flush")

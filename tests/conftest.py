@@ -127,7 +127,7 @@ def sqlite_templates(tmp_path_factory) -> dict[str, str]:
 
 def _engine_for(request, tmp_path, sqlite_templates, pg_server, kind: str) -> Iterator[Engine]:
     if request.param == "sqlite":
-        path = tmp_path / "sijil.db"
+        path = tmp_path / f"sijil-{kind}.db"
         shutil.copyfile(sqlite_templates[kind], path)
         engine = make_engine(f"sqlite:///{path}")
         yield engine

@@ -87,16 +87,23 @@ class Incident(IncidentBase, TableBase, table=True):
     )
 
     ref: str = Field(max_length=20, unique=True, index=True)
+    # The incident's id in the dataset it was imported from ("acled:IRQ12345"), so a second
+    # import of the same events is recognised instead of duplicated.
+    external_id: str | None = Field(default=None, max_length=100, unique=True, index=True)
     status: str = Field(default="draft", max_length=20, index=True)
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     last_edited_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     submitted_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     verified_by_id: int | None = Field(default=None, foreign_key="app_user.id")
 
-    victims: list["Victim"] = Relationship(back_populates="incident")
-    perpetrators: list["Perpetrator"] = Relationship(back_populates="incident")
-    citations: list["Citation"] = Relationship(back_populates="incident")
-    case_events: list["CaseEvent"] = Relationship(back_populates="incident")
+    victims: list["Victim"] = Relationship(
+        back_populates="incident", sa_relationship_kwargs={"order_by": "Victim.id"})
+    perpetrators: list["Perpetrator"] = Relationship(
+        back_populates="incident", sa_relationship_kwargs={"order_by": "Perpetrator.id"})
+    citations: list["Citation"] = Relationship(
+        back_populates="incident", sa_relationship_kwargs={"order_by": "Citation.id"})
+    case_events: list["CaseEvent"] = Relationship(
+        back_populates="incident", sa_relationship_kwargs={"order_by": "CaseEvent.id"})
 
 
 class VictimBase(SQLModel):

@@ -6,7 +6,7 @@ from sqlmodel import Session, func, select
 
 from records.errors import FieldProblem, ValidationError
 from records.i18n import _
-from records.models import CaseEvent, Citation, Incident, Perpetrator, Victim
+from records.models import AuditEntry, CaseEvent, Citation, Incident, Perpetrator, Victim
 from records.models.incident import CONFIDENCE_LEVELS, SENSITIVITIES, IncidentBase
 from records.models.incident_io import (
     CaseEventInput,
@@ -53,8 +53,13 @@ def next_ref(session: Session, year: int) -> str:
     counters = session.info.setdefault(_REF_COUNTERS, {})
     if year not in counters:
         prefix = f"INC-{year:04d}-"
-        last = session.exec(select(func.max(Incident.ref))
-                            .where(Incident.ref.startswith(prefix))).one()
+        # The trail remembers refs of purged incidents too: a ref is never handed out twice,
+        # so two incidents never share one history.
+        in_use = session.exec(select(func.max(Incident.ref))
+                              .where(Incident.ref.startswith(prefix))).one()
+        in_trail = session.exec(select(func.max(AuditEntry.incident_ref))
+                                .where(AuditEntry.incident_ref.startswith(prefix))).one()
+        last = max(in_use or "", in_trail or "")
         counters[year] = int(last[len(prefix):]) if last else 0
     counters[year] += 1
     if counters[year] > 99999:

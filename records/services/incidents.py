@@ -175,7 +175,9 @@ class IncidentFilter:
     include_archived: bool = False
 
 
-def _filtered(query, filters: IncidentFilter, actor: Principal):
+def filter_incidents(query, filters: IncidentFilter, actor: Principal):
+    """Narrow a query over Incident to what `actor` may see and what `filters` ask for.
+    Every list, count and figure of incidents goes through here."""
     if not has_role(actor, "reviewer"):
         visible = Incident.sensitivity != "restricted"
         if actor.id is not None:
@@ -223,10 +225,10 @@ def list_incidents(session: Session, *, actor: Principal, filters: IncidentFilte
     filters = filters or IncidentFilter()
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, page)
-    total = session.exec(_filtered(select(func.count()).select_from(Incident), filters,
+    total = session.exec(filter_incidents(select(func.count()).select_from(Incident), filters,
                                    actor)).one()
     rows = session.exec(
-        _filtered(select(Incident), filters, actor)
+        filter_incidents(select(Incident), filters, actor)
         .order_by(Incident.start_date.desc(), Incident.id.desc())
         .offset((page - 1) * page_size).limit(page_size)
     ).all()

@@ -1,0 +1,144 @@
+"""Time `verify_chain` over a large audit trail (default: one million entries, SQLite).
+
+    .venv/bin/python benchmarks/bench_audit_verify.py [--entries N] [--db PATH | --url URL]
+                                                      [--workers W] [--rebuild]
+
+The trail is built once through the real write path (ORM rows flushed in a unit of work, so
+the after_flush listener writes every entry) and kept in data/bench/ for later runs. Each
+fictional incident gives ten entries: the incident, a victim and their person, a
+perpetrator, a citation and its source, a case event (seven creates), then an edit, a
+submit and a verify (three updates). Building a million entries takes some minutes; the
+timing that matters is the verification, printed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from records.audit_chain import audit_action
+from records.db import make_engine, read_session, unit_of_work
+from records.models import (
+    Actor,
+    AuditEntry,
+    CaseEvent,
+    Citation,
+    Incident,
+    Perpetrator,
+    Person,
+    Source,
+    Victim,
+)
+from records.services.principal import SYSTEM, act_as
+from records.services.setup import prepare_database
+
+ENTRIES_PER_INCIDENT = 10
+BATCH = 1000
+DEFAULT_DB = Path("data/bench/audit_verify.db")
+FIRST = ["Sami", "Hussein", "Zainab", "Ali", "Noor", "Hawraa", "Mustafa", "Safaa"]
+LAST = ["Example", "Fictional", "Testcase", "Placeholder", "Sample"]
+
+
+def _count(engine) -> int:
+    with read_session(engine) as session:
+        return session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def _incident(rng: random.Random, n: int, actors: list[Actor]) -> Incident:
+    day = dt.date(2019, 10, 1) + dt.timedelta(days=rng.randrange(1800))
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    person = Person(full_name=f"{first} {last} {n}", sex=rng.choice(["male", "female"]),
+                    profiles=["activist"], name_key=f"{first} {last} {n}".lower())
+    source = Source(kind="media", title=f"Fictional news report {n}",
+                    url=f"https://example.org/report/{n}")
+    return Incident(
+        ref=f"INC-{2000 + n // 100000:04d}-{n % 100000:05d}",
+        title=f"Fictional incident {n}", narrative="A fictional account for benchmarks. " * 3,
+        incident_type=rng.choice(["killing", "attempted_killing", "abduction", "threat"]),
+        start_date=day, country="IQ", admin1="IQ-BG", locality=f"Fictional street {n}",
+        latitude=33.3 + rng.random() / 10, longitude=44.4 + rng.random() / 10,
+        geo_precision="near", method="firearm", context="protest_related",
+        status="draft", injured=1,
+        victims=[Victim(person=person, outcome="injured", consent_to_publish_name=False)],
+        perpetrators=[Perpetrator(actor=rng.choice(actors), attribution="alleged",
+                                  basis="witness accounts")],
+        citations=[Citation(source=source, statement="Reports the attack.")],
+        case_events=[CaseEvent(date=day, kind="complaint", description="Complaint filed.")],
+    )
+
+
+def build(engine, entries: int) -> None:
+    rng = random.Random(7)
+    with unit_of_work(engine) as session:
+        act_as(session, SYSTEM)
+        actors = [Actor(name=f"Fictional armed group {i}", actor_type="non_state_armed_group")
+                  for i in range(50)]
+        session.add_all(actors)
+    made = 0
+    start = time.perf_counter()
+    while (have := _count(engine)) < entries:
+        wanted = min(BATCH, -(-(entries - have) // ENTRIES_PER_INCIDENT))
+        with unit_of_work(engine) as session:
+            act_as(session, SYSTEM)
+            actors = list(session.scalars(select(Actor)))
+            incidents = [_incident(rng, made + i + 1, actors) for i in range(wanted)]
+            session.add_all(incidents)
+            session.flush()
+            for incident in incidents:
+                incident.title += " (edited)"
+            session.flush()
+            with audit_action(session, "submit"):
+                for incident in incidents:
+                    incident.status = "submitted"
+            with audit_action(session, "verify"):
+                for incident in incidents:
+                    incident.status = "verified"
+        made += wanted
+        print(f"\rbuilding: {have + wanted * ENTRIES_PER_INCIDENT} entries "
+              f"({time.perf_counter() - start:.0f} s)", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help="SQLite file to use")
+    parser.add_argument("--url", help="a database URL instead of --db (e.g. PostgreSQL)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes to verify with (default: verify_chain's choice)")
+    parser.add_argument("--rebuild", action="store_true", help="start from an empty database")
+    args = parser.parse_args()
+    if args.rebuild and not args.url:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(args.url or f"sqlite:///{args.db}")
+    prepare_database(engine)
+    if _count(engine) < args.entries:
+        build(engine, args.entries)
+    from records.services.audit import verify_chain
+
+    with read_session(engine) as session:
+        before = os.times()
+        started = time.perf_counter()
+        result = verify_chain(session, workers=args.workers)
+        seconds = time.perf_counter() - started
+        after = os.times()
+    cpu = sum(getattr(after, f) - getattr(before, f) for f in (
+        "user", "system", "children_user", "children_system"))
+    print(result.message)
+    print(f"verify_chain: {result.checked} entries in {seconds:.2f} s "
+          f"({result.checked / seconds:,.0f} entries/s; {cpu:.1f} s of CPU in all processes; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    engine.dispose()
+    sys.exit(0 if result.ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""`sijil audit verify` finds every kind of tampering and names the entry to blame.
+
+The append-only triggers are dropped by hand first, as an attacker with database access
+would; the CLI runs as a separate process on the same database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, insert, select, text, update
+
+from records.audit_chain import entry_hash, format_time
+from records.db import read_session, unit_of_work
+from records.models import AuditCheckpoint, AuditEntry, Incident
+from records.services.audit import verify_chain
+from records.services.incidents import create_incident, update_incident
+from records.services.review import submit_incident
+from tests.factories import incident_data
+
+ROOT = Path(__file__).resolve().parent.parent
+entries = AuditEntry.__table__
+checkpoint = AuditCheckpoint.__table__
+
+
+def _story(engine, users) -> dict[str, int]:
+    """An incident, two edits of its title and a submit; the seqs of the edits."""
+    carla = users["carla"]
+    with unit_of_work(engine) as session:
+        incident = create_incident(session, incident_data(), actor=carla)
+    with unit_of_work(engine) as session:
+        v = update_incident(session, incident.ref, {"title": "First title"}, actor=carla,
+                            expected_version=incident.version).version
+    with unit_of_work(engine) as session:
+        v = update_incident(session, incident.ref, {"title": "Second title"}, actor=carla,
+                            expected_version=v).version
+    with unit_of_work(engine) as session:
+        submit_incident(session, incident.ref, actor=carla, expected_version=v)
+    with read_session(engine) as session:
+        edits = session.scalars(select(AuditEntry.seq).where(
+            AuditEntry.action == "update", AuditEntry.incident_ref == incident.ref)
+            .order_by(AuditEntry.seq)).all()
+        last = session.scalar(select(func.max(AuditEntry.seq)))
+    return {"first_edit": edits[0], "second_edit": edits[1], "last": last,
+            "incident_id": incident.id}
+
+
+def _drop_triggers(engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER audit_entry_no_update"))
+            conn.execute(text("DROP TRIGGER audit_entry_no_delete"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_entry_no_update_delete ON audit_entry"))
+
+
+def _rechain(conn, from_seq: int) -> None:
+    """Recompute every hash from `from_seq` on and move the chain head, as a careful
+    attacker would."""
+    prev = conn.scalar(select(entries.c.hash).where(entries.c.seq == from_seq - 1))
+    rows = conn.execute(select(entries).where(entries.c.seq >= from_seq)
+                        .order_by(entries.c.seq)).all()
+    for row in rows:
+        digest = entry_hash(row.seq, format_time(row.at), row.actor_id, row.action,
+                            row.entity_type, row.entity_id, row.incident_ref, row.changes,
+                            row.reason, prev)
+        conn.execute(update(entries).where(entries.c.seq == row.seq)
+                     .values(prev_hash=prev, hash=digest))
+        prev = digest
+    conn.execute(update(checkpoint).values(seq=rows[-1].seq, hash=prev))
+
+
+def _forge(conn, seq: int, incident_id: int, old: str, new: str) -> dict:
+    """An entry recording a title change that never happened, hashed as the real ones."""
+    return {"seq": seq, "at": dt.datetime.now(dt.UTC), "actor_id": None, "action": "update",
+            "entity_type": "incident", "entity_id": incident_id,
+            "incident_ref": "INC-2020-00001", "changes": json.dumps({"title": [old, new]}),
+            "reason": None, "prev_hash": "", "hash": ""}
+
+
+def _insert_forged(conn, at_seq: int, story: dict, old: str, new: str) -> None:
+    later = conn.scalars(select(entries.c.seq).where(entries.c.seq >= at_seq)
+                         .order_by(entries.c.seq.desc())).all()
+    for seq in later:  # one by one, so the unique seq never collides
+        conn.execute(update(entries).where(entries.c.seq == seq).values(seq=seq + 1))
+    conn.execute(insert(entries).values(_forge(conn, at_seq, story["incident_id"], old, new)))
+    _rechain(conn, at_seq)
+
+
+def _append_forged(conn, story: dict, *, move_head: bool) -> None:
+    seq = story["last"] + 1
+    row = _forge(conn, seq, story["incident_id"], "Second title", "Forged title")
+    row["prev_hash"] = conn.scalar(select(entries.c.hash).where(entries.c.seq == seq - 1))
+    row["hash"] = entry_hash(seq, format_time(row["at"]), None, "update", "incident",
+                             row["entity_id"], row["incident_ref"], row["changes"], None,
+                             row["prev_hash"])
+    conn.execute(insert(entries).values(row))
+    if move_head:
+        conn.execute(update(checkpoint).values(seq=seq, hash=row["hash"]))
+
+
+def _set(conn, which: int, /, **values) -> None:
+    conn.execute(update(entries).where(entries.c.seq == which).values(**values))
+
+
+TAMPERING = {
+    "changed_changes": (lambda c, s: _set(c, s["first_edit"], changes=json.dumps(
+        {"title": ["Shooting of a protest organiser near Tahrir Square (fictional)",
+                   "Harmless title"]})), "first_edit", "was altered"),
+    "changed_actor": (lambda c, s: _set(c, s["first_edit"], actor_id=None),
+                      "first_edit", "was altered"),
+    "changed_time": (lambda c, s: _set(c, s["first_edit"], at=dt.datetime(2020, 1, 1,
+                                                                          tzinfo=dt.UTC)),
+                     "first_edit", "was altered"),
+    "altered_and_rehashed": (lambda c, s: (_set(c, s["first_edit"], reason="routine"),
+                                           _rehash_one(c, s["first_edit"])),
+                             "first_edit", "records a different hash"),
+    "deleted_in_the_middle": (lambda c, s: c.execute(delete(entries).where(
+        entries.c.seq == s["first_edit"])), "first_edit", "is missing"),
+    "deleted_tail": (lambda c, s: c.execute(delete(entries).where(
+        entries.c.seq >= s["last"] - 1)), "last-1", "missing"),
+    "reordered": (lambda c, s: _swap(c, s["first_edit"], s["second_edit"]),
+                  "first_edit", "was altered"),
+    "inserted_in_the_middle": (lambda c, s: _insert_forged(
+        c, s["first_edit"] + 1, s, "First title", "Forged title"),
+        "first_edit+1", "does not follow"),
+    "appended_after_the_head": (lambda c, s: _append_forged(c, s, move_head=False),
+                                "last+1", "after the chain head"),
+    "appended_with_the_head_moved": (lambda c, s: _append_forged(c, s, move_head=True),
+                                     "last+1", "the database has"),
+}
+
+
+def _rehash_one(conn, seq: int) -> None:
+    row = conn.execute(select(entries).where(entries.c.seq == seq)).one()
+    conn.execute(update(entries).where(entries.c.seq == seq).values(hash=entry_hash(
+        row.seq, format_time(row.at), row.actor_id, row.action, row.entity_type,
+        row.entity_id, row.incident_ref, row.changes, row.reason, row.prev_hash)))
+
+
+def _swap(conn, a: int, b: int) -> None:
+    _set(conn, a, seq=-1)
+    _set(conn, b, seq=a)
+    _set(conn, -1, seq=b)
+
+
+def _expected(story: dict, name: str) -> int:
+    base, _, offset = name.replace("+", "|+").replace("-", "|-").partition("|")
+    return story[{"last": "last", "first_edit": "first_edit"}[base]] + int(offset or 0)
+
+
+def _cli(engine, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ,
+           "SIJIL_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    return subprocess.run([sys.executable, "-m", "records", "audit", *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_untouched_trail_verifies(engine, users):
+    story = _story(engine, users)
+    done = _cli(engine, "verify")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"audit trail intact: {story['last']} entries checked\n"
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize("tampering", sorted(TAMPERING))
+def test_tampering_is_found_and_the_entry_named(engine, users, tampering):
+    story = _story(engine, users)
+    tamper, blamed, says = TAMPERING[tampering]
+    _drop_triggers(engine)
+    with engine.begin() as conn:
+        tamper(conn, story)
+    done = _cli(engine, "verify")
+    seq = _expected(story, blamed)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"sijil: audit trail broken at seq {seq}: "), done.stderr
+    assert says in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_a_record_changed_behind_the_trail_is_found(engine, users):
+    story = _story(engine, users)
+    with engine.begin() as conn:
+        conn.execute(update(Incident.__table__).values(title="Quietly changed"))
+    with read_session(engine) as session:
+        result = verify_chain(session)
+    assert (result.ok, result.first_bad_seq) == (False, story["second_edit"])
+    assert result.message == (
+        f"audit trail broken at seq {story['second_edit']}: entry {story['second_edit']}: "
+        f"the trail gives incident {story['incident_id']}.title = \"Second title\", the "
+        "database has \"Quietly changed\"")
+
+
+@pytest.mark.parametrize("tampering", ["inserted_in_the_middle", None])
+def test_the_helper_process_gives_the_same_verdict(engine, users, tampering):
+    story = _story(engine, users)
+    if tampering:
+        _drop_triggers(engine)
+        with engine.begin() as conn:
+            TAMPERING[tampering][0](conn, story)
+    with read_session(engine) as session:
+        alone = verify_chain(session, workers=1)
+    with read_session(engine) as session:
+        helped = verify_chain(session, workers=2)
+    assert helped == alone
+    assert alone.ok is (tampering is None)
+
+
+def test_the_helper_process_does_the_replay(engine, users, monkeypatch):
+    _story(engine, users)
+
+    def no_replay_here(*args, **kwargs):
+        raise AssertionError("the parent process replayed the trail")
+
+    monkeypatch.setattr("records.services.audit_verify.scan_replay", no_replay_here)
+    with read_session(engine) as session:
+        result = verify_chain(session, workers=2)
+    assert result.ok, result.message
+
+
+def test_progress_is_reported(engine, users):
+    story = _story(engine, users)
+    seen: list[tuple[int, int]] = []
+    with read_session(engine) as session:
+        verify_chain(session, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (story["last"], story["last"])

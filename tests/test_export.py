@@ -1,0 +1,236 @@
+"""Exports: every format and level, redaction, neutralised cells, audit, filters."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from records.db import read_session, unit_of_work
+from records.errors import PermissionDenied
+from records.models import AuditEntry
+from records.services.exporting import ExportRequest, run_export
+from records.services.exporting_records import ExportFilters
+from records.services.importing import file_sha256
+from records.services.incidents import create_incident
+from tests.factories import incident_data
+from tests.test_export_data import (
+    PUBLIC_NAME,
+    PUBLIC_NAME_AR,
+    SECRETS,
+    seed_sensitive,
+    text_of,
+    verified_incident,
+)
+
+FILES = {"csv": "out.csv", "xlsx": "out.xlsx", "json": "out.json", "geojson": "out.geojson",
+         "datapackage": "package.zip", "report-html": "report.html",
+         "report-pdf": "report.pdf"}
+
+
+def _export(engine, actor, tmp_path, fmt, level="public", **filters):
+    out = tmp_path / f"{level}-{FILES[fmt]}"
+    return run_export(engine, ExportRequest(fmt, out, level, ExportFilters(**filters)),
+                      actor=actor)
+
+
+@pytest.mark.parametrize("fmt", list(FILES))
+def test_public_export_contains_no_confidential_data_in_any_format(engine, users, tmp_path,
+                                                                   fmt):
+    seed_sensitive(engine, users)
+    result = _export(engine, users["vera"], tmp_path, fmt)
+    assert result.incidents == 1
+    text = text_of(result.path)
+    leaked = {what: secret for what, secret in SECRETS.items() if secret in text}
+    assert leaked == {}
+    if fmt != "geojson":
+        assert "Example News report" in text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "report-html", "report-pdf"])
+def test_public_export_names_consenting_victims_in_arabic_too(engine, users, tmp_path, fmt):
+    seed_sensitive(engine, users)
+    text = text_of(_export(engine, users["vera"], tmp_path, fmt).path)
+    assert PUBLIC_NAME in text
+    assert PUBLIC_NAME_AR in text
+    assert "Name withheld" in text
+
+
+def test_partner_export_adds_non_confidential_testimony_but_no_unconsented_name(
+        engine, users, tmp_path):
+    seed_sensitive(engine, users)
+    with unit_of_work(engine) as session:
+        verified_incident(session, incident_data(citations=[
+            {"source": {"kind": "witness_testimony", "title": "Open letter of a witness",
+                        "is_confidential": False}, "statement": "Public testimony."}]), users)
+    public = text_of(_export(engine, users["carla"], tmp_path, "json").path)
+    partner = text_of(_export(engine, users["carla"], tmp_path, "json", "partner").path)
+    assert "Example News report" in public
+    assert "Open letter of a witness" not in public
+    assert "Open letter of a witness" in partner
+    for secret in (SECRETS["unconsented name"], SECRETS["contact"],
+                   SECRETS["confidential witness"], SECRETS["restricted incident"]):
+        assert secret not in partner
+
+
+def test_public_level_ignores_a_request_for_draft_incidents(engine, users, tmp_path):
+    seed_sensitive(engine, users)
+    result = _export(engine, users["vera"], tmp_path, "json", statuses=None)
+    assert result.incidents == 1
+    assert SECRETS["draft incident"] not in text_of(result.path)
+
+
+def test_internal_export_is_for_reviewers_and_holds_everything(engine, users, tmp_path):
+    seed_sensitive(engine, users)
+    with pytest.raises(PermissionDenied):
+        _export(engine, users["carla"], tmp_path, "csv", "internal")
+    result = _export(engine, users["rana"], tmp_path, "json", "internal", statuses=None)
+    text = text_of(result.path)
+    assert result.incidents == 3
+    for secret in (SECRETS["unconsented name"], SECRETS["contact"],
+                   SECRETS["confidential witness"], SECRETS["restricted incident"],
+                   SECRETS["draft incident"], "33.3456"):
+        assert secret in text
+
+
+def test_viewer_cannot_export_at_partner_level(engine, users, tmp_path):
+    with pytest.raises(PermissionDenied):
+        _export(engine, users["vera"], tmp_path, "csv", "partner")
+
+
+def test_every_export_is_audited_with_level_filters_count_and_hash(engine, users, tmp_path):
+    seed_sensitive(engine, users)
+    result = _export(engine, users["vera"], tmp_path, "csv", admin1="IQ-BG")
+    with read_session(engine) as session:
+        entry = session.exec(select(AuditEntry).where(AuditEntry.action == "export")).one()
+    changes = json.loads(entry.changes)
+    assert entry.actor_id == users["vera"].id
+    assert changes["level"] == "public"
+    assert changes["format"] == "csv"
+    assert changes["filters"] == {"statuses": ["verified", "published"], "admin1": "IQ-BG"}
+    assert changes["incidents"] == 1
+    assert changes["rows"] == 2
+    assert changes["sha256"] == file_sha256(result.path)
+
+
+def test_formula_like_cells_are_neutralised_in_csv_and_xlsx(engine, users, tmp_path):
+    with unit_of_work(engine) as session:
+        create_incident(session, incident_data(
+            title="=HYPERLINK(\"http://evil.example\")", narrative="+1 call", locality="@home",
+            longitude=-10.5), actor=users["carla"])
+    csv_path = _export(engine, users["rana"], tmp_path, "csv", "internal", statuses=None).path
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    assert row["title"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert row["narrative"] == "'+1 call"
+    assert row["locality"] == "'@home"
+    assert row["longitude"] == "-10.5"
+    xlsx_path = _export(engine, users["rana"], tmp_path, "xlsx", "internal", statuses=None).path
+    sheet = load_workbook(xlsx_path)["Records"]
+    header = [c.value for c in sheet[1]]
+    values = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert values["title"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert sheet.cell(2, header.index("title") + 1).data_type == "s"
+
+
+def test_xlsx_has_the_flat_sheet_the_tables_and_a_readme(engine, users, tmp_path):
+    seed_sensitive(engine, users)
+    book = load_workbook(_export(engine, users["vera"], tmp_path, "xlsx").path)
+    assert book.sheetnames == ["Records", "Incidents", "Victims", "Perpetrators", "Sources",
+                               "Case events", "README"]
+    assert book["Victims"].max_row == 3
+    assert book["Sources"].max_row == 2
+    readme = "\n".join(str(c) for row in book["README"].values for c in row if c)
+    assert "public" in readme and "district" in readme
+
+
+def test_geojson_is_rfc7946_with_points_rounded_to_the_district(engine, users, tmp_path):
+    seed_sensitive(engine, users)
+    with unit_of_work(engine) as session:
+        create_incident(session, incident_data(latitude=None, longitude=None,
+                                               geo_precision=None), actor=users["carla"])
+    data = json.loads(_export(engine, users["rana"], tmp_path, "geojson", statuses=None
+                              ).path.read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection"
+    assert "crs" not in data
+    features = data["features"]
+    assert len(features) == 1
+    internal = json.loads(_export(engine, users["rana"], tmp_path, "geojson", "internal",
+                                  statuses=None).path.read_text(encoding="utf-8"))
+    # Every incident but the one without coordinates is a point.
+    assert len(internal["features"]) == 3
+    features += internal["features"]
+    for feature in features:
+        assert feature["type"] == "Feature"
+        assert feature["geometry"]["type"] == "Point"
+        lon, lat = feature["geometry"]["coordinates"]
+        assert -180 <= lon <= 180 and -90 <= lat <= 90
+        assert isinstance(feature["properties"], dict)
+    published = next(f for f in features if f["properties"]["status"] == "published")
+    assert published["geometry"]["coordinates"] == [44.4, 33.3]
+    assert published["properties"]["geo_precision"] == "district"
+
+
+def test_datapackage_passes_frictionless_validation(engine, users, tmp_path):
+    seed_sensitive(engine, users)
+    folder = tmp_path / "package"
+    run_export(engine, ExportRequest("datapackage", folder, "internal",
+                                     ExportFilters(statuses=None)), actor=users["rana"])
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    incidents = next(r for r in descriptor["resources"] if r["name"] == "incidents")
+    field = next(f for f in incidents["schema"]["fields"] if f["name"] == "incident_type")
+    assert "attempted_killing" in field["constraints"]["enum"]
+    assert incidents["schema"]["primaryKey"] == ["ref"]
+    victims = next(r for r in descriptor["resources"] if r["name"] == "victims")
+    assert {"fields": ["person_uid"], "reference": {"resource": "persons", "fields": ["uid"]}} \
+        in victims["schema"]["foreignKeys"]
+    cli = Path(sys.executable).with_name("frictionless")
+    checked = subprocess.run([str(cli), "validate", str(folder / "datapackage.json")],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout[-2000:]
+    with (folder / "victims.csv").open(encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == 4
+
+
+def test_filters_select_by_type_governorate_perpetrator_and_dates(engine, users, tmp_path):
+    seed_sensitive(engine, users)
+
+    def count(**filters) -> int:
+        return _export(engine, users["rana"], tmp_path, "json", "internal", **filters).incidents
+
+    assert count(statuses=None) == 3
+    assert count() == 2
+    assert count(statuses=("draft",)) == 1
+    assert count(statuses=None, admin1="IQ-NI") == 1
+    assert count(statuses=None, incident_type="threat") == 1
+    assert count(statuses=None, perpetrator="unidentified_gunmen") == 3
+    assert count(statuses=None, perpetrator="Nobody we know") == 0
+    import datetime as dt
+    assert count(statuses=None, since=dt.date(2021, 1, 1)) == 1
+    assert count(statuses=None, until=dt.date(2020, 12, 31)) == 2
+
+
+def test_cli_export_writes_the_file_and_refuses_bad_input_in_one_line(engine, users,
+                                                                      tmp_path):
+    seed_sensitive(engine, users)
+    env = {**os.environ, "SIJIL_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    out = tmp_path / "cli.csv"
+    done = subprocess.run([sys.executable, "-m", "records", "export", "--format", "csv",
+                           "--out", str(out), "--as", "vera"], env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert "exported 1 incident(s), 2 row(s), at the public level" in done.stdout
+    assert PUBLIC_NAME in out.read_text(encoding="utf-8")
+    refused = subprocess.run([sys.executable, "-m", "records", "export", "--format", "csv",
+                              "--out", str(out), "--level", "internal", "--as", "carla"],
+                             env=env, capture_output=True, text=True)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().count("\n") == 0
+    assert "may not export at the internal level" in refused.stderr

@@ -1,0 +1,96 @@
+"""Dashboard, the incidents list and the admin page."""
+
+from __future__ import annotations
+
+from records.db import read_session, unit_of_work
+from records.services.incidents import create_incident
+from records.services.users import get_user
+from records.services.vocabularies import labels
+from tests.factories import incident_data
+from tests.ui.conftest import button, no_exceptions, texts
+from ui import state
+
+
+def _create(engine, actor, n=1, **overrides):
+    with unit_of_work(engine) as session:
+        for _ in range(n):
+            create_incident(session, incident_data(**overrides), actor=actor)
+
+
+def test_the_dashboard_counts_what_the_user_may_see(app, engine, users):
+    _create(engine, users["carla"], n=2)
+    _create(engine, users["carla"], sensitivity="restricted")
+    viewer = no_exceptions(app.open("vera", "app_pages/dashboard.py"))
+    assert viewer.metric[0].value == "2"
+    reviewer = no_exceptions(app.open("rana", "app_pages/dashboard.py"))
+    assert reviewer.metric[0].value == "3"
+    assert "By governorate" in texts(reviewer)
+
+
+def test_the_incidents_list_filters_and_pages_in_the_database(app, engine, users):
+    _create(engine, users["carla"], n=3)
+    _create(engine, users["carla"], title="Abduction of a journalist (fictional)",
+            incident_type="abduction", admin1="IQ-KA")
+    at = no_exceptions(app.open("carla", "app_pages/incidents.py"))
+    assert len(at.dataframe[0].value) == 4
+    assert "4 incidents · page 1 of 1" in texts(at)
+    at.selectbox(key="w_incidents_admin1").set_value("IQ-KA")
+    button(at, "Apply filters").click()
+    no_exceptions(at.run())
+    table = at.dataframe[0].value
+    assert list(table["Title"]) == ["Abduction of a journalist (fictional)"]
+    at.selectbox(key="w_incidents_admin1").set_value("")
+    at.text_input(key="w_incidents_text").set_value("سامي")
+    button(at, "Apply filters").click()
+    no_exceptions(at.run())
+    assert len(at.dataframe[0].value) == 4
+
+
+def test_the_incidents_list_moves_page_by_page(app, engine, users):
+    _create(engine, users["carla"], n=51)
+    at = no_exceptions(app.open("carla", "app_pages/incidents.py"))
+    assert len(at.dataframe[0].value) == 50
+    button(at, "Next →").click()
+    no_exceptions(at.run())
+    assert len(at.dataframe[0].value) == 1
+    assert at.session_state[state.INCIDENT_PAGE] == 2
+
+
+def test_admin_adds_a_user_changes_a_role_and_edits_a_label(app, engine):
+    at = no_exceptions(app.open("admin", "app_pages/admin.py"))
+    at.text_input(key="add_user_username").set_value("nadia")
+    at.text_input(key="add_user_password").set_value("a long enough password")
+    at.selectbox(key="add_user_role").set_value("reviewer")
+    button(at, "Add user").click()
+    no_exceptions(at.run())
+    assert "User nadia added." in texts(at)
+    at.selectbox(key="edit_user_pick").set_value("vera")
+    no_exceptions(at.run())
+    form_role = [s for s in at.selectbox if s.label == "Role"][-1]
+    form_role.set_value("caseworker")
+    button(at, "Save user").click()
+    no_exceptions(at.run())
+    at.selectbox(key="vocab_pick").set_value("incident_type")
+    no_exceptions(at.run())
+    at.selectbox(key="vocab_term").set_value("killing")
+    no_exceptions(at.run())
+    english = [t for t in at.text_input if t.label == "English label"][0]
+    english.set_value("Targeted killing")
+    button(at, "Save term").click()
+    no_exceptions(at.run())
+    with read_session(engine) as session:
+        assert get_user(session, "nadia").role == "reviewer"
+        assert get_user(session, "vera").role == "caseworker"
+        assert labels(session, "incident_type")["killing"] == "Targeted killing"
+
+
+def test_pages_follow_the_role(app):
+    viewer = no_exceptions(app.open("vera"))
+    try:
+        viewer.switch_page("app_pages/admin.py")
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a viewer has the admin page")
+    caseworker = no_exceptions(app.open("carla", "app_pages/new_incident.py"))
+    assert caseworker.title[0].value == "New incident"

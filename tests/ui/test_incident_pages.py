@@ -1,0 +1,174 @@
+"""New incident and the incident page: create, validate, submit, conflicts, safe text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from records.db import read_session, unit_of_work
+from records.services.incidents import create_incident, get_incident, update_incident
+from tests.factories import incident_data
+from tests.ui.conftest import button, field, fill_incident, no_exceptions, texts
+from ui import state
+
+NEW = "app_pages/new_incident.py"
+INCIDENT = "app_pages/incident.py"
+
+
+def _create(engine, actor, **overrides):
+    with unit_of_work(engine) as session:
+        return create_incident(session, incident_data(**overrides), actor=actor)
+
+
+def _add_victim(at, name: str, original: str = "", outcome: str = "injured"):
+    at.text_input(key="new_victims_full_name").set_value(name)
+    at.text_input(key="new_victims_name_original").set_value(original)
+    at.selectbox(key="new_victims_outcome").set_value(outcome)
+    button(at, "Add victim").click()
+    return no_exceptions(at.run())
+
+
+def test_create_an_incident_with_a_victim_and_a_source(app, engine, users):
+    at = no_exceptions(app.open("carla", NEW))
+    assert {"Title", "Incident type", "Start date", "Date precision", "Governorate",
+            "Locality", "Narrative"} <= {w.label for w in [*at.text_input, *at.selectbox,
+                                                           *at.date_input, *at.text_area]}
+    _add_victim(at, "Sami Example", "سامي المثال")
+    at.text_input(key="new_citations_title").set_value("Example News report")
+    button(at, "Add source").click()
+    no_exceptions(at.run())
+    fill_incident(at, narrative="أطلق مسلحان النار على المنظم.")
+    button(at, "Save draft").click()
+    no_exceptions(at.run())
+    assert "Saved INC-2021-00001 as a draft." in texts(at)
+    assert at.query_params["ref"] == "INC-2021-00001"
+    with read_session(engine) as session:
+        saved = get_incident(session, "INC-2021-00001", actor=users["carla"])
+    assert saved.status == "draft"
+    assert saved.narrative == "أطلق مسلحان النار على المنظم."
+    assert [(v.person.full_name, v.person.name_original, v.outcome) for v in saved.victims] \
+        == [("Sami Example", "سامي المثال", "injured")]
+    assert [c.source.title for c in saved.citations] == ["Example News report"]
+
+
+def test_a_validation_error_is_shown_at_its_field_and_the_input_is_kept(app):
+    at = no_exceptions(app.open("carla", NEW))
+    fill_incident(at, title="", locality="Kept locality", end_date=dt.date(2021, 3, 1))
+    button(at, "Save draft").click()
+    no_exceptions(at.run())
+    errors = [e.value for e in at.error]
+    assert "Nothing was saved. Please correct the fields marked below." in errors
+    assert any(e.startswith("title: ") for e in errors)
+    assert field(at, "new_incident", "locality").value == "Kept locality"
+    assert at.query_params.get("ref") is None
+
+
+def test_a_likely_duplicate_person_is_pointed_out(app, engine, users):
+    _create(engine, users["carla"])
+    at = no_exceptions(app.open("chen", NEW))
+    _add_victim(at, "sami example")
+    assert "Likely the same person is already recorded" in texts(at)
+    assert state.NEW_PARTS not in at.session_state or not at.session_state[
+        state.NEW_PARTS]["victims"]
+
+
+def test_submit_for_review_from_the_new_incident_page(app, engine, users):
+    at = no_exceptions(app.open("carla", NEW))
+    fill_incident(at)
+    button(at, "Submit for review").click()
+    no_exceptions(at.run())
+    assert "Submitted INC-2021-00001 for review." in texts(at)
+    with read_session(engine) as session:
+        assert get_incident(session, "INC-2021-00001", actor=users["carla"]).status \
+            == "submitted"
+
+
+def test_a_shared_link_opens_the_incident(app, engine, users):
+    created = _create(engine, users["carla"])
+    at = app.session("vera")
+    at.query_params["ref"] = created.ref
+    no_exceptions(at.run())
+    assert at.title[0].value == created.ref
+
+
+def test_a_restricted_incident_is_not_shown_to_a_viewer(app, engine, users):
+    created = _create(engine, users["carla"], sensitivity="restricted")
+    at = no_exceptions(app.open("vera", INCIDENT, ref=created.ref))
+    assert f"no incident {created.ref}" in texts(at)
+    at.switch_page("app_pages/incidents.py")
+    no_exceptions(at.run())
+    assert not at.dataframe
+
+
+def test_user_text_is_shown_as_text(app, engine, users):
+    title = "<img src=x onerror=alert(1)> **bold** :red[x]"
+    created = _create(engine, users["carla"], title=title)
+    at = no_exceptions(app.open("carla", INCIDENT, ref=created.ref))
+    assert not [m for m in at.markdown if getattr(m, "allow_html", False)]
+    heading = at.markdown[[i for i, m in enumerate(at.markdown) if "img" in m.value][0]]
+    assert heading.value == ("### \\<img src\\=x onerror\\=alert\\(1\\)\\> \\*\\*bold\\*\\* "
+                             "\\:red\\[x\\]")
+    assert field(at, f"edit_{created.ref}", "title").value == title
+
+
+def test_a_second_save_of_the_same_version_is_refused_and_keeps_the_input(app, engine, users):
+    created = _create(engine, users["carla"])
+    form = f"edit_{created.ref}"
+    first = no_exceptions(app.open("carla", INCIDENT, ref=created.ref))
+    second = no_exceptions(app.open("rana", INCIDENT, ref=created.ref))
+    field(first, form, "locality").set_value("Changed by Carla")
+    button(first, "Save draft").click()
+    no_exceptions(first.run())
+    assert f"Saved {created.ref}." in texts(first)
+
+    field(second, form, "title").set_value("Rana's better title")
+    field(second, form, "locality").set_value("Changed by Rana")
+    button(second, "Save draft").click()
+    no_exceptions(second.run())
+    shown = texts(second)
+    assert f"{created.ref} was changed by carla at " in shown
+    assert "Nothing was saved" in shown
+    assert field(second, form, "title").value == "Rana's better title"
+    assert field(second, form, "locality").value == "Changed by Rana"
+    with read_session(engine) as session:
+        now = get_incident(session, created.ref, actor=users["rana"])
+    assert (now.title, now.locality) == (created.title, "Changed by Carla")
+
+    # A later click still refuses: the form keeps the version Rana started from.
+    button(second, "Save draft").click()
+    no_exceptions(second.run())
+    assert "was changed by carla" in texts(second)
+    button(second, "Discard my input and reload").click()
+    no_exceptions(second.run())
+    assert field(second, form, "locality").value == "Changed by Carla"
+
+
+def test_a_caseworker_cannot_edit_a_colleagues_incident(app, engine, users):
+    created = _create(engine, users["carla"])
+    at = no_exceptions(app.open("chen", INCIDENT, ref=created.ref))
+    assert "only its author or a reviewer may edit it" in texts(at)
+    assert "Save draft" not in [b.label for b in at.button]
+
+
+def test_adding_a_victim_to_a_saved_incident(app, engine, users):
+    created = _create(engine, users["carla"])
+    at = no_exceptions(app.open("carla", INCIDENT, ref=created.ref))
+    form = f"add_victims_{created.ref}"
+    at.text_input(key=f"{form}_full_name").set_value("Huda Example")
+    at.text_input(key=f"{form}_name_original").set_value("هدى المثال")
+    at.selectbox(key=f"{form}_outcome").set_value("killed")
+    button(at, "Add victim").click()
+    no_exceptions(at.run())
+    with read_session(engine) as session:
+        now = get_incident(session, created.ref, actor=users["carla"])
+    assert [v.person.full_name for v in now.victims] == ["Sami Example", "Huda Example"]
+    assert now.fatalities == 1
+
+
+def test_editing_after_someone_else_added_a_part_is_refused(app, engine, users):
+    created = _create(engine, users["carla"])
+    at = no_exceptions(app.open("carla", INCIDENT, ref=created.ref))
+    with unit_of_work(engine) as session:
+        update_incident(session, created.ref, {"locality": "Elsewhere"}, actor=users["rana"],
+                        expected_version=created.version)
+    no_exceptions(at.run())
+    assert f"{created.ref} was changed by rana" in texts(at)

@@ -1,0 +1,117 @@
+"""Review queue, four eyes, history diffs, revert and the audit log page."""
+
+from __future__ import annotations
+
+from records.db import read_session, unit_of_work
+from records.services.incidents import create_incident, get_incident, update_incident
+from records.services.review import submit_incident
+from tests.factories import incident_data
+from tests.ui.conftest import button, no_exceptions, texts
+
+QUEUE = "app_pages/review_queue.py"
+INCIDENT = "app_pages/incident.py"
+
+
+def _submitted(engine, actor, **overrides):
+    with unit_of_work(engine) as session:
+        created = create_incident(session, incident_data(**overrides), actor=actor)
+        return submit_incident(session, created.ref, actor=actor,
+                               expected_version=created.version)
+
+
+def _status(engine, ref, actor):
+    with read_session(engine) as session:
+        return get_incident(session, ref, actor=actor).status
+
+
+def test_a_reviewer_verifies_what_a_caseworker_submitted(app, engine, users):
+    submitted = _submitted(engine, users["carla"])
+    at = no_exceptions(app.open("rana", QUEUE))
+    assert "1 incidents waiting for review" in texts(at)
+    assert "Four-eyes rule" not in texts(at)
+    at.text_area(key=f"review_{submitted.ref}_comment").set_value("Checked both sources.")
+    button(at, "Verify").click()
+    no_exceptions(at.run())
+    assert f"Verified {submitted.ref}." in texts(at)
+    assert _status(engine, submitted.ref, users["rana"]) == "verified"
+    at.switch_page(INCIDENT)
+    at.query_params["ref"] = submitted.ref
+    no_exceptions(at.run())
+    assert "Checked both sources." in [t.value for t in at.text]
+
+
+def test_returning_needs_a_comment(app, engine, users):
+    submitted = _submitted(engine, users["carla"])
+    at = no_exceptions(app.open("rana", QUEUE))
+    button(at, "Return to caseworker").click()
+    no_exceptions(at.run())
+    assert any(e.value.startswith("comment: ") for e in at.error)
+    assert _status(engine, submitted.ref, users["rana"]) == "submitted"
+    at.text_area(key=f"review_{submitted.ref}_comment").set_value("Add the second source.")
+    button(at, "Return to caseworker").click()
+    no_exceptions(at.run())
+    assert _status(engine, submitted.ref, users["rana"]) == "returned"
+
+
+def test_four_eyes_a_reviewer_cannot_verify_their_own_submission(app, engine, users):
+    submitted = _submitted(engine, users["rana"])
+    at = no_exceptions(app.open("rana", QUEUE))
+    assert "Four-eyes rule: a record is verified by someone other than" in texts(at)
+    button(at, "Verify").click()
+    no_exceptions(at.run())
+    assert "another reviewer must verify" in " ".join(e.value for e in at.error)
+    assert _status(engine, submitted.ref, users["rana"]) == "submitted"
+    other = no_exceptions(app.open("ravi", QUEUE))
+    button(other, "Verify").click()
+    no_exceptions(other.run())
+    assert _status(engine, submitted.ref, users["ravi"]) == "verified"
+
+
+def test_history_shows_who_changed_which_field_from_what_to_what(app, engine, users):
+    with unit_of_work(engine) as session:
+        created = create_incident(session, incident_data(), actor=users["carla"])
+    with unit_of_work(engine) as session:
+        update_incident(session, created.ref, {"locality": "Second street"},
+                        actor=users["carla"], expected_version=created.version,
+                        reason="witness corrected the street")
+    at = no_exceptions(app.open("rana", INCIDENT, ref=created.ref))
+    history = at.dataframe[-2].value
+    rows = history[history["Field"] == "locality"]
+    last = rows.iloc[0]
+    assert (last["Who"], last["Old"], last["New"], last["Reason"]) == (
+        "carla", "Fictional Street 12", "Second street", "witness corrected the street")
+
+
+def test_revert_a_field_to_an_earlier_entry(app, engine, users):
+    with unit_of_work(engine) as session:
+        created = create_incident(session, incident_data(), actor=users["carla"])
+    with unit_of_work(engine) as session:
+        changed = update_incident(session, created.ref, {"locality": "Wrong street",
+                                                         "title": "A new title"},
+                                  actor=users["carla"], expected_version=created.version)
+    at = no_exceptions(app.open("carla", INCIDENT, ref=created.ref))
+    pick = at.selectbox(key=f"asof_{created.ref}")
+    first_seq = min(pick.options, key=lambda o: int(o.split(" ")[0][1:]))
+    pick.set_value(int(first_seq.split(" ")[0][1:]))
+    no_exceptions(at.run())
+    then = at.dataframe[-1].value
+    assert then[then["Field"] == "locality"].iloc[0]["Then"] == "Fictional Street 12"
+    at.multiselect(key=f"revert_{created.ref}_fields").set_value(["locality"])
+    at.text_input(key=f"revert_{created.ref}_reason").set_value("typo")
+    button(at, "Revert").click()
+    no_exceptions(at.run())
+    assert "Reverted" in texts(at)
+    with read_session(engine) as session:
+        now = get_incident(session, created.ref, actor=users["carla"])
+    assert (now.locality, now.title) == ("Fictional Street 12", "A new title")
+    assert now.version > changed.version
+
+
+def test_the_audit_log_lists_entries_and_verifies_the_chain(app, engine, users):
+    _submitted(engine, users["carla"])
+    at = no_exceptions(app.open("admin", "app_pages/audit_log.py"))
+    log = at.dataframe[0].value
+    assert {"create", "submit"} <= set(log["Action"])
+    button(at, "Verify the chain").click()
+    no_exceptions(at.run())
+    assert any(s.value.startswith("Chain intact:") for s in at.success)

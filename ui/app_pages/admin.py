@@ -1,0 +1,99 @@
+"""Admin: user accounts and vocabularies."""
+
+import pandas as pd
+import streamlit as st
+
+from records.models.user import ROLES
+from records.services.users import add_user, list_users, update_user
+from records.services.vocabularies import list_terms, save_term
+from records.vocabulary_seed import GOVERNORATE_VOCABULARY, VOCABULARIES
+from ui.components import FieldErrors, get_engine, principal, read_session, run_write
+from ui.components.feedback import clear_widgets
+from ui.i18n import _
+
+actor = principal()
+st.title(_("Admin"))
+users_tab, vocab_tab = st.tabs([_("Users"), _("Vocabularies")])
+
+with users_tab:
+    with read_session(get_engine()) as session:
+        users = list_users(session)
+    st.dataframe(pd.DataFrame([{
+        _("Username"): u.username, _("Name"): u.display_name, _("Role"): u.role,
+        _("Active"): "✓" if u.is_active else "✗",
+        _("Locked until"): f"{u.locked_until:%Y-%m-%d %H:%M}" if u.locked_until else "",
+        _("Last log-in"): f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else ""}
+        for u in users]), hide_index=True, width="stretch")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(_("Add a user"))
+        add_errors = FieldErrors("add_user")
+        with st.form("add_user"):
+            username = st.text_input(_("Username"), key="add_user_username")
+            add_errors.show("username")
+            display_name = st.text_input(_("Display name"), key="add_user_display")
+            role = st.selectbox(_("Role"), ROLES, index=ROLES.index("caseworker"),
+                                key="add_user_role")
+            password = st.text_input(_("Initial password"), type="password",
+                                     key="add_user_password")
+            add_errors.show("password", "role")
+            if st.form_submit_button(_("Add user"), type="primary"):
+                made = run_write(lambda s: add_user(s, username, password, role=role,
+                                                    actor=actor, display_name=display_name),
+                                 add_errors, success=_("User {name} added.").format(
+                                     name=username))
+                if made is not None:
+                    clear_widgets("add_user_")
+                    st.rerun()
+    with right:
+        st.subheader(_("Change a user"))
+        edit_errors = FieldErrors("edit_user")
+        names = [u.username for u in users]
+        chosen = st.selectbox(_("User"), names, key="edit_user_pick")
+        current = next(u for u in users if u.username == chosen)
+        with st.form("edit_user"):
+            new_role = st.selectbox(_("Role"), ROLES, index=ROLES.index(current.role))
+            active = st.checkbox(_("Active"), value=current.is_active)
+            new_password = st.text_input(_("New password (leave empty to keep)"),
+                                         type="password")
+            edit_errors.show("role", "password")
+            if st.form_submit_button(_("Save user")):
+                done = run_write(lambda s: update_user(
+                    s, chosen, actor=actor, role=new_role, is_active=active,
+                    password=new_password or None), edit_errors,
+                    success=_("User {name} updated.").format(name=chosen))
+                if done is not None:
+                    st.rerun()
+
+with vocab_tab:
+    vocabularies = [*VOCABULARIES, GOVERNORATE_VOCABULARY]
+    vocabulary = st.selectbox(_("Vocabulary"), vocabularies, key="vocab_pick")
+    with read_session(get_engine()) as session:
+        terms = list_terms(session, vocabulary, include_inactive=True)
+    st.dataframe(pd.DataFrame([{
+        _("Code"): t.code, _("English"): t.label_en, _("Arabic"): t.label_ar or "",
+        _("Kurdish"): t.label_ku or "", _("In use"): "✓" if t.is_active else "✗"}
+        for t in terms]), hide_index=True, width="stretch")
+    st.caption(_("Codes are stable and never renamed; labels can be edited."))
+    by_code = {t.code: t for t in terms}
+    options = ["", *by_code]
+    code = st.selectbox(_("Term to edit (empty: add a new one)"), options,
+                        format_func=lambda c: c or _("— new term —"), key="vocab_term")
+    term = by_code.get(code)
+    term_errors = FieldErrors("vocab_term")
+    with st.form(f"vocab_term_{vocabulary}_{code}"):
+        new_code = st.text_input(_("Code"), value=code, disabled=bool(code))
+        term_errors.show("code")
+        label_en = st.text_input(_("English label"), value=term.label_en if term else "")
+        term_errors.show("label_en")
+        label_ar = st.text_input(_("Arabic label"), value=(term.label_ar or "") if term else "")
+        label_ku = st.text_input(_("Kurdish label"), value=(term.label_ku or "") if term else "")
+        in_use = st.checkbox(_("In use"), value=term.is_active if term else True)
+        if st.form_submit_button(_("Save term"), type="primary"):
+            saved = run_write(lambda s: save_term(
+                s, vocabulary, code or new_code, actor=actor, label_en=label_en,
+                label_ar=label_ar, label_ku=label_ku, is_active=in_use), term_errors,
+                success=_("Term saved."))
+            if saved is not None:
+                st.rerun()

@@ -1,0 +1,83 @@
+"""One incident: details, victims, perpetrators, sources, follow-up, evidence, review, history.
+
+Shareable: /incident?ref=INC-2021-00042 (or the app's root with ?ref=…) opens it."""
+
+import streamlit as st
+
+from records.errors import SijilError
+from records.services.incidents import get_incident
+from records.services.permissions import has_role
+from ui.components import (
+    escape_markdown,
+    get_engine,
+    load_vocabularies,
+    principal,
+    read_session,
+    show_error,
+)
+from ui.components.evidence import evidence
+from ui.components.history import history
+from ui.components.incident_editor import details, edit_refusal
+from ui.components.parts_panel import part_titles, saved_parts
+from ui.components.review_panel import review_actions
+from ui.components.vocab import status_label
+from ui.i18n import _
+
+actor = principal()
+ref = (st.query_params.get("ref") or "").strip().upper()
+if not ref:
+    st.title(_("Incident"))
+    typed = st.text_input(_("Reference, e.g. INC-2021-00042"))
+    if typed:
+        st.query_params["ref"] = typed.strip().upper()
+        st.rerun()
+    st.stop()
+
+try:
+    with read_session(get_engine()) as session:
+        record = get_incident(session, ref, actor=actor)
+except SijilError as error:
+    st.title(ref)
+    show_error(error)
+    st.stop()
+
+vocabs = load_vocabularies()
+st.title(f"{record.ref}")
+st.markdown(f"### {escape_markdown(record.title)}")
+st.caption(" · ".join([
+    status_label(record.status), vocabs["incident_type"].label(record.incident_type),
+    str(record.start_date), vocabs["governorate"].label(record.admin1),
+    _("restricted") if record.sensitivity == "restricted" else _("normal sensitivity"),
+    _("version {v}").format(v=record.version),
+    _("created by {who}").format(who=record.created_by or "system"),
+    _("last edited by {who}").format(who=record.last_edited_by or "system")]))
+
+editable = edit_refusal(actor, record) is None
+titles = part_titles()
+tabs = st.tabs([_("Details"), titles["victims"], titles["perpetrators"], titles["citations"],
+                titles["case_events"], _("Evidence files"), _("Review"), _("History")])
+with tabs[0]:
+    details(record, vocabs, actor)
+for tab, part in zip(tabs[1:5], ("victims", "perpetrators", "citations", "case_events"),
+                     strict=True):
+    with tab:
+        saved_parts(record, part, vocabs, actor, editable=editable)
+with tabs[5]:
+    try:
+        evidence(record, actor, editable=editable)
+    except ImportError:
+        st.info(_("Evidence files are not available in this installation yet."))
+    except SijilError as error:
+        show_error(error)
+with tabs[6]:
+    if has_role(actor, "caseworker"):
+        review_actions(record, actor)
+    else:
+        st.caption(_("Review comments are shown to caseworkers and reviewers."))
+with tabs[7]:
+    try:
+        history(record, actor, editable=editable)
+    except ImportError:
+        st.info(_("History is not available in this installation yet."))
+    except SijilError as error:
+        show_error(error)

@@ -1,0 +1,56 @@
+"""New incident: the incident's fields plus victims, perpetrators, sources and follow-up,
+kept as a draft in the session until "Save draft" or "Submit for review"."""
+
+import streamlit as st
+
+from records.services.incidents import create_incident
+from records.services.review import submit_incident
+from ui import state
+from ui.components import FieldErrors, incident_fields, load_vocabularies, principal, run_write
+from ui.components.parts_panel import draft_parts, part_titles
+from ui.i18n import _
+
+FORM = "new_incident"
+actor = principal()
+vocabs = load_vocabularies()
+st.title(_("New incident"))
+errors = FieldErrors(FORM)
+parts = st.session_state.setdefault(state.NEW_PARTS, {p: [] for p in state.PART_NAMES})
+# Widget values vanish on a page switch; the draft copy brings them back.
+initial = st.session_state.get(state.NEW_DRAFT) or incident_fields.blank_values()
+
+with st.form(FORM):
+    incident_fields.render(FORM, initial, vocabs, errors)
+    st.caption(_("Saved with the incident (added below): victims {v}, perpetrators {p}, "
+                 "sources {c}, follow-up events {e}.").format(
+        v=len(parts["victims"]), p=len(parts["perpetrators"]), c=len(parts["citations"]),
+        e=len(parts["case_events"])))
+    c1, c2, _c3 = st.columns([1, 1, 3])
+    save = c1.form_submit_button(_("Save draft"), type="primary")
+    submit = c2.form_submit_button(_("Submit for review"))
+
+if save or submit:
+    values = state.form_values(FORM, incident_fields.FIELDS)
+    st.session_state[state.NEW_DRAFT] = values
+    data = {**incident_fields.to_data(values), **parts}
+
+    def write(session):
+        created = create_incident(session, data, actor=actor)
+        if submit:
+            created = submit_incident(session, created.ref, actor=actor,
+                                      expected_version=created.version)
+        return created
+
+    created = run_write(write, errors)
+    if created is not None:
+        state.flash((_("Submitted {ref} for review.") if submit else _("Saved {ref} as a draft."))
+                    .format(ref=created.ref))
+        state.clear_form(FORM)
+        st.session_state.pop(state.NEW_DRAFT, None)
+        st.session_state.pop(state.NEW_PARTS, None)
+        st.switch_page("app_pages/incident.py", query_params={"ref": created.ref})
+
+st.caption(_("Evidence files can be uploaded on the incident's page once it is saved."))
+for part, title in part_titles().items():
+    st.subheader(title)
+    draft_parts(part, vocabs, errors)

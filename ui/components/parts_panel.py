@@ -1,0 +1,86 @@
+"""Victims, perpetrators, sources and follow-up events: of a saved incident, or of a draft."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from records.services.incident_parts import add_part, remove_part
+from ui import state
+from ui.components.feedback import FieldErrors, clear_widgets, run_write
+from ui.components.part_forms import FORMS
+from ui.components.parts_view import draft_label, part_rows, show_table
+from ui.components.text import escape_markdown
+from ui.components.vocab import Vocab
+from ui.i18n import _
+
+
+def part_titles() -> dict[str, str]:
+    return {"victims": _("Victims"), "perpetrators": _("Perpetrators"),
+            "citations": _("Sources and citations"), "case_events": _("Case follow-up events")}
+
+
+def _empty(part: str) -> str:
+    return {"victims": _("No victims recorded yet."),
+            "perpetrators": _("No perpetrators recorded yet."),
+            "citations": _("No sources cited yet."),
+            "case_events": _("No follow-up events yet.")}[part]
+
+
+def saved_parts(record, part: str, vocabs: dict[str, Vocab], actor, *, editable: bool) -> None:
+    """The parts of a saved incident; adding or removing one is an edit of the incident."""
+    items = getattr(record, part)
+    rows = part_rows(part, items, vocabs)
+    show_table(rows, _empty(part))
+    if not editable:
+        return
+    version = state.opened_version(record.ref, record.version)
+    if items:
+        labels = {item.id: f"{i + 1}. {next(iter(rows[i].values()))}"
+                  for i, item in enumerate(items)}
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        chosen = c1.selectbox(_("Entry"), list(labels), format_func=labels.get,
+                              key=f"remove_{part}_{record.ref}")
+        if c2.button(_("Remove"), key=f"remove_btn_{part}_{record.ref}"):
+            result = run_write(lambda s: remove_part(s, record.ref, part, chosen, actor=actor,
+                                                     expected_version=version),
+                               success=_("Removed."))
+            if result is not None:
+                state.set_opened_version(record.ref, result.version)
+                st.rerun()
+    form = f"add_{part}_{record.ref}"
+    with st.expander(_("Add to {section}").format(section=part_titles()[part]),
+                     expanded=not items):
+        data = FORMS[part](form, vocabs)
+    if data is not None:
+        result = run_write(lambda s: add_part(s, record.ref, part, data, actor=actor,
+                                              expected_version=version),
+                           success=_("Added to {ref}.").format(ref=record.ref))
+        if result is not None:
+            state.set_opened_version(record.ref, result.version)
+            clear_widgets(f"{form}_")
+            st.rerun()
+
+
+def draft_parts(part: str, vocabs: dict[str, Vocab], errors: FieldErrors) -> None:
+    """Parts of an incident not saved yet: kept in the session until "Save draft"."""
+    drafts = st.session_state.setdefault(state.NEW_PARTS, {p: [] for p in state.PART_NAMES})
+    items = drafts[part]
+    if not items:
+        st.caption(_empty(part))
+    for i, item in enumerate(list(items)):
+        c1, c2 = st.columns([5, 1], vertical_alignment="center")
+        c1.markdown(f"{i + 1}\\. {escape_markdown(draft_label(part, item, vocabs))}")
+        if c2.button(_("Remove"), key=f"draft_remove_{part}_{i}"):
+            items.pop(i)
+            errors.set(None)
+            st.rerun()
+        with c1:
+            errors.show_prefix(f"{part}.{i}.")
+    form = f"new_{part}"
+    with st.expander(_("Add to {section}").format(section=part_titles()[part]),
+                     expanded=False):
+        data = FORMS[part](form, vocabs)
+    if data is not None:
+        items.append(data)
+        clear_widgets(f"{form}_")
+        st.rerun()

@@ -25,6 +25,9 @@ LANGUAGE = "sijil_language"
 FIELD_ERRORS = "sijil_field_errors"
 OPENED_VERSION = "sijil_opened_version"
 DUPLICATES = "sijil_duplicates"
+IMPORT_PREVIEW = "sijil_import_preview"
+IMPORT_ROUND = "sijil_import_round"
+EXPORT_DOWNLOAD = "sijil_export_download"
 
 # Sessions left idle this long are logged out: shared office computers are common.
 IDLE_TIMEOUT_SECONDS = 30 * 60

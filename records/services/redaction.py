@@ -94,6 +94,11 @@ LEVELS: dict[str, ExportLevel] = {
 }
 
 
+def allowed_levels(actor: Principal) -> list[ExportLevel]:
+    """The levels `actor` may export at, least revealing first."""
+    return [level for level in LEVELS.values() if has_role(actor, level.role)]
+
+
 def export_level(name: str, actor: Principal) -> ExportLevel:
     """The level called `name`, if `actor` may export at it.
 

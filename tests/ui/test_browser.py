@@ -223,3 +223,35 @@ def test_caseworker_enters_and_submits_reviewer_verifies(server, page):
     _shot(page, "08-audit-log")
     _nav(page, "Admin")
     _shot(page, "09-admin")
+
+
+IMPORT_CSV = (
+    "incident_ref,title,incident_type,start_date,admin1,latitude,longitude,status,"
+    "victim_name,victim_name_original,victim_outcome,victim_consent\n"
+    "INC-2019-09001,Killing of a lawyer (fictional),killing,2019-10-25,IQ-BG,33.3,44.4,"
+    "verified,Omar Example,عمر المثال,killed,no\n"
+    "INC-2019-09002,Abduction of two students (fictional),abduction,2019-11-02,IQ-BA,30.5,"
+    "47.8,verified,Ali Example,علي المثال,disappeared,no\n"
+    "INC-2019-09002,Abduction of two students (fictional),abduction,2019-11-02,IQ-BA,30.5,"
+    "47.8,verified,Hasan Example,حسن المثال,disappeared,yes\n"
+    "INC-2020-09003,اغتيال ناشط في كربلاء,killing,2020-01-10,IQ-KA,32.6,44.0,verified,"
+    "Karim Example,كريم المثال,killed,yes\n")
+
+
+def test_caseworker_previews_an_import_and_exports(server, page):
+    _log_in(page, server, "carla")
+    _nav(page, "Import")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": "legacy-records.csv", "mimeType": "text/csv",
+                "buffer": IMPORT_CSV.encode()}])
+    page.get_by_text("Incidents to create").wait_for(timeout=30000)
+    _shot(page, "10-import")
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_text(re.compile(r"Imported 3 incident\(s\) from legacy-records\.csv")).wait_for(
+        timeout=30000)
+
+    _nav(page, "Export")
+    page.get_by_role("button", name="Export", exact=True).click()
+    page.get_by_text(re.compile(r"incident\(s\), \d+ row\(s\) exported")).wait_for(
+        timeout=60000)
+    _shot(page, "11-export")

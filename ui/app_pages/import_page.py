@@ -1,0 +1,114 @@
+"""Import: upload a file, see every problem or what would be created, then import it all."""
+
+import pandas as pd
+import streamlit as st
+
+from records.errors import SijilError, ValidationError
+from ui import state
+from ui.components import escape_markdown, principal, show_error
+from ui.components.import_export import (
+    UPLOAD_TYPES,
+    import_upload,
+    preview_upload,
+    problems_table,
+)
+from ui.i18n import _
+
+SHOWN_REFS = 5
+
+actor = principal()
+st.title(_("Import"))
+st.caption(_("Every row is checked before anything is written: a file with any problem "
+             "imports nothing. Incidents already in the database are skipped."))
+
+formats = {"sijil": _("Sijil (CSV, Excel, JSON or data package)"),
+           "acled": _("ACLED (CSV or Excel export)")}
+fmt = st.radio(_("Format"), list(formats), format_func=formats.get, horizontal=True,
+               key="import_format")
+# A new uploader after each import, so the imported file is not offered again.
+upload_round = st.session_state.get(state.IMPORT_ROUND, 0)
+upload = st.file_uploader(_("File to import"), type=list(UPLOAD_TYPES),
+                          key=f"import_file_{upload_round}",
+                          help=_("CSV or Excel with one row per victim, Sijil JSON, or a "
+                                 "Sijil data package (.zip)."))
+if upload is None:
+    st.session_state.pop(state.IMPORT_PREVIEW, None)
+    st.stop()
+
+# The preview reads the whole file: keep it while the file and format stay the same.
+preview_key = (upload.file_id, fmt)
+cached = st.session_state.get(state.IMPORT_PREVIEW)
+if cached is None or cached[0] != preview_key:
+    try:
+        with st.spinner(_("Checking every row…")):
+            preview = preview_upload(upload.getvalue(), upload.name, fmt=fmt, actor=actor)
+    except SijilError as error:
+        show_error(error)
+        st.stop()
+    st.session_state[state.IMPORT_PREVIEW] = (preview_key, preview)
+else:
+    preview = cached[1]
+
+for warning in preview.warnings:
+    st.warning(warning)
+
+if not preview.ok:
+    st.error(_("{n} problem(s) found. Nothing can be imported until the file is corrected.")
+             .format(n=len(preview.problems)))
+    st.dataframe(problems_table(preview.problems), hide_index=True, width="stretch")
+else:
+    c1, c2, c3 = st.columns(3)
+    c1.metric(_("Incidents to create"), preview.incidents)
+    c2.metric(_("Victims"), preview.victims)
+    c3.metric(_("Already present (skipped)"), len(preview.existing))
+    if preview.sample:
+        st.subheader(_("First incidents of the file"))
+        st.dataframe(pd.DataFrame([{
+            _("Row"): str(s["row"]), _("Ref"): s["ref"] or _("(new)"), _("Title"): s["title"],
+            _("Start date"): str(s["start_date"] or ""), _("Victims"): s["victims"],
+            _("Status in the file"): s["status"]} for s in preview.sample]),
+            hide_index=True, width="stretch")
+        st.caption(_("Imports by caseworkers and reviewers are saved as drafts and go "
+                     "through review; an administrator's import keeps the file's status."))
+if preview.existing:
+    st.subheader(_("Already present, will be skipped"))
+    st.dataframe(pd.DataFrame([{_("Row"): str(e.row), _("Ref"): e.ref, _("Reason"): e.reason}
+                               for e in preview.existing]), hide_index=True, width="stretch")
+
+ready = preview.ok and preview.incidents > 0
+if preview.ok and not ready:
+    st.info(_("Nothing new to import: every incident of the file is already present.")
+            if preview.existing else _("The file holds no incidents."))
+if st.button(_("Import"), type="primary", disabled=not ready, key="import_run"):
+    bar = st.progress(0.0, text=_("Importing…"))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0,
+                     text=_("Importing… {done} of {total}").format(done=done, total=total))
+
+    try:
+        result = import_upload(upload.getvalue(), upload.name, fmt=fmt, actor=actor,
+                               progress=progress)
+    except ValidationError as error:
+        bar.empty()
+        st.error(_("Nothing was imported: the file has problems."))
+        st.dataframe(problems_table(error.problems), hide_index=True, width="stretch")
+        st.session_state.pop(state.IMPORT_PREVIEW, None)
+        st.stop()
+    except SijilError as error:
+        bar.empty()
+        show_error(error)
+        st.stop()
+    refs = ", ".join(escape_markdown(r) for r in result.refs[:SHOWN_REFS])
+    more = ", …" if result.created > SHOWN_REFS else ""
+    message = _("Imported {n} incident(s) from {name}: {refs}{more}.").format(
+        n=result.created, name=escape_markdown(upload.name), refs=refs, more=more)
+    if result.drafted:
+        message += " " + _("{n} saved as draft(s) to go through review.").format(
+            n=result.drafted)
+    if result.existing:
+        message += " " + _("{n} already present, skipped.").format(n=len(result.existing))
+    state.flash(message)
+    st.session_state.pop(state.IMPORT_PREVIEW, None)
+    st.session_state[state.IMPORT_ROUND] = upload_round + 1
+    st.rerun()

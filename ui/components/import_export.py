@@ -1,0 +1,107 @@
+"""Uploads and downloads for the import and export pages: the bytes go through a temporary
+file that is always removed, so the services see an ordinary path with the right extension."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from records.errors import FieldProblem
+from records.models.types import utcnow
+from records.services.exporting import ExportRequest, run_export
+from records.services.exporting_records import ExportFilters
+from records.services.importing import (
+    ImportPreview,
+    ImportResult,
+    Progress,
+    import_file,
+    preview_import,
+)
+from records.services.principal import Principal
+from ui.components.db import get_engine, read_session, unit_of_work
+from ui.i18n import _
+
+UPLOAD_TYPES = ("csv", "xlsx", "json", "zip")
+EXPORT_FILES = {
+    "csv": ("csv", "text/csv"),
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "json": ("json", "application/json"),
+    "geojson": ("geojson", "application/geo+json"),
+    "datapackage": ("zip", "application/zip"),
+    "report-html": ("html", "text/html"),
+    "report-pdf": ("pdf", "application/pdf"),
+}
+_UNSAFE = re.compile(r"[^\w.\- ]+")
+
+
+def safe_name(filename: str) -> str:
+    """The uploaded file's own name without any folder or odd characters; the import's
+    audit entry names it, so it is kept rather than replaced by a random one."""
+    name = _UNSAFE.sub("_", filename.replace("\\", "/").rsplit("/", 1)[-1])
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = extension, ""
+    stem = stem.strip(" ._")[:100] or "upload"
+    return f"{stem}.{extension.lower()}" if extension else stem
+
+
+@contextmanager
+def saved_upload(data: bytes, filename: str) -> Iterator[Path]:
+    """The uploaded bytes as a file in a fresh temporary folder, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="sijil-upload-") as folder:
+        path = Path(folder) / safe_name(filename)
+        path.write_bytes(data)
+        yield path
+
+
+def preview_upload(data: bytes, filename: str, *, fmt: str, actor: Principal
+                   ) -> ImportPreview:
+    """What importing the upload would do; writes nothing."""
+    with saved_upload(data, filename) as path, read_session(get_engine()) as session:
+        return preview_import(session, path, fmt=fmt, actor=actor)
+
+
+def import_upload(data: bytes, filename: str, *, fmt: str, actor: Principal,
+                  progress: Progress | None = None) -> ImportResult:
+    """Import the upload in one unit of work: every incident, or (on any problem) none."""
+    with saved_upload(data, filename) as path, unit_of_work(get_engine()) as session:
+        return import_file(session, path, fmt=fmt, actor=actor, progress=progress)
+
+
+def problems_table(problems: list[FieldProblem]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        _("Row"): "" if p.row is None else str(p.row), _("Column"): p.field,
+        _("Value"): "" if p.value is None else str(p.value), _("Reason"): p.message}
+        for p in problems])
+
+
+@dataclass(frozen=True)
+class ExportDownload:
+    """A finished export, kept in the session so its download button survives reruns."""
+
+    file_name: str
+    mime: str
+    data: bytes
+    level: str
+    incidents: int
+    rows: int
+    sha256: str
+
+
+def export_download(fmt: str, level: str, filters: ExportFilters, *, actor: Principal,
+                    progress: Progress | None = None) -> ExportDownload:
+    """Run the (audited) export into a temporary file and return its bytes."""
+    extension, mime = EXPORT_FILES.get(fmt, (fmt, "application/octet-stream"))
+    file_name = f"sijil-{level}-{utcnow():%Y%m%d-%H%M}.{extension}"
+    with tempfile.TemporaryDirectory(prefix="sijil-export-") as folder:
+        result = run_export(get_engine(), ExportRequest(fmt, Path(folder) / file_name, level,
+                                                        filters),
+                            actor=actor, progress=progress)
+        return ExportDownload(file_name, mime, result.path.read_bytes(), result.level,
+                              result.incidents, result.rows, result.sha256)

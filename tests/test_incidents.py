@@ -147,6 +147,11 @@ def test_filters_and_text_search(engine, users):
                                  filters=IncidentFilter(text="سامي"))
         by_type = list_incidents(session, actor=users["rana"],
                                  filters=IncidentFilter(incident_type="killing"))
+        by_gunmen = list_incidents(session, actor=users["rana"],
+                                   filters=IncidentFilter(actor_type="unidentified_gunmen"))
+        by_forces = list_incidents(session, actor=users["rana"],
+                                   filters=IncidentFilter(actor_type="state_forces"))
     assert [i.title for i in by_place.items] == ["Attack in Karbala"]
+    assert (by_gunmen.total, by_forces.total) == (2, 0)
     assert by_name.total == 2
     assert by_type.total == 1

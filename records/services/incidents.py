@@ -196,12 +196,15 @@ def filter_incidents(query, filters: IncidentFilter, actor: Principal):
     if filters.date_to:
         query = query.where(Incident.start_date <= filters.date_to)
     if filters.actor_uid or filters.actor_type:
-        conditions = [Perpetrator.incident_id == Incident.id]
+        # An uncorrelated IN lets the database collect the few matching incidents once,
+        # instead of probing the perpetrators of every incident.
+        perpetrated = select(Perpetrator.incident_id).join(Actor,
+                                                           Actor.id == Perpetrator.actor_id)
         if filters.actor_uid:
-            conditions.append(Actor.uid == filters.actor_uid)
+            perpetrated = perpetrated.where(Actor.uid == filters.actor_uid)
         if filters.actor_type:
-            conditions.append(Actor.actor_type == filters.actor_type)
-        query = query.where(exists().where(Perpetrator.actor_id == Actor.id, *conditions))
+            perpetrated = perpetrated.where(Actor.actor_type == filters.actor_type)
+        query = query.where(Incident.id.in_(perpetrated))
     if filters.text and filters.text.strip():
         text = filters.text.strip()
         pattern = f"%{text}%"

@@ -23,7 +23,7 @@ from records.audit_chain import append_event
 from records.config import get_settings
 from records.errors import FieldProblem, NotFound, SijilError, ValidationError
 from records.i18n import _
-from records.models import AppUser, Attachment, CustodyEvent, Incident, Source
+from records.models import Attachment, CustodyEvent, Incident, Source
 from records.models.evidence_io import (
     AttachmentRead,
     CustodyEventRead,
@@ -38,6 +38,7 @@ from records.services.permissions import (
     require_role,
 )
 from records.services.principal import Principal, act_as
+from records.services.users import usernames
 from records.services.vocabularies import check_code
 
 __all__ = ["AttachmentRead", "CustodyEventRead", "FileProblem", "FilesReport", "add_attachment",
@@ -138,19 +139,11 @@ def _clean_name(filename: str) -> str:
     return name
 
 
-def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(session.exec(select(AppUser.id, AppUser.username)
-                             .where(AppUser.id.in_(wanted))).all())
-
-
 def _reads(session: Session, attachments: list[Attachment]) -> list[AttachmentRead]:
     ids = [a.id for a in attachments]
     events = session.exec(select(CustodyEvent).where(CustodyEvent.attachment_id.in_(ids))
                           .order_by(CustodyEvent.at, CustodyEvent.id)).all() if ids else []
-    names = _usernames(session, {a.uploaded_by_id for a in attachments}
+    names = usernames(session, {a.uploaded_by_id for a in attachments}
                        | {e.by_user_id for e in events})
     incident_ids = {a.incident_id for a in attachments if a.incident_id is not None}
     refs = dict(session.exec(select(Incident.id, Incident.ref)

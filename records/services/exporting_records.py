@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import exists, func, or_
-from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from records.errors import ValidationError
 from records.i18n import _
-from records.models import Actor, CaseEvent, Citation, Incident, Perpetrator, Victim
+from records.models import Actor, Incident, Perpetrator
 from records.models.incident import STATUSES
+from records.services.incident_read import INCIDENT_LOAD
 from records.services.redaction import ExportLevel, redact_incident
 
 PAGE_SIZE = 500
@@ -103,13 +103,6 @@ def count_incidents(session: Session, filters: ExportFilters, level: ExportLevel
                         .where(*_conditions(filters, level))).one()
 
 
-_LOAD = (
-    selectinload(Incident.victims).selectinload(Victim.person),
-    selectinload(Incident.perpetrators).selectinload(Perpetrator.actor),
-    selectinload(Incident.perpetrators).selectinload(Perpetrator.person),
-    selectinload(Incident.citations).selectinload(Citation.source),
-    selectinload(Incident.case_events).selectinload(CaseEvent.source),
-)
 
 
 def _person(p) -> dict | None:
@@ -168,7 +161,7 @@ def iter_records(session: Session, filters: ExportFilters, level: ExportLevel, *
             return
         last_id = ids[-1]
         rows = session.exec(select(Incident).where(Incident.id.in_(ids))
-                            .options(*_LOAD).order_by(Incident.id)).all()
+                            .options(*INCIDENT_LOAD).order_by(Incident.id)).all()
         for incident in rows:
             shown = redact_incident(incident_record(incident, parents), level)
             if shown is not None:

@@ -17,7 +17,7 @@ from sqlmodel import Session, func, select
 from records.audit_chain import EVENT_ACTIONS, audit_action, purging
 from records.errors import NotFound, ValidationError
 from records.i18n import _
-from records.models import AppUser, Attachment, AuditEntry, ReviewComment
+from records.models import Attachment, AuditEntry, ReviewComment
 from records.models.incident_io import (
     ActorRead,
     CaseEventRead,
@@ -35,6 +35,7 @@ from records.services.incidents import EDITABLE_FIELDS, update_incident
 from records.services.permissions import can_see_personal_data, require_role
 from records.services.principal import Principal, act_as
 from records.services.redaction import redact_person
+from records.services.users import usernames
 
 
 @dataclass
@@ -119,14 +120,6 @@ def _replay_shared(session: Session, wanted: dict[str, set[int]], seq: int) -> _
     return replay
 
 
-def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(session.exec(select(AppUser.id, AppUser.username)
-                             .where(AppUser.id.in_(wanted))).all())
-
-
 def _model(read_model, row: _Row | None):
     if row is None or row.state is None:
         return None
@@ -161,7 +154,7 @@ def _build(session: Session, replay: _Replay, incident: _Row, seq: int, actor: P
         return s if s is None or full or not s.is_confidential else None
 
     state = incident.state
-    names = _usernames(session, {state.get("created_by_id"), state.get("submitted_by_id"),
+    names = usernames(session, {state.get("created_by_id"), state.get("submitted_by_id"),
                                  state.get("verified_by_id"), replay.last_actor_id}
                        | {c.state.get("author_id") for c in comments})
     return IncidentRead.model_validate({

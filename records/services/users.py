@@ -48,6 +48,15 @@ def _check_role(role: str) -> None:
                 role=role, allowed=", ".join(ROLES)), role)
 
 
+def usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+    """id → username for the given user ids (None, the system, is left out)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.exec(select(AppUser.id, AppUser.username)
+                             .where(AppUser.id.in_(wanted))).all())
+
+
 def count_users(session: Session) -> int:
     return session.exec(select(func.count()).select_from(AppUser)).one()
 

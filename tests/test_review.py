@@ -15,6 +15,7 @@ from records.services.review import (
     return_incident,
     submit_incident,
     verify_incident,
+    workflow_actions,
 )
 from tests.factories import incident_data
 
@@ -146,3 +147,16 @@ def test_caseworker_may_not_comment_on_others_records(engine, users):
         _call(engine, add_comment, draft.ref, "Looks fine", actor=users["chen"])
     commented = _call(engine, add_comment, draft.ref, "Check the date", actor=users["rana"])
     assert [(c.author, c.body) for c in commented.comments] == [("rana", "Check the date")]
+
+
+def test_workflow_actions_follow_role_and_status(engine, users):
+    submitted = _submitted(engine, users)
+    assert workflow_actions(users["carla"], submitted) == []
+    assert workflow_actions(users["rana"], submitted) == ["verify", "return"]
+    assert workflow_actions(users["admin"], submitted) == ["verify", "return", "archive"]
+    returned = _call(engine, return_incident, submitted.ref, actor=users["rana"],
+                     expected_version=submitted.version, comment="Add a source.")
+    assert workflow_actions(users["carla"], returned) == ["submit", "reopen"]
+    resubmitted = _call(engine, submit_incident, returned.ref, actor=users["carla"],
+                        expected_version=returned.version)
+    assert resubmitted.status == "submitted"

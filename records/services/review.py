@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session
 
 from records.audit_chain import audit_action
@@ -11,36 +13,68 @@ from records.models import ReviewComment
 from records.models.incident_io import IncidentRead
 from records.services.incident_read import incident_read, load_incident
 from records.services.incidents import check_version, flush_or_conflict
-from records.services.permissions import check_can_edit, check_four_eyes, require_role
+from records.services.permissions import (
+    check_can_edit,
+    check_four_eyes,
+    has_role,
+    require_role,
+)
 from records.services.principal import Principal, act_as
 
 
-def _wrong_status(ref: str, status: str, action: str) -> PermissionDenied:
-    return PermissionDenied(_("{ref} is {status}: it cannot be {action} now.").format(
-        ref=ref, status=status, action=action))
+@dataclass(frozen=True)
+class Step:
+    """One workflow step: from which statuses, to which, and the role it needs."""
+
+    allowed_from: tuple[str, ...]
+    to: str
+    role: str
+    done: str  # the past participle, for messages
 
 
-def _transition(session: Session, ref: str, *, actor: Principal, expected_version: int,
-                action: str, allowed_from: tuple[str, ...], to: str, role: str,
-                reason: str | None = None, four_eyes: bool = False, **fields) -> IncidentRead:
+_EDITABLE = ("draft", "submitted", "returned", "verified", "published")
+STEPS = {
+    # A returned record may go straight back to review once fixed: editing it makes it a
+    # draft again, so this only saves a caseworker a click.
+    "submit": Step(("draft", "returned"), "submitted", "caseworker", "submitted"),
+    "verify": Step(("submitted",), "verified", "reviewer", "verified"),
+    "return": Step(("submitted",), "returned", "reviewer", "returned"),
+    "reopen": Step(("returned",), "draft", "caseworker", "reopened"),
+    "publish": Step(("verified",), "published", "reviewer", "published"),
+    "archive": Step(_EDITABLE, "archived", "admin", "archived"),
+}
+# Steps that change the record's own content-status: they need the right to edit it.
+_AUTHOR_STEPS = ("submit", "reopen")
+
+
+def workflow_actions(actor: Principal, record) -> list[str]:
+    """The steps the actor's role and the record's status allow now, in STEPS order (the
+    author rule and four eyes are checked again when a step is taken)."""
+    return [name for name, step in STEPS.items()
+            if record.status in step.allowed_from and has_role(actor, step.role)]
+
+
+def _transition(session: Session, ref: str, name: str, *, actor: Principal,
+                expected_version: int, reason: str | None = None, four_eyes: bool = False,
+                **fields) -> IncidentRead:
+    step = STEPS[name]
     incident = load_incident(session, ref, actor=actor, for_update=True)
-    if action in ("submitted", "reopened"):
+    if name in _AUTHOR_STEPS:
         check_can_edit(actor, incident)
     else:
-        require_role(actor, role, _("{action} incidents").format(action=action))
+        require_role(actor, step.role, _("{action} incidents").format(action=name))
     check_version(session, incident, expected_version)
-    if incident.status not in allowed_from:
-        raise _wrong_status(incident.ref, incident.status, action)
+    if incident.status not in step.allowed_from:
+        raise PermissionDenied(_("{ref} is {status}: it cannot be {action} now.").format(
+            ref=incident.ref, status=incident.status, action=step.done))
     if four_eyes:
         check_four_eyes(actor, incident)
     act_as(session, actor, reason)
-    verb = {"submitted": "submit", "verified": "verify", "returned": "return",
-            "published": "publish", "archived": "archive", "reopened": "reopen"}[action]
-    with audit_action(session, verb, reason):
-        incident.status = to
+    with audit_action(session, name, reason):
+        incident.status = step.to
         for key, value in fields.items():
             setattr(incident, key, value)
-        if reason and action == "returned":
+        if reason and name == "return":
             session.add(ReviewComment(incident_id=incident.id, author_id=actor.id, body=reason))
         flush_or_conflict(session, incident)
     return incident_read(session, incident, actor)
@@ -48,20 +82,17 @@ def _transition(session: Session, ref: str, *, actor: Principal, expected_versio
 
 def submit_incident(session: Session, ref: str, *, actor: Principal, expected_version: int,
                     reason: str | None = None) -> IncidentRead:
-    """Send a draft for review (its author, or a reviewer)."""
-    return _transition(session, ref, actor=actor, expected_version=expected_version,
-                       action="submitted", allowed_from=("draft",), to="submitted",
-                       role="caseworker", reason=reason, submitted_by_id=actor.id)
+    """Send a draft (or a returned record) for review: its author, or a reviewer."""
+    return _transition(session, ref, "submit", actor=actor, expected_version=expected_version,
+                       reason=reason, submitted_by_id=actor.id)
 
 
 def verify_incident(session: Session, ref: str, *, actor: Principal, expected_version: int,
                     reason: str | None = None) -> IncidentRead:
     """Verify a submitted incident: reviewers only, never the one who last edited or
     submitted it (four eyes)."""
-    return _transition(session, ref, actor=actor, expected_version=expected_version,
-                       action="verified", allowed_from=("submitted",), to="verified",
-                       role="reviewer", reason=reason, four_eyes=True,
-                       verified_by_id=actor.id)
+    return _transition(session, ref, "verify", actor=actor, expected_version=expected_version,
+                       reason=reason, four_eyes=True, verified_by_id=actor.id)
 
 
 def return_incident(session: Session, ref: str, *, actor: Principal, expected_version: int,
@@ -69,24 +100,21 @@ def return_incident(session: Session, ref: str, *, actor: Principal, expected_ve
     """Send a submitted incident back to its caseworker with a required comment."""
     if not comment or not comment.strip():
         raise ValidationError.single("comment", _("say what needs to change"))
-    return _transition(session, ref, actor=actor, expected_version=expected_version,
-                       action="returned", allowed_from=("submitted",), to="returned",
-                       role="reviewer", reason=comment.strip())
+    return _transition(session, ref, "return", actor=actor, expected_version=expected_version,
+                       reason=comment.strip())
 
 
 def reopen_incident(session: Session, ref: str, *, actor: Principal, expected_version: int
                     ) -> IncidentRead:
     """Take a returned incident back into draft."""
-    return _transition(session, ref, actor=actor, expected_version=expected_version,
-                       action="reopened", allowed_from=("returned",), to="draft",
-                       role="caseworker")
+    return _transition(session, ref, "reopen", actor=actor, expected_version=expected_version)
 
 
 def publish_incident(session: Session, ref: str, *, actor: Principal, expected_version: int,
                      reason: str | None = None) -> IncidentRead:
-    return _transition(session, ref, actor=actor, expected_version=expected_version,
-                       action="published", allowed_from=("verified",), to="published",
-                       role="reviewer", reason=reason)
+    """Publish a verified incident (reviewers)."""
+    return _transition(session, ref, "publish", actor=actor,
+                       expected_version=expected_version, reason=reason)
 
 
 def archive_incident(session: Session, ref: str, *, actor: Principal, expected_version: int,
@@ -94,10 +122,8 @@ def archive_incident(session: Session, ref: str, *, actor: Principal, expected_v
     """Archive (soft-delete) an incident from any status: admins only, with a reason."""
     if not reason or not reason.strip():
         raise ValidationError.single("reason", _("say why the incident is archived"))
-    return _transition(session, ref, actor=actor, expected_version=expected_version,
-                       action="archived",
-                       allowed_from=("draft", "submitted", "returned", "verified", "published"),
-                       to="archived", role="admin", reason=reason.strip())
+    return _transition(session, ref, "archive", actor=actor,
+                       expected_version=expected_version, reason=reason.strip())
 
 
 def add_comment(session: Session, ref: str, body: str, *, actor: Principal) -> IncidentRead:

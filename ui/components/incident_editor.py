@@ -7,7 +7,7 @@ import streamlit as st
 from records.errors import PermissionDenied
 from records.services.incidents import update_incident
 from records.services.permissions import check_can_edit
-from records.services.review import submit_incident
+from records.services.review import submit_incident, workflow_actions
 from ui import state
 from ui.components import incident_fields
 from ui.components.feedback import FieldErrors, run_write
@@ -76,7 +76,7 @@ def details(record, vocabs: dict[str, Vocab], actor) -> None:
         read_only(record, vocabs)
         return
     errors = FieldErrors(form)
-    can_submit = record.status in ("draft", "returned")
+    can_submit = "submit" in workflow_actions(actor, record)
     with st.form(form):
         incident_fields.render(form, incident_fields.values_of(record), vocabs, errors)
         c1, c2, _c3 = st.columns([1, 1, 3])

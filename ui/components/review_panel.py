@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from records.errors import PermissionDenied
-from records.services.permissions import check_four_eyes, has_role
+from records.services.permissions import check_four_eyes
 from records.services.review import (
     add_comment,
     publish_incident,
     reopen_incident,
     return_incident,
     verify_incident,
+    workflow_actions,
 )
 from ui import state
 from ui.components.feedback import FieldErrors, run_write
@@ -44,8 +45,8 @@ def review_actions(record, actor) -> None:
     version = state.opened_version(record.ref, record.version)
     key = f"review_{record.ref}"
     errors = FieldErrors(key)
-    reviewer = has_role(actor, "reviewer")
-    if reviewer and record.status == "submitted":
+    actions = workflow_actions(actor, record)
+    if "verify" in actions:
         four_eyes_notice(actor, record)
     with st.form(key):
         comment = st.text_area(_("Comment"), key=f"{key}_comment", height=100)
@@ -53,12 +54,13 @@ def review_actions(record, actor) -> None:
         cols = st.columns(4)
         do_comment = cols[0].form_submit_button(_("Add comment"))
         verify = back = publish = reopen = False
-        if reviewer and record.status == "submitted":
+        if "verify" in actions:
             verify = cols[1].form_submit_button(_("Verify"), type="primary")
+        if "return" in actions:
             back = cols[2].form_submit_button(_("Return to caseworker"))
-        if reviewer and record.status == "verified":
+        if "publish" in actions:
             publish = cols[1].form_submit_button(_("Publish"))
-        if record.status == "returned":
+        if "reopen" in actions:
             reopen = cols[1].form_submit_button(_("Reopen as draft"))
     if not (do_comment or verify or back or publish or reopen):
         return

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,6 +29,20 @@ def test_fast_hash_is_the_reference_hash(seq, actor_id, action, entity_type, ent
     args = (seq, at, actor_id, action, entity_type, entity_id, incident_ref, changes, reason,
             prev_hash)
     assert fast_entry_hash(*args) == entry_hash(*args)
+
+
+@given(seq=st.integers(1, 10**12), actor_id=st.none() | st.integers(1, 10**9),
+       action=_text, entity_type=_text, entity_id=st.none() | st.integers(0, 10**12),
+       incident_ref=st.none() | _text, changes=st.text(max_size=200),
+       reason=st.none() | _text, prev_hash=_text)
+def test_orjson_writes_the_canonical_json_of_an_entry(seq, actor_id, action, entity_type,
+                                                      entity_id, incident_ref, changes,
+                                                      reason, prev_hash):
+    """The SQLite scan hashes orjson's output: it must be entry_hash's payload exactly."""
+    args = (seq, "2026-11-25T12:00:00.123456Z", actor_id, action, entity_type, entity_id,
+            incident_ref, changes, reason, prev_hash)
+    assert orjson.dumps(args) == json.dumps(
+        list(args), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def test_fast_hash_of_a_known_entry():

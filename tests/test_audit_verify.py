@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from records.audit_chain import entry_hash, format_time
 from records.db import read_session, unit_of_work
-from records.models import AuditCheckpoint, AuditEntry, Incident
+from records.models import Actor, AuditCheckpoint, AuditEntry, Incident, Perpetrator
 from records.services.audit import verify_chain
 from records.services.incidents import create_incident, update_incident
 from records.services.review import submit_incident
@@ -185,6 +185,68 @@ def test_tampering_is_found_and_the_entry_named(engine, users, tampering):
     assert len(done.stderr.splitlines()) == 1
 
 
+def _unaudited_actor(conn) -> int:
+    now = dt.datetime.now(dt.UTC)
+    return conn.execute(insert(Actor.__table__).values(
+        name="Written behind the trail", aliases=[], actor_type="unidentified_gunmen",
+        uid="00000000-0000-4000-8000-000000000001", created_at=now, updated_at=now,
+        version=1).returning(Actor.__table__.c.id)).scalar_one()
+
+
+BEHIND_THE_TRAIL = {
+    "row_changed": lambda c, s: c.execute(update(Incident.__table__).values(title="Changed")),
+    "row_deleted": lambda c, s: c.execute(delete(Perpetrator.__table__)),
+    "row_unaudited": lambda c, s: _unaudited_actor(c),
+}
+
+
+def test_a_row_deleted_behind_the_trail_is_found(engine, users):
+    _story(engine, users)
+    with engine.begin() as conn:
+        perpetrator = conn.scalar(select(Perpetrator.__table__.c.id))
+        created = conn.scalar(select(AuditEntry.seq).where(
+            AuditEntry.entity_type == "perpetrator", AuditEntry.entity_id == perpetrator))
+        conn.execute(delete(Perpetrator.__table__))
+    with read_session(engine) as session:
+        result = verify_chain(session)
+    assert result.message == (f"audit trail broken at seq {created}: entry {created}: "
+                              f"perpetrator {perpetrator} is in the trail but not in the "
+                              "database")
+    assert result.first_bad_seq == created
+
+
+def test_a_row_written_behind_the_trail_is_found(engine, users):
+    _story(engine, users)
+    with engine.begin() as conn:
+        actor = _unaudited_actor(conn)
+    with read_session(engine) as session:
+        result = verify_chain(session)
+    assert (result.ok, result.first_bad_seq) == (False, None)
+    assert result.message == ("audit trail broken outside the trail: "
+                              f"actor {actor} was written without any audit entry")
+
+
+@pytest.mark.parametrize("tampering", sorted(TAMPERING) + sorted(BEHIND_THE_TRAIL))
+def test_the_verdict_does_not_depend_on_how_the_work_is_cut(engine, users, tampering,
+                                                            monkeypatch):
+    story = _story(engine, users)
+    _drop_triggers(engine)
+    with engine.begin() as conn:
+        (TAMPERING[tampering][0] if tampering in TAMPERING else BEHIND_THE_TRAIL[tampering])(
+            conn, story)
+    with read_session(engine) as session:
+        whole = verify_chain(session, workers=1)
+    # Units of two entries: many ranges of the chain and of each table, joined again.
+    monkeypatch.setattr("records.services.audit_verify.UNIT_ENTRIES", 2)
+    with read_session(engine) as session:
+        cut = verify_chain(session, workers=1)
+    with read_session(engine) as session:
+        shared = verify_chain(session, workers=2)
+    assert not whole.ok
+    assert cut == whole
+    assert shared == whole
+
+
 def test_a_record_changed_behind_the_trail_is_found(engine, users):
     story = _story(engine, users)
     with engine.begin() as conn:
@@ -213,16 +275,53 @@ def test_the_helper_process_gives_the_same_verdict(engine, users, tampering):
     assert alone.ok is (tampering is None)
 
 
-def test_the_helper_process_does_the_replay(engine, users, monkeypatch):
+def test_with_helpers_this_process_runs_no_unit(engine, users):
     _story(engine, users)
 
-    def no_replay_here(*args, **kwargs):
-        raise AssertionError("the parent process replayed the trail")
+    def not_here(*args, **kwargs):
+        raise AssertionError("the verifying process ran units itself")
 
-    monkeypatch.setattr("records.services.audit_verify.scan_replay", no_replay_here)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("records.services.audit_verify._run_here", not_here)
+        with read_session(engine) as session:
+            result = verify_chain(session, workers=2)
+    assert result.ok, result.message
+
+
+def test_failed_helpers_leave_the_work_to_this_process(engine, users, monkeypatch):
+    story = _story(engine, users)
+    # Helpers that die at once, before answering.
+    monkeypatch.setattr("records.services.audit_helpers.HELPER_COMMAND",
+                        [sys.executable, "-c", "raise SystemExit(3)"])
     with read_session(engine) as session:
         result = verify_chain(session, workers=2)
-    assert result.ok, result.message
+    assert (result.ok, result.checked) == (True, story["last"]), result.message
+
+
+def test_a_write_during_verification_does_not_change_its_verdict(engine, users, monkeypatch,
+                                                                  caplog):
+    """A write that lands after the verification began is not part of what it checks: on
+    PostgreSQL the helpers share the verifying snapshot; on SQLite a helper that opened its
+    own after the write is noticed, and this process does the work."""
+    story = _story(engine, users)
+    from records.services import audit_helpers
+
+    start = audit_helpers._start
+
+    def write_first(task):
+        with unit_of_work(engine) as session:
+            create_incident(session, incident_data(title="Written meanwhile"),
+                            actor=users["carla"])
+        return start(task)
+
+    monkeypatch.setattr(audit_helpers, "_start", write_first)
+    with read_session(engine) as session:
+        result = verify_chain(session, workers=2)
+    assert (result.ok, result.checked) == (True, story["last"]), result.message
+    fell_back = "read a later state of the database" in caplog.text
+    assert fell_back is (engine.dialect.name == "sqlite")
+    with read_session(engine) as session:
+        assert verify_chain(session, workers=1).checked > story["last"]
 
 
 def test_progress_is_reported(engine, users):

@@ -15,7 +15,8 @@ class AuditEntry(SQLModel, table=True):
 
     __tablename__ = "audit_entry"
     __table_args__ = (
-        Index("ix_audit_entry_entity", "entity_type", "entity_id"),
+        # A row's entries in the order they were written: history and verification read them so.
+        Index("ix_audit_entry_entity", "entity_type", "entity_id", "seq"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -2,7 +2,8 @@
 
 The trail itself is written by records.audit_chain, in the transaction of every change; this
 module gathers the services built on it:
-- verify_chain (audit_verify, with audit_scan and audit_replay): the whole trail
+- verify_chain (audit_verify; the chain in audit_scan, the replay in audit_replay and
+  audit_replay_entity, the work shared by audit_work and audit_helpers): the whole trail
   recomputed and replayed;
 - list_entries, incident_history (audit_log): pages of entries, one incident's history;
 - incident_as_of, incident_as_of_time, revert_incident, purge_incident (history).

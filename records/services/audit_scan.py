@@ -1,37 +1,40 @@
-"""Checking the hash chain at speed, on a raw DB-API connection.
+"""Checking the hash chain at speed, one range of seqs at a time, on a raw DB-API connection.
 
-Only the standard library: the scan streams millions of rows, where ORM objects and datetime
-parsing would cost more than the hashing itself (records.services.audit_replay, which
-shares these helpers, runs in a helper process that must start quickly).
+No ORM: the scan streams millions of rows, where ORM objects and datetime parsing would cost
+more than the hashing itself, and it runs in a helper process that must start quickly.
 
-A problem is a pair (seq, message): the entry to blame, or None when no entry can be
+Ranges are checked independently (in two processes on a large trail) and stitched together
+by `join_chain`, which gives exactly the verdict of one scan from the first entry to the
+last. A problem is a pair (seq, message): the entry to blame, or None when no entry can be
 blamed (a row that no entry ever created).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from json.encoder import encode_basestring  # the escaping json.dumps(ensure_ascii=False) uses
 
+import orjson
+
 GENESIS_HASH = "0" * 64
-BATCH = 5000
 Problem = tuple[int | None, str]
 
 # `at` as format_time writes it: PostgreSQL formats it in the query; SQLite stores the
 # naive UTC text "YYYY-MM-DD HH:MM:SS.ffffff", which only needs two characters changed.
 PG_AT = """to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+# Any other text (no microseconds) fails the fast hash and is rechecked exactly.
+SQLITE_AT = "replace(at, ' ', 'T') || 'Z'"
 CHAIN_COLUMNS = ("seq, {at}, actor_id, action, entity_type, entity_id, incident_ref, "
                  "changes, reason, prev_hash, hash")
+# Open-ended ranges end here: no trail reaches it.
+END_OF_TRAIL = 2**62
 
 # PostgreSQL recomputes the hashes itself (sha256() in C, next to the data) and only says,
-# per entry, whether its hash matches and whether it carries the previous entry's hash.
-# Its JSON escaping (to_json) is meant to match json.dumps; where it does not, the entry is
-# rechecked exactly (_exact_hash) before it is called altered, so this fast path can never
-# blame an intact entry. SQLite has no sha256(), and building the payload in its SQL costs
-# more than in Python: there the rows are hashed here.
-_LINKED = f"coalesce(prev_hash = lag(hash) OVER (ORDER BY seq), prev_hash = '{GENESIS_HASH}')"
+# per entry, whether its hash matches and whether it carries the previous entry's hash (NULL
+# for the first entry of the range, which join_chain checks). Its JSON escaping (to_json) is
+# meant to match json.dumps; where it does not, the entry is rechecked exactly (_exact_hash)
+# before it is called altered, so this fast path can never blame an intact entry.
 PG_CHAIN = (
     "SELECT seq, encode(sha256(convert_to('[' || seq || ',' || to_json("  # noqa: S608
     + PG_AT + ")::text "
@@ -39,8 +42,12 @@ PG_CHAIN = (
     "to_json(entity_type)::text || ',' || coalesce(entity_id::text, 'null') || ',' || "
     "coalesce(to_json(incident_ref)::text, 'null') || ',' || to_json(changes)::text || ',' "
     "|| coalesce(to_json(reason)::text, 'null') || ',' || to_json(prev_hash)::text || ']', "
-    f"'UTF8')), 'hex') = hash, {_LINKED} FROM audit_entry ORDER BY seq")
-SQLITE_CHAIN = f"SELECT {CHAIN_COLUMNS.format(at='at')} FROM audit_entry ORDER BY seq"  # noqa: S608
+    "'UTF8')), 'hex') = hash, prev_hash = lag(hash) OVER (ORDER BY seq) "
+    "FROM audit_entry WHERE seq >= %s AND seq < %s ORDER BY seq")
+# SQLite has no sha256(): the rows come here, and orjson writes the canonical JSON of an
+# entry (the bytes json.dumps(ensure_ascii=False, separators=(",", ":")) gives) in one call.
+SQLITE_CHAIN = (f"SELECT {CHAIN_COLUMNS.format(at=SQLITE_AT)} FROM audit_entry "  # noqa: S608
+                "WHERE seq >= ? AND seq < ? ORDER BY seq")
 
 
 def fast_entry_hash(seq, at, actor_id, action, entity_type, entity_id, incident_ref, changes,
@@ -68,19 +75,152 @@ def sqlite_at(at: str) -> str:
         "%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def stream_rows(cursor, sql: str, params: tuple = ()) -> Iterator[tuple]:
-    cursor.execute(sql, params)
-    while batch := cursor.fetchmany(BATCH):
-        yield from batch
-
-
 def placeholder(dialect: str) -> str:
     return "?" if dialect == "sqlite" else "%s"
 
 
-def streaming_cursor(conn, dialect: str, name: str):
-    # A named (server-side) cursor streams from PostgreSQL instead of loading every row.
-    return conn.cursor(name=name) if dialect == "postgresql" else conn.cursor()
+def fetch_one(conn, sql: str, params: tuple = ()) -> tuple | None:
+    cursor = conn.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def stream(conn, dialect: str, name: str, sql: str, params=()):
+    """A cursor over the rows of `sql`: on PostgreSQL a named (server-side) one, which
+    fetches them a batch at a time, so that millions of rows are never held at once. The
+    cursor itself is iterated, with no generator between: the scans touch every row."""
+    cursor = conn.cursor(name=name) if dialect == "postgresql" and name else conn.cursor()
+    cursor.execute(sql, params)
+    return cursor
+
+
+@dataclass
+class ChainPart:
+    """What one range of seqs says about the chain.
+
+    `event` is the first problem inside the range, as (seq of the row where a scan from the
+    start would stop, rank among problems found at that row, blamed seq, message); `before`
+    counts the rows of the range ahead of that row. A range cannot judge its first entry's
+    link to the entry before it: `first_prev_hash` lets join_chain do that."""
+
+    count: int = 0
+    first_seq: int | None = None
+    first_prev_hash: str | None = None
+    last_seq: int | None = None
+    last_hash: str | None = None
+    event: tuple[int, int, int, str] | None = None
+    before: int = 0
+
+
+# Ranks of the problems found at one row, in the order a scan checks them.
+MISSING, ALTERED, UNLINKED = 0, 1, 2
+
+
+def _missing(expected: int, seq: int) -> tuple[int, int, int, str]:
+    return (seq, MISSING, expected,
+            f"entry {expected} is missing (the next entry is {seq})")
+
+
+def _altered(seq: int) -> tuple[int, int, int, str]:
+    return (seq, ALTERED, seq, f"entry {seq} was altered: its content no longer matches its hash")
+
+
+def _unlinked(seq: int) -> tuple[int, int, int, str]:
+    if seq == 1:
+        return (seq, UNLINKED, seq, f"entry {seq} does not follow the genesis hash")
+    # This entry is intact, so the one before was rewritten and re-hashed.
+    return (seq, UNLINKED, seq - 1,
+            f"entry {seq - 1} was altered: entry {seq} records a different hash for it")
+
+
+def _exact_hash(conn, dialect: str, seq: int) -> bool:
+    """Whether entry `seq` matches its hash, computed exactly as entry_hash does."""
+    at = PG_AT if dialect == "postgresql" else "at"
+    row = fetch_one(conn, f"SELECT {CHAIN_COLUMNS.format(at=at)} FROM audit_entry "  # noqa: S608
+                          f"WHERE seq = {placeholder(dialect)}", (seq,))
+    if row is None:
+        return False
+    values = list(row[:10])
+    if dialect == "sqlite":
+        values[1] = sqlite_at(values[1])
+    try:
+        return fast_entry_hash(*values) == row[10]
+    except (UnicodeEncodeError, TypeError):
+        return False
+
+
+def _sqlite_part(conn, lo: int, hi: int) -> ChainPart:
+    part = ChainPart()
+    dumps, sha256 = orjson.dumps, hashlib.sha256
+    expected = prev = None
+    count = 0
+    cursor = stream(conn, "sqlite", "", SQLITE_CHAIN, (lo, hi))
+    for row in cursor:
+        seq = row[0]
+        if expected is None:
+            part.first_seq, part.first_prev_hash = seq, row[9]
+        elif seq != expected:
+            part.event = _missing(expected, seq)
+            break
+        try:
+            intact = sha256(dumps(row[:10])).hexdigest() == row[10]
+        except (orjson.JSONEncodeError, TypeError):
+            intact = False
+        if not intact and not _exact_hash(conn, "sqlite", seq):
+            part.event = _altered(seq)
+            break
+        if prev is not None and row[9] != prev:
+            part.event = _unlinked(seq)
+            break
+        count += 1
+        expected, prev = seq + 1, row[10]
+    cursor.close()
+    part.count = part.before = count
+    part.last_seq, part.last_hash = (expected - 1, prev) if count else (None, None)
+    return part
+
+
+def _postgresql_part(conn, lo: int, hi: int) -> ChainPart:
+    part = ChainPart()
+    expected = None
+    count = 0
+    cursor = stream(conn, "postgresql", "sijil_verify_chain", PG_CHAIN, (lo, hi))
+    for seq, intact, linked in cursor:
+        if expected is None:
+            part.first_seq = seq
+        elif seq != expected:
+            part.event = _missing(expected, seq)
+            break
+        if not intact and not _exact_hash(conn, "postgresql", seq):
+            part.event = _altered(seq)
+            break
+        if linked is False:
+            part.event = _unlinked(seq)
+            break
+        count += 1
+        expected = seq + 1
+    cursor.close()
+    part.count = part.before = count
+    if part.first_seq is not None:
+        part.first_prev_hash = fetch_one(
+            conn, "SELECT prev_hash FROM audit_entry WHERE seq = %s", (part.first_seq,))[0]
+    if count:
+        part.last_seq = expected - 1
+        part.last_hash = fetch_one(
+            conn, "SELECT hash FROM audit_entry WHERE seq = %s", (part.last_seq,))[0]
+    return part
+
+
+def check_chain_range(conn, dialect: str, lo: int, hi: int | None) -> ChainPart:
+    """Recompute the hashes of the entries with lo <= seq < hi (hi None: to the end), and
+    check that each follows the one before it. Stops at the first problem."""
+    hi = END_OF_TRAIL if hi is None else hi
+    if dialect == "sqlite":
+        return _sqlite_part(conn, lo, hi)
+    return _postgresql_part(conn, lo, hi)
 
 
 @dataclass
@@ -91,95 +231,29 @@ class ChainScan:
     problem: Problem | None = None
 
 
-def _exact_hash(conn, dialect: str, seq: int) -> bool:
-    """Whether entry `seq` matches its hash, computed exactly as entry_hash does."""
-    at = PG_AT if dialect == "postgresql" else "at"
-    cursor = conn.cursor()
-    try:
-        cursor.execute(f"SELECT {CHAIN_COLUMNS.format(at=at)} FROM audit_entry "  # noqa: S608
-                       f"WHERE seq = {placeholder(dialect)}", (seq,))
-        row = cursor.fetchone()
-    finally:
-        cursor.close()
-    if row is None:
-        return False
-    values = list(row[:10])
-    if dialect == "sqlite":
-        values[1] = sqlite_at(values[1])
-    return fast_entry_hash(*values) == row[10]
-
-
-def _last_hash(conn, dialect: str, seq: int) -> str:
-    cursor = conn.cursor()
-    try:
-        cursor.execute("SELECT hash FROM audit_entry WHERE seq = "  # noqa: S608
-                       + placeholder(dialect), (seq,))
-        row = cursor.fetchone()
-    finally:
-        cursor.close()
-    return row[0] if row else GENESIS_HASH
-
-
-def _sqlite_checks(rows: Iterator[tuple]) -> Iterator[tuple[int, bool, bool]]:
-    """(seq, hash matches, carries the previous entry's hash) of each row, hashed here."""
-    prev = GENESIS_HASH
-    for (seq, at, actor_id, action, entity_type, entity_id, incident_ref, changes, reason,
-         prev_hash, stored) in rows:
-        at = f"{at[:10]}T{at[11:]}Z" if len(at) == 26 else sqlite_at(at)
-        yield seq, fast_entry_hash(seq, at, actor_id, action, entity_type, entity_id,
-                                   incident_ref, changes, reason, prev_hash) == stored, (
-            prev_hash == prev)
-        prev = stored
-
-
-def scan_chain(conn, dialect: str, *, progress: Callable[[int], None] | None = None
-               ) -> ChainScan:
-    """Recompute every hash, oldest first, and check that each entry follows the one before
-    it. Stops at the first problem."""
-    scan = ChainScan()
-    expected = 1
-    checked = 0
-    cursor = streaming_cursor(conn, dialect, "sijil_verify_chain")
-    try:
-        if dialect == "sqlite":
-            checks = _sqlite_checks(stream_rows(cursor, SQLITE_CHAIN))
-        else:
-            checks = stream_rows(cursor, PG_CHAIN)
-        for seq, intact, linked in checks:
-            if seq != expected:
-                scan.problem = (expected, f"entry {expected} is missing (the next entry is "
-                                          f"{seq})" if seq > expected else
-                                f"entry {seq} is out of order")
-                break
-            if not intact and not _exact_hash(conn, dialect, seq):
-                scan.problem = (seq, f"entry {seq} was altered: its content no longer matches "
-                                     "its hash")
-                break
-            if not linked:
-                # This entry is intact, so the one before was rewritten and re-hashed.
-                scan.problem = (seq - 1, f"entry {seq - 1} was altered: entry {seq} records "
-                                         "a different hash for it") if seq > 1 else (
-                    seq, f"entry {seq} does not follow the genesis hash")
-                break
-            checked += 1
-            expected = seq + 1
-            if progress is not None and checked % 50_000 == 0:
-                progress(checked)
-    finally:
-        cursor.close()
-    scan.checked = checked
-    scan.last_seq = expected - 1
-    scan.last_hash = _last_hash(conn, dialect, scan.last_seq) if checked else GENESIS_HASH
-    return scan
+def join_chain(parts: list[ChainPart]) -> ChainScan:
+    """The verdict of one scan over the whole chain, from its ranges in seq order: the first
+    problem a scan from entry 1 would meet, and how many entries it checked before it."""
+    expected, prev, checked = 1, GENESIS_HASH, 0
+    for part in parts:
+        if part.first_seq is None:
+            continue
+        events = [part.event] if part.event else []
+        if part.first_seq != expected:
+            events.append(_missing(expected, part.first_seq))
+        elif part.first_prev_hash != prev:
+            events.append(_unlinked(part.first_seq))
+        if events:
+            first = min(events, key=lambda e: (e[0], e[1]))
+            before = part.before if first is part.event else 0
+            return ChainScan(checked=checked + before, problem=(first[2], first[3]))
+        checked += part.count
+        expected, prev = part.last_seq + 1, part.last_hash
+    return ChainScan(checked=checked, last_seq=expected - 1, last_hash=prev)
 
 
 def read_checkpoint(conn, dialect: str) -> tuple[int, str]:
-    cursor = conn.cursor()
-    try:
-        cursor.execute("SELECT seq, hash FROM audit_checkpoint WHERE id = 1")
-        row = cursor.fetchone()
-    finally:
-        cursor.close()
+    row = fetch_one(conn, "SELECT seq, hash FROM audit_checkpoint WHERE id = 1")
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
 

@@ -30,24 +30,11 @@ CHAIN_COLUMNS = ("seq, {at}, actor_id, action, entity_type, entity_id, incident_
 # Open-ended ranges end here: no trail reaches it.
 END_OF_TRAIL = 2**62
 
-# PostgreSQL recomputes the hashes itself (sha256() in C, next to the data) and only says,
-# per entry, whether its hash matches and whether it carries the previous entry's hash (NULL
-# for the first entry of the range, which join_chain checks). Its JSON escaping (to_json) is
-# meant to match json.dumps; where it does not, the entry is rechecked exactly (_exact_hash)
-# before it is called altered, so this fast path can never blame an intact entry.
-PG_CHAIN = (
-    "SELECT seq, encode(sha256(convert_to('[' || seq || ',' || to_json("  # noqa: S608
-    + PG_AT + ")::text "
-    "|| ',' || coalesce(actor_id::text, 'null') || ',' || to_json(action)::text || ',' || "
-    "to_json(entity_type)::text || ',' || coalesce(entity_id::text, 'null') || ',' || "
-    "coalesce(to_json(incident_ref)::text, 'null') || ',' || to_json(changes)::text || ',' "
-    "|| coalesce(to_json(reason)::text, 'null') || ',' || to_json(prev_hash)::text || ']', "
-    "'UTF8')), 'hex') = hash, prev_hash = lag(hash) OVER (ORDER BY seq) "
-    "FROM audit_entry WHERE seq >= %s AND seq < %s ORDER BY seq")
-# SQLite has no sha256(): the rows come here, and orjson writes the canonical JSON of an
-# entry (the bytes json.dumps(ensure_ascii=False, separators=(",", ":")) gives) in one call.
-SQLITE_CHAIN = (f"SELECT {CHAIN_COLUMNS.format(at=SQLITE_AT)} FROM audit_entry "  # noqa: S608
-                "WHERE seq >= ? AND seq < ? ORDER BY seq")
+# The rows come here, and orjson writes the canonical JSON of an entry (the bytes
+# json.dumps(ensure_ascii=False, separators=(",", ":")) gives) in one call. PostgreSQL's own
+# sha256() over a payload built in SQL was slower than this, even counting the transfer.
+CHAIN_SQL = ("SELECT {columns} FROM audit_entry WHERE seq >= {p} AND seq < {p} "
+             "ORDER BY seq")
 
 
 def fast_entry_hash(seq, at, actor_id, action, entity_type, entity_id, incident_ref, changes,
@@ -92,7 +79,11 @@ def stream(conn, dialect: str, name: str, sql: str, params=()):
     """A cursor over the rows of `sql`: on PostgreSQL a named (server-side) one, which
     fetches them a batch at a time, so that millions of rows are never held at once. The
     cursor itself is iterated, with no generator between: the scans touch every row."""
-    cursor = conn.cursor(name=name) if dialect == "postgresql" and name else conn.cursor()
+    if dialect == "postgresql" and name:
+        cursor = conn.cursor(name=name)
+        cursor.itersize = 5000
+    else:
+        cursor = conn.cursor()
     cursor.execute(sql, params)
     return cursor
 
@@ -152,12 +143,17 @@ def _exact_hash(conn, dialect: str, seq: int) -> bool:
         return False
 
 
-def _sqlite_part(conn, lo: int, hi: int) -> ChainPart:
+def check_chain_range(conn, dialect: str, lo: int, hi: int | None) -> ChainPart:
+    """Recompute the hashes of the entries with lo <= seq < hi (hi None: to the end), and
+    check that each follows the one before it. Stops at the first problem."""
     part = ChainPart()
     dumps, sha256 = orjson.dumps, hashlib.sha256
     expected = prev = None
     count = 0
-    cursor = stream(conn, "sqlite", "", SQLITE_CHAIN, (lo, hi))
+    at = SQLITE_AT if dialect == "sqlite" else PG_AT
+    sql = CHAIN_SQL.format(columns=CHAIN_COLUMNS.format(at=at), p=placeholder(dialect))
+    cursor = stream(conn, dialect, "sijil_verify_chain", sql,
+                    (lo, END_OF_TRAIL if hi is None else hi))
     for row in cursor:
         seq = row[0]
         if expected is None:
@@ -169,7 +165,7 @@ def _sqlite_part(conn, lo: int, hi: int) -> ChainPart:
             intact = sha256(dumps(row[:10])).hexdigest() == row[10]
         except (orjson.JSONEncodeError, TypeError):
             intact = False
-        if not intact and not _exact_hash(conn, "sqlite", seq):
+        if not intact and not _exact_hash(conn, dialect, seq):
             part.event = _altered(seq)
             break
         if prev is not None and row[9] != prev:
@@ -181,46 +177,6 @@ def _sqlite_part(conn, lo: int, hi: int) -> ChainPart:
     part.count = part.before = count
     part.last_seq, part.last_hash = (expected - 1, prev) if count else (None, None)
     return part
-
-
-def _postgresql_part(conn, lo: int, hi: int) -> ChainPart:
-    part = ChainPart()
-    expected = None
-    count = 0
-    cursor = stream(conn, "postgresql", "sijil_verify_chain", PG_CHAIN, (lo, hi))
-    for seq, intact, linked in cursor:
-        if expected is None:
-            part.first_seq = seq
-        elif seq != expected:
-            part.event = _missing(expected, seq)
-            break
-        if not intact and not _exact_hash(conn, "postgresql", seq):
-            part.event = _altered(seq)
-            break
-        if linked is False:
-            part.event = _unlinked(seq)
-            break
-        count += 1
-        expected = seq + 1
-    cursor.close()
-    part.count = part.before = count
-    if part.first_seq is not None:
-        part.first_prev_hash = fetch_one(
-            conn, "SELECT prev_hash FROM audit_entry WHERE seq = %s", (part.first_seq,))[0]
-    if count:
-        part.last_seq = expected - 1
-        part.last_hash = fetch_one(
-            conn, "SELECT hash FROM audit_entry WHERE seq = %s", (part.last_seq,))[0]
-    return part
-
-
-def check_chain_range(conn, dialect: str, lo: int, hi: int | None) -> ChainPart:
-    """Recompute the hashes of the entries with lo <= seq < hi (hi None: to the end), and
-    check that each follows the one before it. Stops at the first problem."""
-    hi = END_OF_TRAIL if hi is None else hi
-    if dialect == "sqlite":
-        return _sqlite_part(conn, lo, hi)
-    return _postgresql_part(conn, lo, hi)
 
 
 @dataclass

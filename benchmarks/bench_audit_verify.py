@@ -78,10 +78,11 @@ def build(engine, entries: int) -> None:
     rng = random.Random(7)
     with unit_of_work(engine) as session:
         act_as(session, SYSTEM)
-        actors = [Actor(name=f"Fictional armed group {i}", actor_type="non_state_armed_group")
-                  for i in range(50)]
-        session.add_all(actors)
-    made = 0
+        if not session.scalar(select(func.count()).select_from(Actor)):
+            session.add_all([Actor(name=f"Fictional armed group {i}",
+                                   actor_type="non_state_armed_group") for i in range(50)])
+        # A trail built in part before grows on: the refs go on from the last incident.
+        made = session.scalar(select(func.count()).select_from(Incident))
     start = time.perf_counter()
     while (have := _count(engine)) < entries:
         wanted = min(BATCH, -(-(entries - have) // ENTRIES_PER_INCIDENT))
@@ -112,7 +113,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help="SQLite file to use")
     parser.add_argument("--url", help="a database URL instead of --db (e.g. PostgreSQL)")
     parser.add_argument("--workers", type=int, default=None,
-                        help="processes to verify with (default: verify_chain's choice)")
+                        help="helper processes sharing the work (default: one per core on "
+                             "a large trail; 1: all of it in this process)")
     parser.add_argument("--rebuild", action="store_true", help="start from an empty database")
     args = parser.parse_args()
     if args.rebuild and not args.url:

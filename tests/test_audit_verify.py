@@ -288,14 +288,33 @@ def test_with_helpers_this_process_runs_no_unit(engine, users):
     assert result.ok, result.message
 
 
-def test_failed_helpers_leave_the_work_to_this_process(engine, users, monkeypatch):
+HELPERS_THAT_FAIL = {
+    "die at once": "raise SystemExit(3)",
+    "answer nonsense": "import sys; sys.stdin.readline(); print('{\"what\": 1}', flush=True)",
+    "die after one unit": """
+import sys
+from records.services.audit_work import serve
+class OneUnit:
+    def readline(self):
+        return sys.stdin.readline()
+    def __iter__(self):
+        yield sys.stdin.readline()
+serve(OneUnit(), sys.stdout)
+raise SystemExit(1)
+""",
+}
+
+
+@pytest.mark.parametrize("failure", sorted(HELPERS_THAT_FAIL))
+def test_failed_helpers_leave_the_work_to_this_process(engine, users, monkeypatch, caplog,
+                                                       failure):
     story = _story(engine, users)
-    # Helpers that die at once, before answering.
     monkeypatch.setattr("records.services.audit_helpers.HELPER_COMMAND",
-                        [sys.executable, "-c", "raise SystemExit(3)"])
+                        [sys.executable, "-c", HELPERS_THAT_FAIL[failure]])
     with read_session(engine) as session:
         result = verify_chain(session, workers=2)
     assert (result.ok, result.checked) == (True, story["last"]), result.message
+    assert "a verification helper failed; verifying in this process" in caplog.text
 
 
 def test_a_write_during_verification_does_not_change_its_verdict(engine, users, monkeypatch,

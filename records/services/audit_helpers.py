@@ -29,8 +29,9 @@ def _start(task: dict) -> subprocess.Popen:
         HELPER_COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         text=True, bufsize=1)
     assert helper.stdin is not None
-    helper.stdin.write(json.dumps(task) + "\n")
-    helper.stdin.flush()
+    with contextlib.suppress(OSError):  # one that died at once is noticed by its feeder
+        helper.stdin.write(json.dumps(task) + "\n")
+        helper.stdin.flush()
     return helper
 
 
@@ -58,7 +59,7 @@ def _feed(helper: subprocess.Popen, head: tuple[int, str], todo: deque, lock: th
                 results.put(("failed", unit, None))
                 return
             results.put(("done", unit, json.loads(line)))
-    except (OSError, ValueError):
+    except Exception:  # whatever went wrong, the parent must know the work is not done
         results.put(("failed", None, None))
     finally:
         results.put(("end", None, None))

@@ -116,6 +116,8 @@ class _Tally:
     """Results as they come in, from whichever process ran each unit."""
 
     def __init__(self, units: list[dict]):
+        self.units = units
+        self.replayed = 0
         self.chain: dict[int, ChainPart] = {}
         self.replay_problem: Problem | None = None
         self.chain_broken = False
@@ -129,8 +131,16 @@ class _Tally:
             part = ChainPart(**{**result, "event": tuple(event) if event else None})
             self.chain[unit["lo"]] = part
             self.chain_broken = self.chain_broken or part.event is not None
-        elif result["problem"]:
-            self.replay_problem = earliest(self.replay_problem, tuple(result["problem"]))
+        else:
+            self.replayed += 1
+            if result["problem"]:
+                self.replay_problem = earliest(self.replay_problem, tuple(result["problem"]))
+
+    def complete(self) -> bool:
+        """Every range of the chain checked, and every replay unit run unless not needed."""
+        chain = sum(1 for u in self.units if u["kind"] == "chain")
+        replay = len(self.units) - chain
+        return len(self.chain) == chain and (self.chain_broken or self.replayed == replay)
 
     def wanted(self, unit: dict) -> bool:
         # Once the chain is broken, the verdict is the chain's: the replay is not needed.
@@ -193,6 +203,7 @@ def verify_chain(session: Session, *, progress: Callable[[int, int], None] | Non
     done = False
     if helpers:
         done = run_in_helpers(helpers, units, (head_seq, head_hash), tally, report)
+        done = done and tally.complete()
         if not done:
             tally = _Tally(units)
     if not done:

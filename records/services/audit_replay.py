@@ -19,7 +19,6 @@ from records.services.audit_replay_entity import (
     earliest,
     replay_entity,
     row_sql,
-    row_values,
     to_audit,
     unaudited,
 )
@@ -43,11 +42,20 @@ def prepare_spec(raw: dict, dialect: str) -> dict:
 
 @dataclass
 class ReplayPart:
-    entries: int = 0
     problem: Problem | None = None
 
 
 _RESHAPING = frozenset({"create", "delete", "purge"})
+
+
+def _row_state(spec: dict, values: tuple) -> dict:
+    """A row's set fields, {field: value} in the form the trail writes values: what a
+    replay of its entries must end in."""
+    state = {n: v for n, v in zip(spec["names"], values, strict=True) if v is not None}
+    for i, name, kind in spec["special"]:
+        if values[i] is not None:
+            state[name] = to_audit(kind, values[i])
+    return state
 
 
 def _replays_back(spec: dict, entries: list[tuple[str, str]], values: tuple) -> bool | None:
@@ -59,10 +67,7 @@ def _replays_back(spec: dict, entries: list[tuple[str, str]], values: tuple) -> 
     if entries[0][0] != "create":
         return None
     fields, redacted = spec["field_set"], spec["redacted_set"]
-    state = {n: v for n, v in zip(spec["names"], values, strict=True) if v is not None}
-    for i, name, kind in spec["special"]:
-        if values[i] is not None:
-            state[name] = to_audit(kind, values[i])
+    state = _row_state(spec, values)
     try:
         for action, changes in reversed(entries[1:]):
             if action in _RESHAPING:
@@ -140,7 +145,7 @@ def _adds_up(spec: dict, entries: list[tuple[str, str]], values: tuple | None) -
             state = None
     if values is None or state is None:
         return values is None and state is None
-    row = {k: v for k, v in row_values(spec, values).items() if v is not None}
+    row = _row_state(spec, values)
     if redacted:
         row = {k: v for k, v in row.items() if k not in redacted}
         state = {k: v for k, v in state.items() if k not in redacted}
@@ -148,8 +153,9 @@ def _adds_up(spec: dict, entries: list[tuple[str, str]], values: tuple | None) -
 
 
 def _created_as_is(spec: dict, changes: str, values: tuple) -> bool:
-    """The commonest case of all, a row with one entry, its create: the parsed changes
-    must be exactly the row's values, each as [null, value]."""
+    """The commonest case, a row whose one entry is its create: _replays_back with no
+    updates, building the [null, value] pairs straight from the row. The one dict fewer
+    saves about 5% of a whole verification."""
     try:
         created = orjson.loads(changes)
     except orjson.JSONDecodeError:
@@ -197,7 +203,7 @@ def replay_range(conn, dialect: str, spec: dict, lo: int | None, hi: int | None,
     row = next(rows, None)
     suspects: list[int] = []
     first_unaudited = None
-    current, own, count = None, [], 0
+    current, own = None, []
     # One merge of two streams in id order: each row's entries, then the row itself. Kept
     # in one loop: it runs once per row of the database.
     for entity_id, action, changes in itertools.chain(entries, [(None, None, None)]):
@@ -205,7 +211,6 @@ def replay_range(conn, dialect: str, spec: dict, lo: int | None, hi: int | None,
             own.append((action, changes))
             continue
         if own:
-            count += len(own)
             while row is not None and row[0] < current:
                 if first_unaudited is None:
                     first_unaudited = row[0]
@@ -224,7 +229,7 @@ def replay_range(conn, dialect: str, spec: dict, lo: int | None, hi: int | None,
         row = next(rows, None)
     entries.close()
     cursor.close()
-    part = ReplayPart(entries=count)
+    part = ReplayPart()
     if first_unaudited is not None:
         part.problem = unaudited(f"{table} {first_unaudited}")
     for entity_id in suspects:

@@ -93,8 +93,8 @@ class ChainPart:
     """What one range of seqs says about the chain.
 
     `event` is the first problem inside the range, as (seq of the row where a scan from the
-    start would stop, rank among problems found at that row, blamed seq, message); `before`
-    counts the rows of the range ahead of that row. A range cannot judge its first entry's
+    start would stop, rank among problems found at that row, blamed seq, message); `count`
+    is the rows checked ahead of it, or all of them. A range cannot judge its first entry's
     link to the entry before it: `first_prev_hash` lets join_chain do that."""
 
     count: int = 0
@@ -103,7 +103,6 @@ class ChainPart:
     last_seq: int | None = None
     last_hash: str | None = None
     event: tuple[int, int, int, str] | None = None
-    before: int = 0
 
 
 # Ranks of the problems found at one row, in the order a scan checks them.
@@ -174,7 +173,7 @@ def check_chain_range(conn, dialect: str, lo: int, hi: int | None) -> ChainPart:
         count += 1
         expected, prev = seq + 1, row[10]
     cursor.close()
-    part.count = part.before = count
+    part.count = count
     part.last_seq, part.last_hash = (expected - 1, prev) if count else (None, None)
     return part
 
@@ -201,7 +200,7 @@ def join_chain(parts: list[ChainPart]) -> ChainScan:
             events.append(_unlinked(part.first_seq))
         if events:
             first = min(events, key=lambda e: (e[0], e[1]))
-            before = part.before if first is part.event else 0
+            before = part.count if first is part.event else 0
             return ChainScan(checked=checked + before, problem=(first[2], first[3]))
         checked += part.count
         expected, prev = part.last_seq + 1, part.last_hash

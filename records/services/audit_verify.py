@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 PARALLEL_FROM = 100_000
 # Entries per unit: small enough that the processes finish close together.
 UNIT_ENTRIES = 50_000
+# Each helper holds a database connection: a large server must not use up PostgreSQL's.
+MAX_HELPERS = 8
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def verify_chain(session: Session, *, progress: Callable[[int, int], None] | Non
     task = {"dialect": dialect, "database": _helper_database(session), "tables": tables,
             "event_actions": sorted(EVENT_ACTIONS)}
     if workers is None:
-        workers = (os.cpu_count() or 1) if head_seq >= PARALLEL_FROM else 1
+        workers = min(os.cpu_count() or 1, MAX_HELPERS) if head_seq >= PARALLEL_FROM else 1
     helpers = []
     if workers > 1 and task["database"] is not None:
         if dialect == "postgresql":

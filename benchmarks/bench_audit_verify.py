@@ -36,7 +36,7 @@ from records.models import (
     Source,
     Victim,
 )
-from records.services.principal import SYSTEM, act_as
+from records.services.access import SYSTEM, act_as
 from records.services.setup import prepare_database
 
 ENTRIES_PER_INCIDENT = 10

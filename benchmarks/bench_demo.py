@@ -25,8 +25,8 @@ from sqlalchemy.engine import make_url
 
 from records.db import make_engine, read_session
 from records.models import AuditEntry, Person
+from records.services.access import SYSTEM
 from records.services.demo import load_demo
-from records.services.principal import SYSTEM
 from records.services.setup import prepare_database
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1/test"

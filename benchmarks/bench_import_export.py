@@ -23,11 +23,15 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from records.db import make_engine, read_session, unit_of_work
-from records.services.exporting import ExportRequest, run_export
-from records.services.exporting_flat import COLUMNS
-from records.services.exporting_records import ExportFilters
-from records.services.importing import import_file, preview_import
-from records.services.principal import SYSTEM
+from records.services.access import SYSTEM
+from records.services.exchange import (
+    COLUMNS,
+    ExportFilters,
+    ExportRequest,
+    import_file,
+    preview_import,
+    run_export,
+)
 from records.services.setup import prepare_database
 
 TYPES = ["killing", "attempted_killing", "abduction", "threat", "arbitrary_detention"]

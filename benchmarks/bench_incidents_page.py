@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from records.db import make_engine, read_session, unit_of_work  # noqa: E402
+from records.services.access import SYSTEM  # noqa: E402
 from records.services.incidents import IncidentFilter, list_incidents  # noqa: E402
-from records.services.principal import SYSTEM  # noqa: E402
 from records.services.setup import prepare_database  # noqa: E402
 from records.services.stats import dashboard_stats  # noqa: E402
 from records.services.users import add_user, count_users, get_user, principal_of  # noqa: E402

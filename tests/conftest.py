@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from records.db import make_engine, unit_of_work
-from records.services.principal import SYSTEM, Principal
+from records.services.access import SYSTEM, Principal
 from records.services.setup import prepare_database
 from records.services.users import add_user, principal_of
 

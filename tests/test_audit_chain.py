@@ -14,8 +14,7 @@ from records.db import read_session, unit_of_work
 from records.errors import AuthenticationError, ConflictError, ValidationError
 from records.models import AuditCheckpoint, AuditEntry
 from records.services.audit import verify_chain
-from records.services.incident_parts import remove_part
-from records.services.incidents import create_incident, update_incident
+from records.services.incidents import create_incident, remove_part, update_incident
 from records.services.review import (
     archive_incident,
     publish_incident,

@@ -8,8 +8,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from records.services.audit_replay import prepare_spec, row_fits
-from records.services.audit_replay_entity import content_hash, exact_problem, row_values
+from records.services.audit.exact_replay import content_hash, exact_problem, row_values
+from records.services.audit.fast_replay import prepare_spec, row_fits
 
 FIELDS = ["a", "b", "tags", "secret"]
 VALUES = st.sampled_from([None, 0, 1, 2.5, "x", "y", True])

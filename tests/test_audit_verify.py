@@ -237,7 +237,7 @@ def test_the_verdict_does_not_depend_on_how_the_work_is_cut(engine, users, tampe
     with read_session(engine) as session:
         whole = verify_chain(session, workers=1)
     # Units of two entries: many ranges of the chain and of each table, joined again.
-    monkeypatch.setattr("records.services.audit_verify.UNIT_ENTRIES", 2)
+    monkeypatch.setattr("records.services.audit.verify.UNIT_ENTRIES", 2)
     with read_session(engine) as session:
         cut = verify_chain(session, workers=1)
     with read_session(engine) as session:
@@ -282,7 +282,7 @@ def test_with_helpers_this_process_runs_no_unit(engine, users):
         raise AssertionError("the verifying process ran units itself")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("records.services.audit_verify._run_here", not_here)
+        patch.setattr("records.services.audit.verify._run_here", not_here)
         with read_session(engine) as session:
             result = verify_chain(session, workers=2)
     assert result.ok, result.message
@@ -293,7 +293,7 @@ HELPERS_THAT_FAIL = {
     "answer nonsense": "import sys; sys.stdin.readline(); print('{\"what\": 1}', flush=True)",
     "die after one unit": """
 import sys
-from records.services.audit_work import serve
+from records.services.audit.work import serve
 class OneUnit:
     def readline(self):
         return sys.stdin.readline()
@@ -309,7 +309,7 @@ raise SystemExit(1)
 def test_failed_helpers_leave_the_work_to_this_process(engine, users, monkeypatch, caplog,
                                                        failure):
     story = _story(engine, users)
-    monkeypatch.setattr("records.services.audit_helpers.HELPER_COMMAND",
+    monkeypatch.setattr("records.services.audit.helper_pool.HELPER_COMMAND",
                         [sys.executable, "-c", HELPERS_THAT_FAIL[failure]])
     with read_session(engine) as session:
         result = verify_chain(session, workers=2)
@@ -323,7 +323,7 @@ def test_a_write_during_verification_does_not_change_its_verdict(engine, users, 
     PostgreSQL the helpers share the verifying snapshot; on SQLite a helper that opened its
     own after the write is noticed, and this process does the work."""
     story = _story(engine, users)
-    from records.services import audit_helpers
+    from records.services.audit import helper_pool as audit_helpers
 
     start = audit_helpers._start
 

@@ -28,11 +28,10 @@ from records.models.incident import CONFIDENCE_LEVELS, STATUSES, IncidentBase
 from records.models.incident_io import IncidentCreate
 from records.models.person import PersonCreate
 from records.models.source import SourceCreate
+from records.services.access import SYSTEM
 from records.services.demo import DEMO_USERS, demo_incidents, load_demo
-from records.services.incident_build import check_incident_fields
-from records.services.incidents import get_incident
+from records.services.incidents import check_incident_fields, get_incident
 from records.services.people import check_actor, check_person, check_source
-from records.services.principal import SYSTEM
 from records.services.vocabularies import check_code
 from records.vocabulary_seed import VOCABULARIES
 

@@ -16,9 +16,7 @@ from sqlmodel import select
 from records.db import read_session, unit_of_work
 from records.errors import PermissionDenied
 from records.models import AuditEntry
-from records.services.exporting import ExportRequest, run_export
-from records.services.exporting_records import ExportFilters
-from records.services.importing import file_sha256
+from records.services.exchange import ExportFilters, ExportRequest, file_sha256, run_export
 from records.services.incidents import create_incident
 from tests.factories import incident_data
 from tests.test_export_data import (

@@ -29,8 +29,14 @@ from records.services.audit import (
     revert_incident,
     verify_chain,
 )
-from records.services.incident_parts import add_part, remove_part, update_victim
-from records.services.incidents import create_incident, get_incident, update_incident
+from records.services.incidents import (
+    add_part,
+    create_incident,
+    get_incident,
+    remove_part,
+    update_incident,
+    update_victim,
+)
 from records.services.review import (
     publish_incident,
     reopen_incident,

@@ -16,9 +16,8 @@ from sqlmodel import func, select
 from records.db import read_session, unit_of_work
 from records.errors import PermissionDenied, ValidationError
 from records.models import AuditEntry, Incident, Person, Source
-from records.services.exporting_flat import COLUMNS
-from records.services.importing import import_file, preview_import
-from records.services.principal import SYSTEM
+from records.services.access import SYSTEM
+from records.services.exchange import COLUMNS, import_file, preview_import
 
 HEADER = ["incident_ref", "title", "incident_type", "start_date", "end_date", "admin1",
           "latitude", "longitude", "status", "victim_name", "victim_name_original",

@@ -10,8 +10,7 @@ from sqlmodel import func, select
 from records.db import read_session, unit_of_work
 from records.errors import ConflictError, ValidationError
 from records.models import Person
-from records.services.incident_parts import add_part, remove_part, update_victim
-from records.services.incidents import create_incident
+from records.services.incidents import add_part, create_incident, remove_part, update_victim
 from records.services.people import find_similar_people
 from tests.factories import incident_data
 

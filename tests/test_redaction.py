@@ -8,8 +8,14 @@ import pytest
 
 from records.errors import PermissionDenied, ValidationError
 from records.models.incident_io import PersonRead
-from records.services.principal import SYSTEM, Principal
-from records.services.redaction import LEVELS, export_level, redact_incident, redact_person
+from records.services.access import (
+    LEVELS,
+    SYSTEM,
+    Principal,
+    export_level,
+    redact_incident,
+    redact_person,
+)
 
 
 def _person(**changes) -> dict:

@@ -9,9 +9,8 @@ import subprocess
 import pytest
 
 from records.db import unit_of_work
-from records.services.exporting import ExportRequest, run_export
-from records.services.exporting_records import ExportFilters
-from records.services.reports_pdf import ReportDependencyMissing, check_pdf_dependencies
+from records.services.exchange import ExportFilters, ExportRequest, run_export
+from records.services.reports import ReportDependencyMissing, check_pdf_dependencies
 from tests.factories import incident_data
 from tests.test_export_data import PUBLIC_NAME, PUBLIC_NAME_AR, seed_sensitive, verified_incident
 

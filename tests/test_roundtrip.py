@@ -13,11 +13,9 @@ from hypothesis import strategies as st
 
 from records.db import make_engine, unit_of_work
 from records.models.incident_io import IncidentCreate
-from records.services.exporting import ExportRequest, run_export
-from records.services.exporting_records import ExportFilters
-from records.services.importing import import_file
+from records.services.access import SYSTEM
+from records.services.exchange import ExportFilters, ExportRequest, import_file, run_export
 from records.services.incidents import create_incidents
-from records.services.principal import SYSTEM
 from tests.test_export_data import seed_sensitive
 
 ALL = ExportFilters(statuses=None)

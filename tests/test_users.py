@@ -11,7 +11,7 @@ from records.db import read_session, unit_of_work
 from records.errors import AuthenticationError, PermissionDenied, ValidationError
 from records.models import AppUser, AuditEntry
 from records.models.types import utcnow
-from records.services.principal import SYSTEM
+from records.services.access import SYSTEM
 from records.services.users import (
     MAX_FAILED_LOGINS,
     add_user,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from records.errors import NotFound
-from records.services.permissions import has_role
+from records.services.access import has_role
 from records.services.users import count_users, get_user, principal_of
 from ui import state
 from ui.app_pages import first_admin, login

@@ -13,9 +13,15 @@ from records.cli import app
 from records.cli.common import EXIT_USER_ERROR, acting_user, fail, open_engine
 from records.db import read_session, unit_of_work
 from records.errors import FieldProblem
-from records.services.exporting import FORMATS, ExportRequest, run_export
-from records.services.exporting_records import ExportFilters, parse_statuses
-from records.services.importing import import_file, preview_import
+from records.services.exchange import (
+    FORMATS,
+    ExportFilters,
+    ExportRequest,
+    import_file,
+    parse_statuses,
+    preview_import,
+    run_export,
+)
 
 
 def problem_line(problem: FieldProblem) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from records.db import make_engine, read_session
 from records.errors import SijilError
-from records.services.principal import SYSTEM, Principal
+from records.services.access import SYSTEM, Principal
 from records.services.setup import prepare_database
 from records.services.users import get_user, principal_of
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from records.db import make_engine, unit_of_work
+from records.services.access import SYSTEM
 from records.services.demo import load_demo
-from records.services.principal import SYSTEM
 from records.services.setup import prepare_database
 from records.services.users import add_user
 

@@ -138,7 +138,7 @@ def test_uploaded_names_lose_their_folders_and_odd_characters():
 
 
 def test_a_missing_pdf_library_is_shown_plainly_and_nothing_is_offered(app, monkeypatch):
-    from records.services import reports_pdf
+    from records.services.reports import pdf as reports_pdf
 
     def missing() -> None:
         raise reports_pdf.ReportDependencyMissing(

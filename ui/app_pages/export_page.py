@@ -5,10 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from records.errors import SijilError, ValidationError
-from records.services.exporting import FORMATS
-from records.services.exporting_records import DEFAULT_STATUSES, ExportFilters, parse_statuses
+from records.services.access import LEVELS, allowed_levels
+from records.services.exchange import DEFAULT_STATUSES, FORMATS, ExportFilters, parse_statuses
 from records.services.people import list_actors
-from records.services.redaction import LEVELS, allowed_levels
 from ui.components import get_engine, load_vocabularies, principal, read_session, show_error
 from ui.components.import_export import export_download
 from ui.components.vocab import STATUSES, status_label

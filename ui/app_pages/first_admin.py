@@ -4,7 +4,7 @@ app.py calls render() for every address while there are no accounts."""
 
 import streamlit as st
 
-from records.services.principal import SYSTEM
+from records.services.access import SYSTEM
 from records.services.users import add_user
 from ui.components import FieldErrors, run_write
 from ui.i18n import _

@@ -5,8 +5,8 @@ Shareable: /incident?ref=INC-2021-00042 (or the app's root with ?ref=…) opens 
 import streamlit as st
 
 from records.errors import SijilError
+from records.services.access import has_role
 from records.services.incidents import get_incident
-from records.services.permissions import has_role
 from ui.components import (
     escape_markdown,
     get_engine,

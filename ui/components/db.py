@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from records.config import get_settings
 from records.db import make_engine, read_session, unit_of_work
-from records.services.principal import Principal
+from records.services.access import Principal
 from records.services.setup import prepare_database
 from ui import state
 

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from records.services.permissions import has_role
+from records.services.access import has_role
 from ui import state
 from ui.components.db import get_engine, read_session
 from ui.components.feedback import FieldErrors, run_write

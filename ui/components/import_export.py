@@ -14,16 +14,17 @@ import pandas as pd
 
 from records.errors import FieldProblem
 from records.models.types import utcnow
-from records.services.exporting import ExportRequest, run_export
-from records.services.exporting_records import ExportFilters
-from records.services.importing import (
+from records.services.access import Principal
+from records.services.exchange import (
+    ExportFilters,
+    ExportRequest,
     ImportPreview,
     ImportResult,
     Progress,
     import_file,
     preview_import,
+    run_export,
 )
-from records.services.principal import Principal
 from ui.components.db import get_engine, read_session, unit_of_work
 from ui.i18n import _
 

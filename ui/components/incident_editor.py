@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from records.errors import PermissionDenied
+from records.services.access import check_can_edit
 from records.services.incidents import update_incident
-from records.services.permissions import check_can_edit
 from records.services.review import submit_incident, workflow_actions
 from ui import state
 from ui.components import incident_fields

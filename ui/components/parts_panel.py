@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from records.services.incident_parts import add_part, remove_part
+from records.services.incidents import add_part, remove_part
 from ui import state
 from ui.components.feedback import FieldErrors, clear_widgets, run_write
 from ui.components.part_forms import FORMS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from records.errors import PermissionDenied
-from records.services.permissions import check_four_eyes
+from records.services.access import check_four_eyes
 from records.services.review import (
     add_comment,
     publish_incident,

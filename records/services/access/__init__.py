@@ -1,0 +1,42 @@
+"""Who may do and see what: the acting principal, the role rules (four eyes included) and
+redaction, the one place that decides what of a record an audience may see."""
+
+from records.services.access.permissions import (
+    can_see_incident,
+    can_see_personal_data,
+    check_can_edit,
+    check_four_eyes,
+    has_role,
+    require_role,
+)
+from records.services.access.principal import (
+    SYSTEM,
+    Principal,
+    act_as,
+)
+from records.services.access.redaction import (
+    LEVELS,
+    ExportLevel,
+    allowed_levels,
+    export_level,
+    redact_incident,
+    redact_person,
+)
+
+__all__ = [
+    "ExportLevel",
+    "LEVELS",
+    "Principal",
+    "SYSTEM",
+    "act_as",
+    "allowed_levels",
+    "can_see_incident",
+    "can_see_personal_data",
+    "check_can_edit",
+    "check_four_eyes",
+    "export_level",
+    "has_role",
+    "redact_incident",
+    "redact_person",
+    "require_role",
+]

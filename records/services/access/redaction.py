@@ -1,0 +1,176 @@
+"""What of an incident may be shown to whom.
+
+The read models of the UI use `redact_person`; every export format and the advocacy report
+pass each incident through `redact_incident`, the single place where the export levels of
+DESIGN §6 are applied:
+
+- public: verified or published incidents only, never restricted ones; victims named only
+  where they are public figures or consented to publication of their name (witnesses never);
+  no contacts; only non-confidential published sources (no testimony of any kind);
+  coordinates rounded to the district (0.1°, about 11 km).
+- partner: as public, plus every source not marked confidential (testimony included) and
+  incidents of any status the exporter asks for (default still verified and published).
+- internal: everything, contacts and confidential sources included (reviewers and admins).
+
+People whose name is withheld also lose their uid in an export: a stable id would let a
+reader link an unnamed victim to the same person named elsewhere.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from records.errors import PermissionDenied, ValidationError
+from records.i18n import _
+from records.models.incident_io import PersonRead
+from records.services.access.permissions import has_role
+from records.services.access.principal import Principal
+
+# Identifying details that go with the name.
+NAME_FIELDS = ("name_original", "affiliation", "occupation", "birth_year")
+CONFIDENTIAL_PERSON_FIELDS = ("contact",)
+TESTIMONY_KINDS = frozenset({"witness_testimony", "victim_testimony"})
+PUBLISHABLE_STATUSES = ("verified", "published")
+
+
+def withheld_name() -> str:
+    return _("Name withheld")
+
+
+def redact_person(person: PersonRead, *, show_name: bool, show_confidential: bool
+                  ) -> PersonRead:
+    """The person as this reader may see them.
+
+    Without `show_name` the names, aliases and identifying details go; without
+    `show_confidential` the contact goes (it never leaves the caseworkers and reviewers)."""
+    update: dict = {}
+    if not show_confidential:
+        update.update(dict.fromkeys(CONFIDENTIAL_PERSON_FIELDS))
+    if not show_name:
+        update.update(full_name=withheld_name(), aliases=[], name_withheld=True,
+                      **dict.fromkeys(NAME_FIELDS))
+    return person.model_copy(update=update) if update else person
+
+
+@dataclass(frozen=True)
+class ExportLevel:
+    """One redaction level: who may use it and what it shows."""
+
+    name: str
+    role: str
+    statuses: tuple[str, ...] | None
+    restricted: bool
+    all_names: bool
+    contacts: bool
+    confidential_sources: bool
+    testimony: bool
+    coordinate_decimals: int | None
+    description: str
+
+
+LEVELS: dict[str, ExportLevel] = {
+    "public": ExportLevel(
+        "public", "viewer", PUBLISHABLE_STATUSES, restricted=False, all_names=False,
+        contacts=False, confidential_sources=False, testimony=False, coordinate_decimals=1,
+        description="Verified and published incidents only, restricted incidents left out. "
+                    "Victims are named only where they are public figures or consented to "
+                    "publication of their name; witnesses and contacts never appear; only "
+                    "non-confidential published sources; coordinates rounded to the "
+                    "district (0.1 degree)."),
+    "partner": ExportLevel(
+        "partner", "caseworker", None, restricted=False, all_names=False, contacts=False,
+        confidential_sources=False, testimony=True, coordinate_decimals=1,
+        description="For trusted partner organisations: as public, plus every source that "
+                    "is not confidential; restricted incidents left out; names only of "
+                    "public figures and consenting victims; coordinates rounded to the "
+                    "district."),
+    "internal": ExportLevel(
+        "internal", "reviewer", None, restricted=True, all_names=True, contacts=True,
+        confidential_sources=True, testimony=True, coordinate_decimals=None,
+        description="Everything, including unconsented names, contacts, confidential "
+                    "sources and restricted incidents. For reviewers and admins only; "
+                    "never leaves the organisation."),
+}
+
+
+def allowed_levels(actor: Principal) -> list[ExportLevel]:
+    """The levels `actor` may export at, least revealing first."""
+    return [level for level in LEVELS.values() if has_role(actor, level.role)]
+
+
+def export_level(name: str, actor: Principal) -> ExportLevel:
+    """The level called `name`, if `actor` may export at it.
+
+    Raises ValidationError for an unknown level, PermissionDenied for a role below it."""
+    level = LEVELS.get(name)
+    if level is None:
+        raise ValidationError.single("level", _("'{v}' is not a level; allowed: {a}").format(
+            v=name, a=", ".join(LEVELS)), name)
+    if not has_role(actor, level.role):
+        raise PermissionDenied(
+            _("{user} ({role}) may not export at the {level} level: it needs the {needed} "
+              "role.").format(user=actor.username, role=actor.role, level=name,
+                              needed=level.role))
+    return level
+
+
+def _person(person: dict | None, level: ExportLevel, named: bool) -> dict | None:
+    if person is None:
+        return None
+    shown = dict(person)
+    if not level.contacts:
+        shown.update(dict.fromkeys(CONFIDENTIAL_PERSON_FIELDS))
+    if not (level.all_names or (named and "witness" not in person.get("profiles", ()))):
+        shown.update(uid="", full_name=withheld_name(), aliases=[], name_withheld=True,
+                     **dict.fromkeys(NAME_FIELDS))
+    return shown
+
+
+def source_visible(source: dict | None, level: ExportLevel) -> bool:
+    """Whether a source (a dict with kind and is_confidential) may appear at `level`."""
+    if source is None:
+        return False
+    if source.get("is_confidential") and not level.confidential_sources:
+        return False
+    return level.testimony or source.get("kind") not in TESTIMONY_KINDS
+
+
+def _round(value: float | None, decimals: int | None) -> float | None:
+    if value is None or decimals is None:
+        return value
+    return round(value, decimals)
+
+
+def redact_incident(record: dict, level: ExportLevel) -> dict | None:
+    """The incident record (as built by the exporter) as it may leave at `level`, or None
+    when the incident must not appear at all. The input is not changed."""
+    if level.statuses is not None and record["status"] not in level.statuses:
+        return None
+    if record["sensitivity"] == "restricted" and not level.restricted:
+        return None
+    if level.all_names and level.contacts and level.confidential_sources:
+        return copy.deepcopy(record)
+    out = {k: v for k, v in record.items()
+           if k not in ("victims", "perpetrators", "citations", "case_events")}
+    if level.coordinate_decimals is not None and record.get("latitude") is not None:
+        out["latitude"] = _round(record["latitude"], level.coordinate_decimals)
+        out["longitude"] = _round(record["longitude"], level.coordinate_decimals)
+        if record.get("geo_precision") in (None, "exact", "near"):
+            out["geo_precision"] = "district"
+    out["victims"] = [
+        {**v, "person": _person(v["person"], level, v["consent_to_publish_name"]
+                                or v["person"]["is_public_figure"])}
+        for v in record["victims"]]
+    out["perpetrators"] = [
+        {**p, "actor": copy.deepcopy(p["actor"]),
+         "person": _person(p["person"], level,
+                           bool(p["person"] and p["person"]["is_public_figure"]))}
+        for p in record["perpetrators"]]
+    out["citations"] = [copy.deepcopy(c) for c in record["citations"]
+                        if source_visible(c["source"], level)]
+    out["case_events"] = [
+        {**e, "source": copy.deepcopy(e["source"]) if source_visible(e["source"], level)
+         else None}
+        for e in record["case_events"]]
+    return out

@@ -1,0 +1,69 @@
+"""The audit trail after it is written (records.audit_chain writes it, in the transaction of
+every change): verify it (chain, head, replay), read it (pages of entries, one incident's
+history) and go back in it (an incident as of an entry, revert, purge).
+
+The names below are loaded on first use rather than when the package is imported: the helper
+processes of a verification import `audit.work`, which needs only the standard library,
+orjson and the driver, and must start in a tenth of a second, not after the ORM.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+_EXPORTS = {
+    "AuditEntryRead": "log",
+    "AuditPage": "log",
+    "FieldChange": "log",
+    "check_history_access": "log",
+    "incident_history": "log",
+    "list_entries": "log",
+    "VerifyResult": "verify",
+    "verify_chain": "verify",
+    "incident_as_of": "history",
+    "incident_as_of_time": "history",
+    "purge_incident": "history",
+    "revert_incident": "history",
+}
+
+__all__ = [
+    "AuditEntryRead",
+    "AuditPage",
+    "FieldChange",
+    "VerifyResult",
+    "check_history_access",
+    "incident_as_of",
+    "incident_as_of_time",
+    "incident_history",
+    "list_entries",
+    "purge_incident",
+    "revert_incident",
+    "verify_chain",
+]
+
+if TYPE_CHECKING:
+    from records.services.audit.history import (
+        incident_as_of,
+        incident_as_of_time,
+        purge_incident,
+        revert_incident,
+    )
+    from records.services.audit.log import (
+        AuditEntryRead,
+        AuditPage,
+        FieldChange,
+        check_history_access,
+        incident_history,
+        list_entries,
+    )
+    from records.services.audit.verify import VerifyResult, verify_chain
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

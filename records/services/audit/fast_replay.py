@@ -1,0 +1,238 @@
+"""Replaying the audit trail: each row's entries, oldest first, must lead to the row as it is.
+
+One range of one table's rows at a time, so that the work can be shared between processes.
+This pass only notes which rows do not add up, keeping no more than each field's current
+value; those rows are then replayed exactly (records.services.audit.exact_replay), which
+names the entry to blame. No ORM and no SQLAlchemy: it runs in helper processes that must
+start quickly.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import orjson
+
+from records.services.audit.chain_scan import END_OF_TRAIL, Problem, placeholder, stream
+from records.services.audit.exact_replay import (
+    content_hash,
+    earliest,
+    replay_entity,
+    row_sql,
+    to_audit,
+    unaudited,
+)
+
+
+def prepare_spec(raw: dict, dialect: str) -> dict:
+    """What the replay needs of a table, from the plain description verify_chain sends:
+    {"table", "fields": [[name, kind]...], "redacted": [...], "purge_checkable"}."""
+    names = [name for name, _kind in raw["fields"]]
+    # SQLite hands dates back as the ISO text the trail holds already.
+    plain = ("plain", "date") if dialect == "sqlite" else ("plain",)
+    return {
+        "table": raw["table"], "names": names, "field_set": frozenset(names),
+        "redacted_set": frozenset(raw["redacted"]),
+        "content_fields": sorted(names) if raw["purge_checkable"] else None,
+        "special": [(i, name, kind) for i, (name, kind) in enumerate(raw["fields"])
+                    if kind not in plain],
+    }
+
+
+@dataclass
+class ReplayPart:
+    problem: Problem | None = None
+
+
+_RESHAPING = frozenset({"create", "delete", "purge"})
+
+
+def _row_state(spec: dict, values: tuple) -> dict:
+    """A row's set fields, {field: value} in the form the trail writes values: what a
+    replay of its entries must end in."""
+    state = {n: v for n, v in zip(spec["names"], values, strict=True) if v is not None}
+    for i, name, kind in spec["special"]:
+        if values[i] is not None:
+            state[name] = to_audit(kind, values[i])
+    return state
+
+
+def _replays_back(spec: dict, entries: list[tuple[str, str]], values: tuple) -> bool | None:
+    """For the common shape, a create and then updates of a row that still exists: undo the
+    updates on the row, newest first (each must have left the value the row has at that
+    point), and what is left must be exactly what the create wrote. Equivalent to replaying
+    forward, with one comparison of parsed JSON for the create instead of one per field.
+    None: another shape, left to _adds_up."""
+    if entries[0][0] != "create":
+        return None
+    fields, redacted = spec["field_set"], spec["redacted_set"]
+    state = _row_state(spec, values)
+    try:
+        for action, changes in reversed(entries[1:]):
+            if action in _RESHAPING:
+                return None
+            parsed = orjson.loads(changes)
+            if type(parsed) is not dict:
+                return False
+            for field, pair in parsed.items():
+                if field in fields:
+                    if type(pair) is not list or len(pair) != 2:
+                        return False
+                    old, new = pair
+                    if new != state.get(field) and field not in redacted:
+                        return False
+                    if old is None:
+                        state.pop(field, None)
+                    else:
+                        state[field] = old
+        created = orjson.loads(entries[0][1])
+    except orjson.JSONDecodeError:
+        return False
+    expected = {field: [None, value] for field, value in state.items()}
+    if redacted and type(created) is dict:
+        for name in redacted:
+            expected.pop(name, None)
+            created.pop(name, None)
+    return created == expected
+
+
+def _adds_up(spec: dict, entries: list[tuple[str, str]], values: tuple | None) -> bool:
+    """Whether one row's entries replay, change by change, to the row as it is (None: no
+    row). Only says yes or no: a no is replayed again exactly, to name the entry."""
+    fields, redacted = spec["field_set"], spec["redacted_set"]
+    state: dict | None = None
+    for action, changes in entries:
+        try:
+            parsed = orjson.loads(changes)
+        except orjson.JSONDecodeError:
+            return False
+        if type(parsed) is not dict:
+            return False
+        if action == "create":
+            if state is not None:
+                return False
+            state = {}
+            for field, pair in parsed.items():
+                if field in fields:
+                    if type(pair) is not list or len(pair) != 2:
+                        return False
+                    if pair[1] is not None:
+                        state[field] = pair[1]
+            continue
+        if state is None:
+            return False
+        if action == "purge":
+            digest = parsed.get("content_sha256")
+            if spec["content_fields"] is not None and not (
+                    type(digest) is list and len(digest) == 2
+                    and digest[1] == content_hash(state, spec["content_fields"])):
+                return False
+            state = None
+            continue
+        for field, pair in parsed.items():
+            if field in fields:
+                if type(pair) is not list or len(pair) != 2:
+                    return False
+                old, new = pair
+                if old != state.get(field) and field not in redacted:
+                    return False
+                if new is None:
+                    state.pop(field, None)
+                else:
+                    state[field] = new
+        if action == "delete":
+            state = None
+    if values is None or state is None:
+        return values is None and state is None
+    row = _row_state(spec, values)
+    if redacted:
+        row = {k: v for k, v in row.items() if k not in redacted}
+        state = {k: v for k, v in state.items() if k not in redacted}
+    return row == state
+
+
+def _created_as_is(spec: dict, changes: str, values: tuple) -> bool:
+    """The commonest case, a row whose one entry is its create: _replays_back with no
+    updates, building the [null, value] pairs straight from the row. The one dict fewer
+    saves about 5% of a whole verification."""
+    try:
+        created = orjson.loads(changes)
+    except orjson.JSONDecodeError:
+        return False
+    expected = {n: [None, v] for n, v in zip(spec["names"], values, strict=True)
+                if v is not None}
+    for i, name, kind in spec["special"]:
+        if values[i] is not None:
+            expected[name] = [None, to_audit(kind, values[i])]
+    if spec["redacted_set"] and type(created) is dict:
+        for name in spec["redacted_set"]:
+            expected.pop(name, None)
+            created.pop(name, None)
+    return created == expected
+
+
+def row_fits(spec: dict, entries: list[tuple[str, str]], values: tuple | None) -> bool:
+    """Whether one row's entries [(action, changes text)...], oldest first, replay to the
+    row as it is (its column values as read; None: no row). Never yes where the exact
+    replay finds a problem."""
+    if not entries:
+        return values is None
+    if values is not None and len(entries) == 1 and entries[0][0] == "create":
+        return _created_as_is(spec, entries[0][1], values)
+    fits = _replays_back(spec, entries, values) if values is not None else None
+    return fits if fits is not None else _adds_up(spec, entries, values)
+
+
+def replay_range(conn, dialect: str, spec: dict, lo: int | None, hi: int | None,
+                 events: frozenset) -> ReplayPart:
+    """Replay the entries of the rows of one table with lo <= id < hi (None: unbounded) and
+    compare each outcome with its row. Returns the problem naming the earliest entry."""
+    lo = -END_OF_TRAIL if lo is None else lo
+    hi = END_OF_TRAIL if hi is None else hi
+    table, p = spec["table"], placeholder(dialect)
+    skip = ", ".join([p] * len(events)) or "NULL"
+    entries = stream(conn, dialect, f"sijil_replay_{table}",
+                     "SELECT entity_id, action, changes FROM audit_entry "  # noqa: S608
+                     f"WHERE entity_type = {p} AND entity_id >= {p} AND entity_id < {p} "
+                     f"AND action NOT IN ({skip}) ORDER BY entity_id, seq",
+                     (table, lo, hi, *sorted(events)))
+    cursor = stream(conn, dialect, f"sijil_rows_{table}",
+                    row_sql(spec, dialect, f"id >= {p} AND id < {p}"), (lo, hi))
+    rows = iter(cursor)
+    row = next(rows, None)
+    suspects: list[int] = []
+    first_unaudited = None
+    current, own = None, []
+    # One merge of two streams in id order: each row's entries, then the row itself. Kept
+    # in one loop: it runs once per row of the database.
+    for entity_id, action, changes in itertools.chain(entries, [(None, None, None)]):
+        if entity_id == current:
+            own.append((action, changes))
+            continue
+        if own:
+            while row is not None and row[0] < current:
+                if first_unaudited is None:
+                    first_unaudited = row[0]
+                row = next(rows, None)
+            if row is not None and row[0] == current:
+                values = row[1:]
+                row = next(rows, None)
+            else:
+                values = None
+            if not row_fits(spec, own, values):
+                suspects.append(current)
+        current, own = entity_id, [(action, changes)]
+    while row is not None:  # rows after the last that has entries
+        if first_unaudited is None:
+            first_unaudited = row[0]
+        row = next(rows, None)
+    entries.close()
+    cursor.close()
+    part = ReplayPart()
+    if first_unaudited is not None:
+        part.problem = unaudited(f"{table} {first_unaudited}")
+    for entity_id in suspects:
+        part.problem = earliest(part.problem, replay_entity(conn, dialect, spec, entity_id,
+                                                            events))
+    return part

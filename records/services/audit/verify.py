@@ -1,0 +1,224 @@
+"""`sijil audit verify`: is the trail whole, in order, unaltered, and does it explain the data?
+
+Three checks, all over one consistent read of the database:
+1. the hash chain: every entry's hash is recomputed, and each entry must carry the hash of
+   the one before it (an altered, missing or reordered entry breaks it);
+2. the chain head kept in audit_checkpoint: a cut tail or an entry appended outside the
+   write path leaves the last entry out of step with it;
+3. the replay: each row's entries, applied oldest first, must lead to the row as it is now,
+   each change starting from the value the previous one left. An entry forged into the
+   middle of the trail, even with every hash recomputed, records a change that never
+   happened and so breaks this.
+An event entry (log-in, export) inserted with recomputed hashes changes no row and cannot be
+told from a real one: only a copy of the head's hash kept elsewhere would show it.
+
+The work is cut into units (records.services.audit.work); on a large trail, helper
+processes share them, one per core.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import JSON, Date, DateTime
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
+
+from records.audit_chain import EVENT_ACTIONS, audited_fields, audited_models
+from records.models.attributes import REDACTED_IN_AUDIT
+from records.services.audit.chain_scan import (
+    ChainPart,
+    Problem,
+    check_head,
+    fetch_one,
+    join_chain,
+    placeholder,
+    read_checkpoint,
+)
+from records.services.audit.exact_replay import earliest
+from records.services.audit.helper_pool import run_in_helpers, start_helpers, stop_helpers
+from records.services.audit.work import Worker
+
+log = logging.getLogger(__name__)
+
+# Below this many entries helper processes cost more than they save.
+PARALLEL_FROM = 100_000
+# Entries per unit: small enough that the processes finish close together.
+UNIT_ENTRIES = 50_000
+# Each helper holds a database connection: a large server must not use up PostgreSQL's.
+MAX_HELPERS = 8
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None
+    message: str
+
+
+def _kind(column) -> str:
+    base = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+    if isinstance(base, JSON):
+        return "json"
+    if isinstance(base, DateTime):
+        return "datetime"
+    if isinstance(base, Date):
+        return "date"
+    return "plain"
+
+
+def replay_tables() -> list[dict]:
+    """What the replay needs to know of each audited table, as plain data."""
+    specs = []
+    for model in audited_models():
+        table = model.__table__
+        fields = audited_fields(model)
+        redacted = list(REDACTED_IN_AUDIT.get(table.name, ()))
+        specs.append({"table": table.name,
+                      "fields": [[f, _kind(table.c[f])] for f in fields],
+                      "redacted": redacted, "purge_checkable": not redacted})
+    return specs
+
+
+def plan_units(conn, dialect: str, head_seq: int, tables: list[dict]) -> list[dict]:
+    """The units of work, largest first. Every range is half-open and the first and last of
+    each kind are unbounded, so that together they cover every entry and every row, even
+    ones beyond what the chain head or the tables' ids suggest."""
+    units = []
+    bounds = list(range(1, head_seq + 1, UNIT_ENTRIES))[1:]
+    for lo, hi in zip([1, *bounds], [*bounds, None], strict=True):
+        units.append({"kind": "chain", "lo": lo, "hi": hi,
+                      "cost": (hi or head_seq + 1) - lo})
+    p = placeholder(dialect)
+    for spec in tables:
+        table = spec["table"]
+        entries = fetch_one(conn, "SELECT count(*) FROM audit_entry "  # noqa: S608
+                                  f"WHERE entity_type = {p}", (table,))[0]
+        low, high = fetch_one(conn, f'SELECT min(id), max(id) FROM "{table}"')  # noqa: S608
+        pieces = max(1, -(-entries // UNIT_ENTRIES))
+        if low is None or pieces == 1:
+            cuts = []
+        else:
+            width = max(1, -(-(high - low + 1) // pieces))
+            cuts = list(range(low + width, high + 1, width))
+        for lo, hi in zip([None, *cuts], [*cuts, None], strict=True):
+            units.append({"kind": "replay", "table": table, "lo": lo, "hi": hi,
+                          "cost": max(1, entries // pieces)})
+    # Chain units first among equals: a broken chain makes the replay needless.
+    units.sort(key=lambda u: (-u["cost"], u["kind"] != "chain"))
+    return units
+
+
+class _Tally:
+    """Results as they come in, from whichever process ran each unit."""
+
+    def __init__(self, units: list[dict]):
+        self.units = units
+        self.replayed = 0
+        self.chain: dict[int, ChainPart] = {}
+        self.replay_problem: Problem | None = None
+        self.chain_broken = False
+        self.total_cost = sum(u["cost"] for u in units) or 1
+        self.done_cost = 0
+
+    def add(self, unit: dict, result: dict) -> None:
+        self.done_cost += unit["cost"]
+        if unit["kind"] == "chain":
+            event = result["event"]
+            part = ChainPart(**{**result, "event": tuple(event) if event else None})
+            self.chain[unit["lo"]] = part
+            self.chain_broken = self.chain_broken or part.event is not None
+        else:
+            self.replayed += 1
+            if result["problem"]:
+                self.replay_problem = earliest(self.replay_problem, tuple(result["problem"]))
+
+    def complete(self) -> bool:
+        """Every range of the chain checked, and every replay unit run unless not needed."""
+        chain = sum(1 for u in self.units if u["kind"] == "chain")
+        replay = len(self.units) - chain
+        return len(self.chain) == chain and (self.chain_broken or self.replayed == replay)
+
+    def wanted(self, unit: dict) -> bool:
+        # Once the chain is broken, the verdict is the chain's: the replay is not needed.
+        return unit["kind"] == "chain" or not self.chain_broken
+
+
+def _run_here(worker: Worker, units: list[dict], tally: _Tally, report) -> None:
+    for unit in units:
+        if tally.wanted(unit):
+            tally.add(unit, worker.run(unit))
+            report()
+
+
+def _helper_database(session: Session) -> str | None:
+    url = session.get_bind().url
+    if url.get_backend_name() == "sqlite":
+        return url.database if url.database and url.database != ":memory:" else None
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def verify_chain(session: Session, *, progress: Callable[[int, int], None] | None = None,
+                 workers: int | None = None) -> VerifyResult:
+    """Check the whole trail; never writes.
+
+    Returns ok with the number of entries checked, or names the first entry (seq) that is
+    altered, missing, out of order or inserted, and what is wrong with it. `progress` is
+    called now and then with (work done, work in all), both counted in entries. `workers`
+    is how many helper processes share the work (default: one per core on a large trail in
+    a file or server database; 1: all of it in this process)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql" and not session.in_transaction():
+        # One snapshot for every query, and for the helper processes too.
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    conn = session.connection().connection.driver_connection
+    head_seq, head_hash = read_checkpoint(conn, dialect)
+    tables = replay_tables()
+    task = {"dialect": dialect, "database": _helper_database(session), "tables": tables,
+            "event_actions": sorted(EVENT_ACTIONS)}
+    if workers is None:
+        workers = min(os.cpu_count() or 1, MAX_HELPERS) if head_seq >= PARALLEL_FROM else 1
+    helpers = []
+    if workers > 1 and task["database"] is not None:
+        if dialect == "postgresql":
+            snapshot = session.connection().exec_driver_sql(
+                "SELECT pg_export_snapshot()").scalar()
+            task["snapshot"] = snapshot if re.fullmatch(r"[0-9A-Fa-f-]+", snapshot) else None
+        helpers = start_helpers(task, workers)
+    total = max(head_seq, 1)
+    try:
+        units = plan_units(conn, dialect, head_seq, tables)
+    except BaseException:
+        stop_helpers(helpers, kill=True)
+        raise
+    tally = _Tally(units)
+
+    def report() -> None:
+        if progress:
+            progress(min(total, total * tally.done_cost // tally.total_cost), total)
+
+    done = False
+    if helpers:
+        done = run_in_helpers(helpers, units, (head_seq, head_hash), tally, report)
+        done = done and tally.complete()
+        if not done:
+            tally = _Tally(units)
+    if not done:
+        _run_here(Worker(conn, dialect, tables, task["event_actions"]), units, tally, report)
+    chain = join_chain([tally.chain[lo] for lo in sorted(tally.chain)])
+    if progress:
+        progress(chain.checked, total)
+    problem: Problem | None = chain.problem or check_head(chain, head_seq, head_hash) or (
+        tally.replay_problem)
+    if problem is None:
+        return VerifyResult(ok=True, checked=chain.checked, first_bad_seq=None,
+                            message=f"audit trail intact: {chain.checked} entries checked")
+    seq, what = problem
+    where = f"at seq {seq}" if seq is not None else "outside the trail"
+    return VerifyResult(ok=False, checked=chain.checked, first_bad_seq=seq,
+                        message=f"audit trail broken {where}: {what}")

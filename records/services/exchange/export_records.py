@@ -1,0 +1,170 @@
+"""Reading incidents for export: filtered in the database, a page at a time, as plain dicts.
+
+Every format is written from the same nested record (the JSON export's object), so formats
+cannot disagree; each record passes through `redaction.redact_incident` before it is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import exists, func, or_
+from sqlmodel import Session, select
+
+from records.errors import ValidationError
+from records.i18n import _
+from records.models import Actor, Incident, Perpetrator
+from records.models.incident import STATUSES
+from records.services.access import ExportLevel, redact_incident
+from records.services.incidents import INCIDENT_LOAD
+
+PAGE_SIZE = 500
+DEFAULT_STATUSES = ("verified", "published")
+INCIDENT_FIELDS = (
+    "ref", "external_id", "title", "narrative", "incident_type", "start_date", "end_date",
+    "date_precision", "time_of_day", "country", "admin1", "admin2", "locality", "latitude",
+    "longitude", "geo_precision", "method", "context", "fatalities", "injured", "status",
+    "confidence", "sensitivity", "tags",
+)
+PERSON_FIELDS = (
+    "uid", "full_name", "name_original", "aliases", "sex", "age", "birth_year", "occupation",
+    "profiles", "affiliation", "home_admin1", "is_public_figure", "contact",
+)
+SOURCE_FIELDS = (
+    "uid", "kind", "title", "publisher", "url", "published_on", "language", "reliability",
+    "credibility", "is_confidential",
+)
+
+
+@dataclass
+class ExportFilters:
+    """Which incidents to export. `statuses` None means every status but archived."""
+
+    statuses: tuple[str, ...] | None = DEFAULT_STATUSES
+    since: dt.date | None = None
+    until: dt.date | None = None
+    admin1: str | None = None
+    incident_type: str | None = None
+    perpetrator: str | None = None
+
+    def describe(self) -> dict:
+        data = asdict(self)
+        data["statuses"] = list(self.statuses) if self.statuses else "all"
+        return {k: v for k, v in data.items() if v is not None}
+
+
+def parse_statuses(text: str | None) -> tuple[str, ...] | None:
+    """'verified,published' → a tuple; 'all' → None (every status but archived)."""
+    if text is None or not text.strip():
+        return DEFAULT_STATUSES
+    if text.strip().lower() == "all":
+        return None
+    wanted = tuple(s.strip().lower() for s in text.split(",") if s.strip())
+    unknown = [s for s in wanted if s not in STATUSES]
+    if unknown:
+        raise ValidationError.single("status", _("'{v}' is not a status; allowed: {a}").format(
+            v=unknown[0], a=", ".join(STATUSES) + ", all"), unknown[0])
+    return wanted
+
+
+def _conditions(filters: ExportFilters, level: ExportLevel) -> list:
+    conditions = []
+    statuses = filters.statuses
+    if level.statuses is not None:
+        statuses = tuple(s for s in (statuses or STATUSES) if s in level.statuses)
+    if statuses is None:
+        conditions.append(Incident.status != "archived")
+    else:
+        conditions.append(Incident.status.in_(statuses or ("-",)))
+    if not level.restricted:
+        conditions.append(Incident.sensitivity != "restricted")
+    if filters.since:
+        conditions.append(Incident.start_date >= filters.since)
+    if filters.until:
+        conditions.append(Incident.start_date <= filters.until)
+    if filters.admin1:
+        conditions.append(Incident.admin1 == filters.admin1.strip().upper())
+    if filters.incident_type:
+        conditions.append(Incident.incident_type == filters.incident_type.strip())
+    if filters.perpetrator:
+        value = filters.perpetrator.strip()
+        conditions.append(exists().where(
+            Perpetrator.incident_id == Incident.id, Perpetrator.actor_id == Actor.id,
+            or_(Actor.actor_type == value, Actor.uid == value,
+                func.lower(Actor.name) == value.lower())))
+    return conditions
+
+
+def count_incidents(session: Session, filters: ExportFilters, level: ExportLevel) -> int:
+    """How many incidents the filters select at this level (before redaction drops any)."""
+    return session.exec(select(func.count()).select_from(Incident)
+                        .where(*_conditions(filters, level))).one()
+
+
+
+
+def _person(p) -> dict | None:
+    if p is None:
+        return None
+    data = {f: getattr(p, f) for f in PERSON_FIELDS}
+    data["aliases"] = list(data["aliases"] or [])
+    data["profiles"] = list(data["profiles"] or [])
+    data["name_withheld"] = False
+    return data
+
+
+def _source(s) -> dict | None:
+    return None if s is None else {f: getattr(s, f) for f in SOURCE_FIELDS}
+
+
+def incident_record(incident: Incident, actor_uids: dict[int, str]) -> dict:
+    """The full (unredacted) nested record of a loaded incident."""
+    record = {f: getattr(incident, f) for f in INCIDENT_FIELDS}
+    record["tags"] = list(record["tags"] or [])
+    record["victims"] = [
+        {"person": _person(v.person), "outcome": v.outcome,
+         "harm_description": v.harm_description,
+         "consent_to_publish_name": v.consent_to_publish_name}
+        for v in sorted(incident.victims, key=lambda v: v.id)]
+    record["perpetrators"] = [
+        {"actor": None if p.actor is None else {
+            "uid": p.actor.uid, "name": p.actor.name, "aliases": list(p.actor.aliases or []),
+            "actor_type": p.actor.actor_type,
+            "parent_uid": actor_uids.get(p.actor.parent_id) if p.actor.parent_id else None},
+         "person": _person(p.person), "attribution": p.attribution, "basis": p.basis}
+        for p in sorted(incident.perpetrators, key=lambda p: p.id)]
+    record["citations"] = [
+        {"source": _source(c.source), "statement": c.statement, "page": c.page,
+         "quote": c.quote}
+        for c in sorted(incident.citations, key=lambda c: c.id)]
+    record["case_events"] = [
+        {"date": e.date, "kind": e.kind, "description": e.description,
+         "source": _source(e.source)}
+        for e in sorted(incident.case_events, key=lambda e: e.id)]
+    return record
+
+
+def iter_records(session: Session, filters: ExportFilters, level: ExportLevel, *,
+                 page_size: int = PAGE_SIZE) -> Iterator[dict]:
+    """Redacted records of the selected incidents in id order, loaded `page_size` at a time
+    (keyset pagination) so memory stays flat however many incidents there are."""
+    conditions = _conditions(filters, level)
+    last_id = 0
+    parents = dict(session.exec(select(Actor.id, Actor.uid)
+                                .where(Actor.id.in_(select(Actor.parent_id)))).all())
+    while True:
+        ids = session.exec(select(Incident.id).where(Incident.id > last_id, *conditions)
+                           .order_by(Incident.id).limit(page_size)).all()
+        if not ids:
+            return
+        last_id = ids[-1]
+        rows = session.exec(select(Incident).where(Incident.id.in_(ids))
+                            .options(*INCIDENT_LOAD).order_by(Incident.id)).all()
+        for incident in rows:
+            shown = redact_incident(incident_record(incident, parents), level)
+            if shown is not None:
+                yield shown
+        # Keep the identity map from growing with every page.
+        session.expunge_all()

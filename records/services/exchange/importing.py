@@ -1,0 +1,295 @@
+"""Importing incidents from files: validate everything first, then write all or nothing.
+
+`preview_import` reads and checks a file without writing (the UI's preview, `--dry-run`);
+`import_file` checks again inside the caller's unit of work and, only when no row has a
+problem, creates every incident through the normal write path (incident_build), so each
+record gets its own audit entry, plus one "import" entry naming the file and its hash.
+
+Status on import: the system actor and admins keep the status, confidence and sensitivity
+the file gives (restoring an internal export); anyone else's imports land as drafts to go
+through review, keeping the confidence and sensitivity given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from records.audit_chain import append_event
+from records.errors import FieldProblem, ValidationError
+from records.i18n import _
+from records.models import Incident, Source
+from records.models.incident import STATUSES
+from records.models.incident_io import IncidentCreate
+from records.services.access import Principal, act_as, has_role, require_role
+from records.services.exchange.checks import check_item, create_dict
+from records.services.exchange.readers import ImportItem, flat_items, read_table
+from records.services.incidents import build_incident
+
+FORMATS = ("sijil", "acled")
+BATCH_SIZE = 500
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ExistingIncident:
+    row: int
+    ref: str
+    reason: str
+
+
+@dataclass
+class ImportPreview:
+    """What an import of the file would do: problems (if any), and what it would create."""
+
+    path: str
+    format: str
+    incidents: int = 0
+    victims: int = 0
+    existing: list[ExistingIncident] = field(default_factory=list)
+    problems: list[FieldProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sample: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class ImportResult:
+    created: int
+    refs: list[str]
+    existing: list[ExistingIncident]
+    drafted: int
+    sha256: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(child.relative_to(path).as_posix().encode())
+            digest.update(file_sha256(child).encode())
+        return digest.hexdigest()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _reader(path: Path, fmt: str, problems: list[FieldProblem], warnings: list[str]
+            ) -> Callable[[], Iterator[ImportItem]]:
+    """A function that reads the file's incidents afresh each time it is called."""
+    if fmt not in FORMATS:
+        raise ValidationError.single("format", _("'{v}' is not a format; allowed: {a}").format(
+            v=fmt, a=", ".join(FORMATS)), fmt)
+    if not path.exists():
+        raise ValidationError.single("file", _("no such file: {p}").format(p=path), str(path))
+    if fmt == "acled":
+        from records.services.exchange.acled import acled_items
+
+        table = read_table(path)
+        return lambda: acled_items(table, problems, warnings)
+    if path.is_dir() or path.suffix.lower() == ".zip":
+        from records.services.exchange.package_import import package_items
+
+        return lambda: package_items(path, problems)
+    if path.suffix.lower() == ".json":
+        from records.services.exchange.package_import import json_items
+
+        return lambda: json_items(path, problems)
+    table = read_table(path)
+    table.warnings = warnings
+    return lambda: flat_items(table, problems)
+
+
+class _Checker:
+    """Checks items one by one, remembering what earlier items of the file define."""
+
+    def __init__(self, session: Session, preview: ImportPreview):
+        self.session = session
+        self.preview = preview
+        self.refs = set(session.exec(select(Incident.ref)).all())
+        self.external = dict(session.exec(select(Incident.external_id, Incident.ref)
+                                          .where(Incident.external_id.is_not(None))).all())
+        self.file_refs: dict[str, int] = {}
+        self.file_external: dict[str, int] = {}
+        self.file_uids: set[str] = set()
+
+    def existing(self, item: ImportItem) -> ExistingIncident | None:
+        ref, external = item.record.get("ref"), item.record.get("external_id")
+        if ref and ref in self.refs:
+            return ExistingIncident(item.row, ref, _("already present"))
+        if external and external in self.external:
+            return ExistingIncident(item.row, self.external[external],
+                                    _("already present as {id}").format(id=external))
+        return None
+
+    def check(self, item: ImportItem) -> list[FieldProblem]:
+        problems: list[FieldProblem] = []
+        record = item.record
+        for key, seen in (("ref", self.file_refs), ("external_id", self.file_external)):
+            value = record.get(key)
+            if value and value in seen:
+                row, column = item.locate(key)
+                problems.append(FieldProblem(column, _("duplicate: already on row {r}").format(
+                    r=seen[value]), value, row))
+            elif value:
+                seen[value] = item.row
+        if record.get("status") and record["status"] not in STATUSES:
+            row, column = item.locate("status")
+            problems.append(FieldProblem(column, _("'{v}' is not allowed; allowed: {a}").format(
+                v=record["status"], a=", ".join(STATUSES)), record["status"], row))
+        problems += check_item(self.session, item, self.file_uids)
+        return problems
+
+
+def _scan(session: Session, read, preview: ImportPreview, sample_size: int = 20) -> None:
+    checker = _Checker(session, preview)
+    for item in read():
+        known = checker.existing(item)
+        if known is not None:
+            preview.existing.append(known)
+            continue
+        preview.problems += checker.check(item)
+        preview.incidents += 1
+        preview.victims += len(item.record.get("victims") or [])
+        if len(preview.sample) < sample_size:
+            record = item.record
+            preview.sample.append({
+                "row": item.row, "ref": record.get("ref") or "", "title": record.get("title"),
+                "start_date": record.get("start_date"), "victims": len(record["victims"]),
+                "status": record.get("status") or "draft"})
+
+
+def preview_import(session: Session, path: str | Path, *, fmt: str = "sijil",
+                   actor: Principal) -> ImportPreview:
+    """Read and check the whole file, writing nothing: every problem (row, column, value,
+    reason), the incidents already present, and how many incidents would be created."""
+    require_role(actor, "caseworker", _("import incidents"))
+    path = Path(path)
+    preview = ImportPreview(str(path), fmt)
+    file_problems: list[FieldProblem] = []
+    try:
+        read = _reader(path, fmt, file_problems, preview.warnings)
+        _scan(session, read, preview)
+    except ValidationError as error:
+        file_problems += error.problems
+    unique: dict[tuple, FieldProblem] = {}
+    for problem in file_problems + preview.problems:
+        # A cell that failed to convert is reported once, not again as "required".
+        unique.setdefault((problem.row, problem.field), problem)
+    preview.problems = sorted(unique.values(), key=lambda p: (p.row or 0, p.field))
+    return preview
+
+
+def _uids(data: IncidentCreate) -> set[str]:
+    uids = {v.person.uid for v in data.victims if v.person and v.person.uid}
+    uids |= {v.person_uid for v in data.victims if v.person_uid}
+    for p in data.perpetrators:
+        uids |= {u for u in (p.actor_uid, p.person_uid, p.actor and p.actor.uid,
+                             p.person and p.person.uid) if u}
+    uids |= {c.source_uid or (c.source and c.source.uid) for c in data.citations} - {None}
+    return uids
+
+
+def _new_uids(incident: Incident) -> set[str]:
+    """uids of the people, actors and sources this incident creates (not yet flushed):
+    a later incident naming one of them must wait for a flush to find it."""
+    rows = [v.person for v in incident.victims]
+    rows += [r for p in incident.perpetrators for r in (p.actor, p.person) if r is not None]
+    rows += [c.source for c in incident.citations]
+    return {r.uid for r in rows if r.id is None and r.uid}
+
+
+def _source_rows_first(session: Session, data: IncidentCreate) -> None:
+    """Create the sources this incident cites before its case events refer to them."""
+    wanted = {e.source_uid for e in data.case_events if e.source_uid}
+    for citation in data.citations:
+        source = citation.source
+        if source is not None and source.uid in wanted and session.exec(
+                select(Source.id).where(Source.uid == source.uid)).first() is None:
+            from records.services.people import resolve_source
+
+            session.add(resolve_source(session, None, source, "", []))
+    session.flush()
+
+
+def _explicit_refs_first(read) -> Iterator[ImportItem]:
+    """Incidents that bring their ref, then the others: a new ref is never handed out
+    before the file's own refs are in place."""
+    yield from (item for item in read() if item.record.get("ref"))
+    yield from (item for item in read() if not item.record.get("ref"))
+
+
+def import_file(session: Session, path: str | Path, *, fmt: str = "sijil", actor: Principal,
+                progress: Progress | None = None, batch_size: int = BATCH_SIZE
+                ) -> ImportResult:
+    """Import the file in the caller's transaction: all of it, or nothing.
+
+    Raises ValidationError listing every problem (row, column, value, reason) when any row
+    is invalid, before anything is written; PermissionDenied below the caseworker role.
+    Incidents already present (same ref or same external id) are skipped and reported.
+    `progress(done, total)` is called as incidents are written."""
+    require_role(actor, "caseworker", _("import incidents"))
+    path = Path(path)
+    preview = preview_import(session, path, fmt=fmt, actor=actor)
+    if preview.problems:
+        raise ValidationError(preview.problems)
+    sha = file_sha256(path)
+    reason = _("import of {name} (sha256 {h})").format(name=path.name, h=sha[:16])
+    act_as(session, actor, reason)
+    keep_status = actor.is_system or has_role(actor, "admin")
+    problems: list[FieldProblem] = []
+    read = _reader(path, fmt, problems, [])
+    checker = _Checker(session, preview)
+    total, done, drafted, refs = preview.incidents, 0, 0, []
+    pending: set[str] = set()
+    if progress:
+        progress(0, total)
+    numbering = False
+    for item in _explicit_refs_first(read):
+        if checker.existing(item) is not None:
+            continue
+        if not numbering and not item.record.get("ref"):
+            # New refs continue after the highest ref in the database, the file's included.
+            session.flush()
+            numbering = True
+        data = IncidentCreate.model_validate(create_dict(item.record))
+        uids = _uids(data)
+        if uids & pending or any(e.source_uid for e in data.case_events):
+            session.flush()
+            pending.clear()
+            _source_rows_first(session, data)
+        with session.no_autoflush:
+            incident = build_incident(session, data, actor.id)
+        wanted = item.record.get("status") or "draft"
+        incident.status = wanted if keep_status else "draft"
+        drafted += incident.status != wanted
+        incident.external_id = item.record.get("external_id") or None
+        session.add(incident)
+        pending |= _new_uids(incident)
+        refs.append(incident.ref)
+        done += 1
+        if done % batch_size == 0:
+            session.flush()
+            session.expunge_all()
+            pending.clear()
+            if progress:
+                progress(done, total)
+    if problems:
+        raise ValidationError(problems)
+    session.flush()
+    append_event(session, action="import", entity_type="incident", reason=reason,
+                 changes={"file": path.name, "sha256": sha, "format": fmt, "created": done,
+                          "skipped_existing": len(preview.existing), "drafted": drafted})
+    if progress:
+        progress(done, total)
+    return ImportResult(done, refs[:1000], preview.existing, drafted, sha, preview.warnings)
+

@@ -1,0 +1,344 @@
+"""Reading spreadsheets for import: UTF-8 CSV or XLSX rows, typed cells, Sijil's flat format.
+
+Row numbers are those a spreadsheet shows: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from records.errors import FieldProblem, ValidationError
+from records.i18n import _
+from records.services.exchange.flat import (
+    BOOL_COLUMNS,
+    CODE_COLUMNS,
+    COLUMNS,
+    DATE_COLUMNS,
+    FLOAT_COLUMNS,
+    INCIDENT_COLUMNS,
+    INT_COLUMNS,
+    LIST_COLUMNS,
+    LIST_GROUPS,
+    REQUIRED_COLUMNS,
+    VICTIM_COLUMNS,
+    split_list,
+    unneutralise,
+)
+
+csv.field_size_limit(10 * 1024 * 1024)
+
+_TRUE = {"true", "yes", "y", "1", "x"}
+_FALSE = {"false", "no", "n", "0", ""}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_OTHER_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+
+
+@dataclass
+class ImportItem:
+    """One incident read from a file, with where each of its fields came from."""
+
+    row: int
+    record: dict
+    locate: Callable[[str], tuple[int, str]]
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: Callable[[], Iterator[tuple[int, list]]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _encoding_problems(path: Path) -> list[FieldProblem]:
+    problems = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                problems.append(FieldProblem(
+                    "(file)", _("line {n} is not UTF-8 (byte 0x{b:02x}); save the file as "
+                                "'CSV UTF-8' or convert it, e.g. iconv -f WINDOWS-1256 "
+                                "-t UTF-8").format(n=number, b=line[error.start]),
+                    None, number))
+                if len(problems) >= 20:
+                    break
+    return problems
+
+
+def read_csv(path: Path) -> Table:
+    """A UTF-8 CSV (with or without BOM, any line endings); anything else is refused with
+    the lines that are not UTF-8."""
+    problems = _encoding_problems(path)
+    if problems:
+        raise ValidationError(problems)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle), [])
+
+    def rows() -> Iterator[tuple[int, list]]:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
+            for number, row in enumerate(reader, start=2):
+                if any(cell.strip() for cell in row):
+                    yield number, row
+
+    return Table([h.strip().lower() for h in header], rows)
+
+
+def read_xlsx(path: Path, sheet: str | None = None) -> Table:
+    """The first sheet (or `sheet`) of an XLSX workbook, streamed."""
+    from openpyxl import load_workbook
+
+    def open_sheet():
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except Exception as error:  # noqa: BLE001 - any unreadable workbook is a user error
+            raise ValidationError.single("(file)", _("not a readable XLSX workbook: {e}")
+                                         .format(e=error)) from None
+        return book, book[sheet] if sheet and sheet in book.sheetnames else book.worksheets[0]
+
+    book, ws = open_sheet()
+    header = [str(c).strip().lower() if c is not None else ""
+              for c in next(ws.iter_rows(max_row=1, values_only=True), ())]
+    book.close()
+
+    def rows() -> Iterator[tuple[int, list]]:
+        book, ws = open_sheet()
+        try:
+            for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+                if any(c is not None and str(c).strip() for c in row):
+                    yield number, list(row)
+        finally:
+            book.close()
+
+    return Table(header, rows)
+
+
+def read_table(path: Path, sheet: str | None = None) -> Table:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path, sheet)
+    return read_csv(path)
+
+
+def parse_date(value) -> dt.date:
+    """An ISO date (YYYY-MM-DD); day/month orders that could be read two ways are refused."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if _ISO_DATE.match(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(_("not a valid date")) from None
+    if _OTHER_DATE.match(text):
+        raise ValueError(_("ambiguous date: write it as YYYY-MM-DD"))
+    raise ValueError(_("not a date: write it as YYYY-MM-DD"))
+
+
+def convert(column: str, value, *, cell: bool = True):
+    """A cell (or, with cell=False, one item of a list cell) as the type its column holds;
+    ValueError with a reason when it cannot be."""
+    if isinstance(value, str) and cell:
+        value = unneutralise(value)
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        if column in LIST_COLUMNS:
+            return []
+        if column in BOOL_COLUMNS:
+            return False
+        return None if column not in COLUMNS or column in _NULLABLE else value or ""
+    if column in DATE_COLUMNS:
+        return parse_date(value)
+    if column in INT_COLUMNS:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            raise ValueError(_("not a whole number")) from None
+    if column in FLOAT_COLUMNS:
+        try:
+            return float(str(value).strip().replace(",", "."))
+        except ValueError:
+            raise ValueError(_("not a number")) from None
+    if column in BOOL_COLUMNS:
+        text = str(value).strip().lower()
+        if isinstance(value, bool):
+            return value
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise ValueError(_("not yes/no: write true or false"))
+    if isinstance(value, dt.datetime | dt.date):
+        value = value.isoformat()
+    text = str(value)
+    if column in LIST_COLUMNS:
+        return [i.strip() for i in split_list(text) if i.strip()]
+    if column in CODE_COLUMNS:
+        return text.strip()
+    return text
+
+
+# Text columns where an empty cell means "not known" rather than "".
+_NULLABLE = (INT_COLUMNS | FLOAT_COLUMNS | DATE_COLUMNS | CODE_COLUMNS
+             | {"time_of_day", "admin2", "locality", "victim_name_original",
+                "victim_occupation", "victim_affiliation", "victim_contact",
+                "perpetrator_actor_name", "perpetrator_person_name", "citation_page",
+                "citation_source_publisher", "citation_source_url"})
+
+_PATHS: dict[str, dict[str, str]] = {
+    "victims": {p: c for c, p in VICTIM_COLUMNS.items()},
+    **{part: {p: c for c, p in columns.items()} for part, columns, _n in LIST_GROUPS},
+}
+_PATHS["victims"]["person_uid"] = "victim_uid"
+_PATHS["victims"]["person"] = "victim_name"
+_PATHS["perpetrators"].update({"actor": "perpetrator_actor_name",
+                               "person": "perpetrator_person_name",
+                               "actor_uid": "perpetrator_actor_uid"})
+_PATHS["citations"].update({"source": "citation_source_title",
+                            "source_uid": "citation_source_uid"})
+_PATHS["case_events"]["source_uid"] = "case_event_source_uid"
+_INCIDENT_PATHS = {p: c for c, p in INCIDENT_COLUMNS.items()}
+
+
+def flat_locator(first_row: int, victim_rows: list[int]) -> Callable[[str], tuple[int, str]]:
+    """Map a field path of the record ("victims.1.person.full_name") to (row, column)."""
+    def locate(path: str) -> tuple[int, str]:
+        head, _sep, rest = path.partition(".")
+        if head in _PATHS:
+            index, _sep, sub = rest.partition(".")
+            row = first_row
+            if head == "victims" and index.isdigit() and int(index) < len(victim_rows):
+                row = victim_rows[int(index)]
+            return row, _PATHS[head].get(sub, _PATHS[head].get(sub.split(".")[0], path))
+        return first_row, _INCIDENT_PATHS.get(head, head)
+    return locate
+
+
+def _nest(values: dict[str, object], columns: dict[str, str]) -> dict:
+    out: dict = {}
+    for column, path in columns.items():
+        target = out
+        *parents, leaf = path.split(".")
+        for key in parents:
+            target = target.setdefault(key, {})
+        target[leaf] = values.get(column)
+    return out
+
+
+def _parallel(raw: dict[str, object], part: str, columns: dict, count_column: str, row: int,
+              problems: list[FieldProblem]) -> list[dict]:
+    counted = split_list(unneutralise(str(raw.get(count_column) or "")))
+    n = len(counted) if any(c.strip() for c in counted) else 0
+    items = []
+    split = {}
+    for column in columns:
+        cell = unneutralise(str(raw.get(column) or "")) if raw.get(column) is not None else ""
+        parts = split_list(cell) if not isinstance(raw.get(column), int | float) else [cell]
+        if len(parts) > n and any(p.strip() for p in parts[n:]):
+            problems.append(FieldProblem(column, _("has {k} items but {c} has {n}").format(
+                k=len(parts), c=count_column, n=n), raw.get(column), row))
+        split[column] = parts + [""] * (n - len(parts))
+    for i in range(n):
+        values = {}
+        for column in columns:
+            try:
+                values[column] = convert(column, split[column][i], cell=False)
+            except ValueError as error:
+                problems.append(FieldProblem(column, str(error), split[column][i], row))
+                values[column] = None
+        item = _nest(values, columns)
+        for key in ("actor", "person", "source"):
+            if isinstance(item.get(key), dict) and not any(
+                    v not in (None, "", False) for v in item[key].values()):
+                item[key] = None
+        if part == "case_events":
+            item["source_uid"] = (item.pop("source") or {}).get("uid")
+        items.append(item)
+    return items
+
+
+def flat_items(table: Table, problems: list[FieldProblem]) -> Iterator[ImportItem]:
+    """Incidents of a flat-format table; conversion problems are appended to `problems`.
+
+    Rows of one incident share an incident_ref and must be adjacent; a ref that comes back
+    after other incidents is reported as a duplicate."""
+    header = table.header
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    for column in missing:
+        problems.append(FieldProblem(column, _("the column is missing"), None, 1))
+    if missing:
+        return
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if unknown:
+        table.warnings.append(_("ignored unknown columns: {c}").format(c=", ".join(unknown)))
+    seen: dict[str, int] = {}
+    group: list[tuple[int, dict]] = []
+
+    def finish() -> ImportItem | None:
+        if not group:
+            return None
+        first_row, first = group[0]
+        values = {}
+        for column in INCIDENT_COLUMNS:
+            try:
+                values[column] = convert(column, first.get(column))
+            except ValueError as error:
+                problems.append(FieldProblem(column, str(error), first.get(column), first_row))
+                values[column] = None
+        record = {key: values[column] for column, key in INCIDENT_COLUMNS.items()}
+        for part, columns, count_column in LIST_GROUPS:
+            record[part] = _parallel(first, part, columns, count_column, first_row, problems)
+        victims, victim_rows = [], []
+        for row, raw in group:
+            for column in INCIDENT_COLUMNS:
+                if row != first_row and _differs(raw.get(column), first.get(column)):
+                    problems.append(FieldProblem(column, _(
+                        "differs from row {r} of the same incident_ref (duplicate ref?)")
+                        .format(r=first_row), raw.get(column), row))
+                    break
+            if not any(raw.get(c) not in (None, "") for c in VICTIM_COLUMNS):
+                continue
+            converted = {}
+            for column in VICTIM_COLUMNS:
+                try:
+                    converted[column] = convert(column, raw.get(column))
+                except ValueError as error:
+                    problems.append(FieldProblem(column, str(error), raw.get(column), row))
+                    converted[column] = None
+            victim = _nest(converted, VICTIM_COLUMNS)
+            victim["person"].pop("name_withheld", None)
+            victims.append(victim)
+            victim_rows.append(row)
+        record["victims"] = victims
+        return ImportItem(first_row, record, flat_locator(first_row, victim_rows))
+
+    for number, cells in table.rows():
+        raw = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header) if h}
+        ref = str(raw.get("incident_ref") or "").strip()
+        if group and ref and ref == str(group[0][1].get("incident_ref") or "").strip():
+            group.append((number, raw))
+            continue
+        item = finish()
+        if item is not None:
+            yield item
+        group = [(number, raw)]
+        if ref:
+            if ref in seen:
+                problems.append(FieldProblem("incident_ref", _(
+                    "duplicate ref: already used on row {r} (rows of one incident must be "
+                    "adjacent)").format(r=seen[ref]), ref, number))
+            seen[ref] = number
+    item = finish()
+    if item is not None:
+        yield item
+
+
+def _differs(a, b) -> bool:
+    return str(a if a is not None else "").strip() != str(b if b is not None else "").strip()

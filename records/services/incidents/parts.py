@@ -1,0 +1,115 @@
+"""Victims, perpetrators, citations and case events of an existing incident.
+
+Each change is an edit of the incident: it needs the right to edit it, the version the user
+saw, and it bumps the incident's version so other open copies become stale."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from records.errors import FieldProblem, NotFound, ValidationError
+from records.i18n import _
+from records.models import CaseEvent, Citation, Perpetrator, Victim
+from records.models.incident_io import (
+    CaseEventInput,
+    CitationInput,
+    IncidentRead,
+    PerpetratorInput,
+    VictimInput,
+)
+from records.services.access import Principal, act_as, check_can_edit
+from records.services.incidents.build import (
+    build_case_event,
+    build_citation,
+    build_perpetrator,
+    build_victim,
+    derive_counts,
+)
+from records.services.incidents.editing import check_version, flush_or_conflict, touch
+from records.services.incidents.read import incident_read, load_incident
+from records.services.validation import parse
+
+_PARTS = {
+    "victims": (VictimInput, build_victim, Victim),
+    "perpetrators": (PerpetratorInput, build_perpetrator, Perpetrator),
+    "citations": (CitationInput, build_citation, Citation),
+    "case_events": (CaseEventInput, build_case_event, CaseEvent),
+}
+
+
+def _editable(session: Session, ref: str, actor: Principal, expected_version: int):
+    incident = load_incident(session, ref, actor=actor, for_update=True)
+    check_can_edit(actor, incident)
+    check_version(session, incident, expected_version)
+    return incident
+
+
+def add_part(session: Session, ref: str, part: str, data, *, actor: Principal,
+             expected_version: int, reason: str | None = None) -> IncidentRead:
+    """Attach a victim, perpetrator, citation or case event (`part` names which)."""
+    model, build, _row = _PARTS[part]
+    item = parse(model, data, prefix=f"{part}.0.")
+    incident = _editable(session, ref, actor, expected_version)
+    problems: list = []
+    row = build(session, item, f"{part}.0.", problems)
+    if part == "victims" and row is not None and any(
+            v.person_id == row.person.id for v in incident.victims if row.person.id):
+        problems.append(FieldProblem("victims.0.person_uid",
+                                     _("this person is already a victim here")))
+    if problems or row is None:
+        raise ValidationError(problems)
+    act_as(session, actor, reason)
+    getattr(incident, part).append(row)
+    derive_counts(incident)
+    touch(incident, actor)
+    flush_or_conflict(session, incident)
+    return incident_read(session, incident, actor)
+
+
+def _find(incident, part: str, part_id: int):
+    for row in getattr(incident, part):
+        if row.id == part_id:
+            return row
+    raise NotFound(_("no such entry in {ref}").format(ref=incident.ref))
+
+
+def update_victim(session: Session, ref: str, victim_id: int, changes: dict, *,
+                  actor: Principal, expected_version: int, reason: str | None = None
+                  ) -> IncidentRead:
+    """Change a victim's outcome, harm description or consent to publish the name."""
+    incident = _editable(session, ref, actor, expected_version)
+    victim = _find(incident, "victims", victim_id)
+    allowed = {"outcome", "harm_description", "consent_to_publish_name"}
+    if set(changes) - allowed:
+        raise ValidationError.single(sorted(set(changes) - allowed)[0],
+                                     _("this field cannot be changed here"))
+    merged = {"outcome": victim.outcome, "harm_description": victim.harm_description,
+              "consent_to_publish_name": victim.consent_to_publish_name, **changes,
+              "person_uid": victim.person.uid}
+    item = parse(VictimInput, merged, prefix="victims.0.")
+    problems: list = []
+    build_victim(session, item, "victims.0.", problems)
+    if problems:
+        raise ValidationError(problems)
+    act_as(session, actor, reason)
+    for key in changes:
+        setattr(victim, key, getattr(item, key))
+    if session.is_modified(victim):
+        derive_counts(incident)
+        touch(incident, actor)
+        flush_or_conflict(session, incident)
+    return incident_read(session, incident, actor)
+
+
+def remove_part(session: Session, ref: str, part: str, part_id: int, *, actor: Principal,
+                expected_version: int, reason: str | None = None) -> IncidentRead:
+    """Detach a victim, perpetrator, citation or case event; the people and sources stay,
+    and the trail keeps what the removed link said."""
+    incident = _editable(session, ref, actor, expected_version)
+    row = _find(incident, part, part_id)
+    act_as(session, actor, reason)
+    getattr(incident, part).remove(row)
+    session.delete(row)
+    touch(incident, actor)
+    flush_or_conflict(session, incident)
+    return incident_read(session, incident, actor)

@@ -1,0 +1,106 @@
+"""Building read models of incidents, with what the acting user may not see left out."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from records.errors import NotFound
+from records.i18n import _
+from records.models import (
+    CaseEvent,
+    Citation,
+    Incident,
+    Perpetrator,
+    ReviewComment,
+    Victim,
+)
+from records.models.incident_io import (
+    CaseEventRead,
+    CitationRead,
+    CommentRead,
+    IncidentRead,
+    PerpetratorRead,
+    PersonRead,
+    SourceRead,
+    VictimRead,
+)
+from records.services.access import (
+    Principal,
+    can_see_incident,
+    can_see_personal_data,
+    redact_person,
+)
+from records.services.users import usernames
+
+# Everything an incident read model shows, loaded in a few queries instead of one per row.
+INCIDENT_LOAD = (
+    selectinload(Incident.victims).selectinload(Victim.person),
+    selectinload(Incident.perpetrators).selectinload(Perpetrator.actor),
+    selectinload(Incident.perpetrators).selectinload(Perpetrator.person),
+    selectinload(Incident.citations).selectinload(Citation.source),
+    selectinload(Incident.case_events).selectinload(CaseEvent.source),
+)
+
+
+def load_incident(session: Session, ref: str, *, actor: Principal,
+                  for_update: bool = False) -> Incident:
+    """The incident row, or NotFound when it does not exist or the actor may not see it."""
+    query = select(Incident).where(Incident.ref == ref.strip().upper())
+    if for_update:
+        query = query.with_for_update()
+    incident = session.exec(query.options(*INCIDENT_LOAD)).first()
+    if incident is None or not can_see_incident(actor, incident):
+        raise NotFound(_("no incident {ref}").format(ref=ref))
+    return incident
+
+
+def incident_read(session: Session, incident: Incident, actor: Principal) -> IncidentRead:
+    full = can_see_personal_data(actor)
+
+    def person(p) -> PersonRead | None:
+        if p is None:
+            return None
+        return redact_person(PersonRead.model_validate(p), show_name=full or p.is_public_figure,
+                             show_confidential=full)
+
+    def source(s) -> SourceRead | None:
+        return None if s is None else SourceRead.model_validate(s)
+
+    comments = session.exec(select(ReviewComment).where(
+        ReviewComment.incident_id == incident.id).order_by(ReviewComment.id)).all()
+    names = usernames(session, {incident.created_by_id, incident.last_edited_by_id,
+                                 incident.submitted_by_id, incident.verified_by_id}
+                       | {c.author_id for c in comments})
+    victims = []
+    for v in incident.victims:
+        p = PersonRead.model_validate(v.person)
+        consented = v.consent_to_publish_name or p.is_public_figure
+        victims.append(VictimRead(
+            id=v.id, version=v.version, outcome=v.outcome, harm_description=v.harm_description,
+            consent_to_publish_name=v.consent_to_publish_name,
+            person=redact_person(p, show_name=full or consented, show_confidential=full)))
+    sources_visible = full
+    return IncidentRead(
+        **incident.model_dump(include=set(IncidentRead.model_fields)
+                              - {"victims", "perpetrators", "citations", "case_events",
+                                 "comments"}),
+        created_by=names.get(incident.created_by_id),
+        last_edited_by=names.get(incident.last_edited_by_id),
+        submitted_by=names.get(incident.submitted_by_id),
+        verified_by=names.get(incident.verified_by_id),
+        victims=victims,
+        perpetrators=[PerpetratorRead(
+            id=p.id, version=p.version, attribution=p.attribution, basis=p.basis,
+            actor=p.actor, person=person(p.person)) for p in incident.perpetrators],
+        citations=[CitationRead(
+            id=c.id, version=c.version, statement=c.statement, page=c.page, quote=c.quote,
+            source=source(c.source)) for c in incident.citations
+            if sources_visible or not c.source.is_confidential],
+        case_events=[CaseEventRead(
+            id=e.id, version=e.version, date=e.date, kind=e.kind, description=e.description,
+            source=source(e.source) if e.source is None or sources_visible
+            or not e.source.is_confidential else None) for e in incident.case_events],
+        comments=[CommentRead(id=c.id, author=names.get(c.author_id, "system"), body=c.body,
+                              created_at=c.created_at) for c in comments],
+    )

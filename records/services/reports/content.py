@@ -1,0 +1,193 @@
+"""The advocacy report: figures, charts, map, incidents, sources and methodology, as
+self-contained HTML (Jinja2, autoescaped, charts inline) or PDF (fpdf2 with HarfBuzz
+shaping, see reports_pdf).
+
+It is built from the same redacted records as every export, so it shows exactly what the
+chosen level allows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session
+
+from records.i18n import _
+from records.models.types import utcnow
+from records.services.access import ExportLevel
+from records.services.reports.charts import bar_chart, column_chart, point_map
+from records.services.vocabularies import labels
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+MAX_LISTED = 500
+NARRATIVE_CHARS = 700
+DEFINED_VOCABULARIES = (
+    ("incident_type", "Incident types"), ("victim_outcome", "Victim outcomes"),
+    ("profile", "Victim profiles"), ("actor_type", "Perpetrator types"),
+    ("attribution", "Attribution"), ("source_kind", "Kinds of source"),
+)
+VERIFICATION = (
+    "Each incident is entered by a caseworker from the sources listed, then checked by a "
+    "reviewer who did not enter or submit it (four-eyes rule) before it is marked verified; "
+    "published incidents are verified incidents released for publication. Confidence says "
+    "how well the facts are established: reported (one source), corroborated (independent "
+    "sources agree), verified (confirmed by the organisation's own investigation). Sources are "
+    "graded on the Admiralty scale (reliability A-F, credibility 1-6). Counts of people "
+    "killed and injured are the larger of the reported figure and the victims listed. "
+    "Categories follow HURIDOCS Events Standard Formats, ACLED and the OHCHR guidance on SDG "
+    "indicator 16.10.1.")
+
+
+@dataclass
+class ReportData:
+    title: str
+    generated_at: str
+    level: ExportLevel
+    filters: dict
+    totals: dict
+    by_year: list[dict]
+    charts: dict[str, str]
+    incidents: list[dict] = field(default_factory=list)
+    more: int = 0
+    sources: list[dict] = field(default_factory=list)
+    definitions: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    verification: str = VERIFICATION
+    filter_lines: list[str] = field(default_factory=list)
+
+
+def _place(record: dict, governorates: dict[str, str]) -> str:
+    parts = [record.get("locality"), record.get("admin2"),
+             governorates.get(record.get("admin1") or "", record.get("admin1"))]
+    return ", ".join(p for p in parts if p) or record.get("country") or ""
+
+
+def build_report(session: Session, records, *, level: ExportLevel, filters: dict
+                 ) -> ReportData:
+    """Aggregate the (redacted) records in one pass, keeping at most MAX_LISTED incidents
+    for the incident section."""
+    names = {vocabulary: labels(session, vocabulary) for vocabulary in
+             ("incident_type", "victim_outcome", "profile", "actor_type", "governorate",
+              "attribution", "source_kind")}
+    totals = Counter()
+    years: dict[int, Counter] = defaultdict(Counter)
+    months, places, perpetrators, profiles = Counter(), Counter(), Counter(), Counter()
+    points, centres = [], defaultdict(list)
+    listed, sources = [], {}
+    for record in records:
+        totals["incidents"] += 1
+        year = years[record["start_date"].year]
+        killed, injured = record["fatalities"], record["injured"]
+        attempt = record["incident_type"] == "attempted_killing"
+        for counter in (totals, year):
+            counter["killed"] += killed
+            counter["injured"] += injured
+            counter["attempts"] += attempt
+            counter["victims"] += len(record["victims"])
+        year["incidents"] += 1
+        months[record["start_date"].strftime("%Y-%m")] += 1
+        admin1 = record.get("admin1")
+        places[names["governorate"].get(admin1, admin1) if admin1 else _("Unknown")] += 1
+        for kind in {p["actor"]["actor_type"] for p in record["perpetrators"] if p["actor"]}:
+            perpetrators[names["actor_type"].get(kind, kind)] += 1
+        for victim in record["victims"]:
+            for code in victim["person"].get("profiles") or [_("none recorded")]:
+                profiles[names["profile"].get(code, code)] += 1
+        if record.get("latitude") is not None:
+            points.append((record["longitude"], record["latitude"],
+                           max(1, len(record["victims"]))))
+            if admin1:
+                centres[admin1].append((record["longitude"], record["latitude"]))
+        for citation in record["citations"]:
+            source = citation["source"]
+            sources.setdefault(source["uid"] or source["title"], source)
+        if len(listed) < MAX_LISTED:
+            listed.append(_incident_entry(record, names))
+    span = sorted(months)
+    month_items = []
+    if span:
+        y, m = map(int, span[0].split("-"))
+        while f"{y:04d}-{m:02d}" <= span[-1]:
+            key = f"{y:04d}-{m:02d}"
+            month_items.append((key, months.get(key, 0)))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    labels_at = [(sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts),
+                  names["governorate"].get(code, code)) for code, pts in centres.items()]
+    charts = {
+        "months": column_chart(month_items),
+        "governorates": bar_chart(places.most_common()),
+        "perpetrators": bar_chart(perpetrators.most_common()),
+        "profiles": bar_chart(profiles.most_common()),
+        "map": point_map(points, labels_at),
+    }
+    by_year = [{"year": y, **{k: c[k] for k in ("incidents", "killed", "injured", "attempts")}}
+               for y, c in sorted(years.items())]
+    definitions = [(title, sorted(labels(session, vocabulary).items()))
+                   for vocabulary, title in DEFINED_VOCABULARIES]
+    filter_lines = [f"{k}: {', '.join(v) if isinstance(v, list) else v}"
+                    for k, v in filters.items()]
+    return ReportData(
+        title=_("Attacks on human-rights defenders, activists and journalists"),
+        generated_at=utcnow().strftime("%Y-%m-%d %H:%M UTC"), level=level, filters=filters,
+        totals={k: totals[k] for k in ("incidents", "killed", "injured", "attempts",
+                                       "victims")},
+        by_year=by_year, charts=charts, incidents=listed,
+        more=max(0, totals["incidents"] - len(listed)),
+        sources=sorted(sources.values(), key=lambda s: (s["title"] or "").casefold()),
+        definitions=definitions, filter_lines=filter_lines)
+
+
+def _incident_entry(record: dict, names: dict[str, dict[str, str]]) -> dict:
+    narrative = record.get("narrative") or ""
+    if len(narrative) > NARRATIVE_CHARS:
+        narrative = narrative[:NARRATIVE_CHARS].rsplit(" ", 1)[0] + " …"
+    victims = []
+    for victim in record["victims"]:
+        person = victim["person"]
+        name = person["full_name"]
+        if person.get("name_original"):
+            name = f"{name} ({person['name_original']})"
+        victims.append({"name": name, "withheld": bool(person.get("name_withheld")),
+                        "outcome": names["victim_outcome"].get(victim["outcome"],
+                                                               victim["outcome"]),
+                        "profiles": ", ".join(names["profile"].get(p, p)
+                                              for p in person.get("profiles") or [])})
+    return {
+        "ref": record["ref"], "title": record["title"],
+        "date": record["start_date"].isoformat(),
+        "type": names["incident_type"].get(record["incident_type"], record["incident_type"]),
+        "place": _place(record, names["governorate"]), "status": record["status"],
+        "confidence": record["confidence"], "killed": record["fatalities"],
+        "injured": record["injured"], "victims": victims, "narrative": narrative,
+        "perpetrators": [
+            f"{p['actor']['name'] if p['actor'] else p['person']['full_name']} "
+            f"({names['attribution'].get(p['attribution'], p['attribution'])})"
+            for p in record["perpetrators"]],
+        "sources": [c["source"]["title"] for c in record["citations"]],
+    }
+
+
+def render_html(data: ReportData) -> str:
+    """The report as one self-contained HTML page; all user text is escaped."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES),
+                      autoescape=select_autoescape(["html", "j2"]))
+    charts = {k: Markup(v) for k, v in data.charts.items()}  # noqa: S704 - built, escaped SVG
+    return env.get_template("report.html.j2").render(r=data, charts=charts)
+
+
+def write_report(session: Session, records, out: Path, *, level: ExportLevel, filters: dict,
+                 pdf: bool) -> None:
+    """Write the HTML or PDF report of the records to `out`."""
+    if pdf:
+        from records.services.reports.pdf import check_pdf_dependencies, render_pdf
+
+        check_pdf_dependencies()
+        data = build_report(session, records, level=level, filters=filters)
+        render_pdf(data, out)
+        return
+    data = build_report(session, records, level=level, filters=filters)
+    out.write_text(render_html(data), encoding="utf-8")

@@ -49,7 +49,7 @@ def run(url: str, incidents: int, label: str) -> float:
     try:
         prepare_database(engine)
         started, cpu = time.perf_counter(), time.process_time()
-        summary = load_demo(engine, incidents=incidents, seed=1, actor=SYSTEM,
+        summary = load_demo(engine, incidents=incidents, seed=1, by=SYSTEM,
                             progress=_progress(label))
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         with read_session(engine) as session:

@@ -106,14 +106,14 @@ def main() -> None:
 
         def validate():
             with read_session(engine) as session:
-                return preview_import(session, source, actor=SYSTEM)
+                return preview_import(session, source, by=SYSTEM)
 
         preview = timed("validate (dry run)", n, validate)
         assert preview.ok, preview.problems[:5]
 
         def load():
             with unit_of_work(engine) as session:
-                return import_file(session, source, actor=SYSTEM)
+                return import_file(session, source, by=SYSTEM)
 
         assert timed("import (validate + write, audited)", n, load).created == n
         everything = ExportFilters(statuses=None)
@@ -122,7 +122,7 @@ def main() -> None:
                 ("export datapackage, internal", "datapackage", "internal", folder / "p.zip"),
                 ("export csv, public", "csv", "public", folder / "public.csv")):
             result = timed(label, n, lambda fmt=fmt, level=level, out=out: run_export(
-                engine, ExportRequest(fmt, out, level, everything), actor=SYSTEM))
+                engine, ExportRequest(fmt, out, level, everything), by=SYSTEM))
             print(f"{'':<34} {result.incidents} incidents, {out.stat().st_size / 1e6:.1f} MB")
         engine.dispose()
 

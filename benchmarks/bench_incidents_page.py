@@ -36,10 +36,10 @@ def build(url: str, incidents: int, seed: int) -> None:
         fresh = count_users(session) == 0
     if fresh:
         with unit_of_work(engine) as session:
-            add_user(session, "bench_admin", PASSWORD, role="admin", actor=SYSTEM)
+            add_user(session, "bench_admin", PASSWORD, role="admin", by=SYSTEM)
         with unit_of_work(engine) as session:
-            add_user(session, "bench_viewer", PASSWORD, role="viewer", actor=SYSTEM)
-            add_user(session, "bench_reviewer", PASSWORD, role="reviewer", actor=SYSTEM)
+            add_user(session, "bench_viewer", PASSWORD, role="viewer", by=SYSTEM)
+            add_user(session, "bench_reviewer", PASSWORD, role="reviewer", by=SYSTEM)
         started = time.perf_counter()
         try:
             from records.services.demo import load_demo
@@ -48,7 +48,7 @@ def build(url: str, incidents: int, seed: int) -> None:
         if load_demo is not None:
             def progress(done: int, total: int) -> None:
                 print(f"\r  loaded {done}/{total} incidents", end="", flush=True)
-            load_demo(engine, incidents=incidents, seed=seed, actor=SYSTEM, progress=progress)
+            load_demo(engine, incidents=incidents, seed=seed, by=SYSTEM, progress=progress)
         else:
             _synthetic(engine, incidents)
         print(f"\n  built in {time.perf_counter() - started:.0f} s")
@@ -65,7 +65,7 @@ def _synthetic(engine, incidents: int) -> None:
                    "admin1": "IQ-BG", "narrative": "Synthetic text for timing."}
 
     with unit_of_work(engine) as session:
-        create_incidents(session, items(), actor=SYSTEM)
+        create_incidents(session, items(), by=SYSTEM)
 
 
 def timed(label: str, fn, repeat: int = 7) -> float:
@@ -94,13 +94,13 @@ def main() -> None:
     with read_session(engine) as session:
         viewer = principal_of(get_user(session, "bench_viewer"))
         reviewer = principal_of(get_user(session, "bench_reviewer"))
-        total = list_incidents(session, actor=reviewer, page_size=1).total
+        total = list_incidents(session, by=reviewer, page_size=1).total
     print(f"incidents visible to a reviewer: {total}")
 
-    def first_page(actor, filters=None):
+    def first_page(by, filters=None):
         def run():
             with read_session(engine) as session:
-                list_incidents(session, actor=actor, filters=filters, page=1, page_size=50)
+                list_incidents(session, by=by, filters=filters, page=1, page_size=50)
         return run
 
     print("list_incidents, first page of 50:")
@@ -119,7 +119,7 @@ def main() -> None:
 
     def stats():
         with read_session(engine) as session:
-            dashboard_stats(session, actor=reviewer)
+            dashboard_stats(session, by=reviewer)
     print("dashboard:")
     timed("dashboard_stats (all figures)", stats, repeat=3)
 
@@ -142,9 +142,9 @@ def main() -> None:
     timed("Incidents page, first page", page_run, repeat=5)
 
 
-def _last_page(engine, actor, total: int) -> None:
+def _last_page(engine, by, total: int) -> None:
     with read_session(engine) as session:
-        list_incidents(session, actor=actor, page=max(1, -(-total // 50)), page_size=50)
+        list_incidents(session, by=by, page=max(1, -(-total // 50)), page_size=50)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from records.models.types import utcnow
 GENESIS_HASH = "0" * 64
 CHECKPOINT_ID = 1
 
-_ACTOR = "sijil.actor_id"
+_USER = "sijil.user_id"
 _ACTION = "sijil.action"
 _REASON = "sijil.reason"
 _PURGE = "sijil.purge"
@@ -37,10 +37,7 @@ _checkpoint = AuditCheckpoint.__table__
 
 # Actions of entries that record an event rather than a change of a row (append_event).
 # Verification replays every other entry that names a row as a change of that row.
-EVENT_ACTIONS = frozenset({
-    "login", "login_failed", "logout", "export", "import", "backup", "restore",
-    "files_verify", "keys_rotate", "audit_verify",
-})
+EVENT_ACTIONS = frozenset({"login", "login_failed", "export", "import", "files_verify"})
 
 
 def format_time(at: dt.datetime) -> str:
@@ -86,9 +83,9 @@ def dump_changes(changes: dict[str, Any]) -> str:
     return json.dumps(changes, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def bind_actor(session: Session, actor_id: int | None, reason: str | None = None) -> None:
+def bind_user(session: Session, actor_id: int | None, reason: str | None = None) -> None:
     """Name who acts in this session (None: the system), and why, for every entry it writes."""
-    session.info[_ACTOR] = actor_id
+    session.info[_USER] = actor_id
     session.info[_REASON] = reason
 
 
@@ -141,7 +138,7 @@ def _append(session: Session, pending: list[dict[str, Any]]) -> None:
     if not pending:
         return
     seq, prev = lock_chain_head(session)
-    actor_id = session.info.get(_ACTOR)
+    actor_id = session.info.get(_USER)
     at = utcnow()
     at_text = format_time(at)
     rows = []

@@ -14,7 +14,6 @@ DEFAULT_FILES_DIR = "data/files"
 class Settings:
     database_url: str
     files_dir: Path
-    secret_key: str | None
 
 
 def get_settings() -> Settings:
@@ -22,5 +21,4 @@ def get_settings() -> Settings:
     return Settings(
         database_url=os.environ.get("SIJIL_DATABASE_URL") or DEFAULT_DATABASE_URL,
         files_dir=Path(os.environ.get("SIJIL_FILES_DIR") or DEFAULT_FILES_DIR),
-        secret_key=os.environ.get("SIJIL_SECRET_KEY") or None,
     )

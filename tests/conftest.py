@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -22,6 +25,7 @@ from records.services.access import SYSTEM, Principal
 from records.services.setup import prepare_database
 from records.services.users import add_user, principal_of
 
+ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1/test"
 PASSWORD = "correct horse battery"
 TEST_USERS = {
@@ -53,7 +57,7 @@ def _postgres_url() -> tuple[str | None, str]:
 def _seed_users(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         for name, role in TEST_USERS.items():
-            add_user(session, name, PASSWORD, role=role, actor=SYSTEM,
+            add_user(session, name, PASSWORD, role=role, by=SYSTEM,
                      display_name=name.title())
 
 
@@ -67,10 +71,12 @@ class PgServer:
     def database_url(self, name: str) -> str:
         return make_url(self.url).set(database=name).render_as_string(hide_password=False)
 
-    def create(self, template: str) -> str:
+    def create(self, template: str | None) -> str:
+        """A new database, a copy of `template`; without one, an empty database."""
         name = f"sijil_t_{uuid.uuid4().hex[:12]}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         return name
 
     def drop(self, name: str) -> None:
@@ -126,16 +132,19 @@ def sqlite_templates(tmp_path_factory) -> dict[str, str]:
 
 
 def _engine_for(request, tmp_path, sqlite_templates, pg_server, kind: str) -> Iterator[Engine]:
+    """A new database of `kind`: a copy of the "users" or "bare" template, or "empty"."""
     if request.param == "sqlite":
         path = tmp_path / f"sijil-{kind}.db"
-        shutil.copyfile(sqlite_templates[kind], path)
+        if kind in sqlite_templates:
+            shutil.copyfile(sqlite_templates[kind], path)
         engine = make_engine(f"sqlite:///{path}")
         yield engine
         engine.dispose()
         return
     if pg_server is None:
         pytest.skip(_postgres_url()[1])
-    name = pg_server.create(pg_server.template if kind == "users" else pg_server.bare_template)
+    name = pg_server.create({"users": pg_server.template,
+                             "bare": pg_server.bare_template}.get(kind))
     engine = make_engine(pg_server.database_url(name))
     yield engine
     engine.dispose()
@@ -155,22 +164,9 @@ def bare_engine(request, tmp_path, sqlite_templates, pg_server) -> Iterator[Engi
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def empty_engine(request, tmp_path, pg_server) -> Iterator[Engine]:
+def empty_engine(request, tmp_path, sqlite_templates, pg_server) -> Iterator[Engine]:
     """An empty database: no schema at all."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-        yield engine
-        engine.dispose()
-        return
-    if pg_server is None:
-        pytest.skip(_postgres_url()[1])
-    name = f"sijil_t_{uuid.uuid4().hex[:12]}"
-    with pg_server.admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(pg_server.database_url(name))
-    yield engine
-    engine.dispose()
-    pg_server.drop(name)
+    yield from _engine_for(request, tmp_path, sqlite_templates, pg_server, "empty")
 
 
 @pytest.fixture
@@ -180,3 +176,25 @@ def users(engine) -> dict[str, Principal]:
 
     with read_session(engine) as session:
         return {u.username: principal_of(u) for u in list_users(session)}
+
+
+@pytest.fixture
+def sijil() -> Callable[..., subprocess.CompletedProcess]:
+    """Run the `sijil` CLI in a subprocess on a test database, as a user would.
+
+    `sijil(engine, "audit", "verify")`; the database may also be given as a URL, the
+    standard input as `stdin=` and the evidence folder as `files_dir=`.
+    """
+    def run(database: Engine | str, *args: str, stdin: str = "",
+            files_dir: Path | None = None) -> subprocess.CompletedProcess:
+        url = (database if isinstance(database, str)
+               else database.url.render_as_string(hide_password=False))
+        env = {**os.environ, "SIJIL_DATABASE_URL": url}
+        env.pop("SIJIL_USER", None)  # a developer's own SIJIL_USER would change who acts
+        if files_dir is not None:
+            env["SIJIL_FILES_DIR"] = str(files_dir)
+        return subprocess.run([sys.executable, "-m", "records", *args], input=stdin, env=env,
+                              cwd=ROOT, capture_output=True, text=True, timeout=300,
+                              check=False)
+
+    return run

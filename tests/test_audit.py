@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -16,26 +12,25 @@ from records.services.audit import FieldChange, incident_history, list_entries
 from records.services.incidents import create_incident, update_incident
 from tests.factories import incident_data
 
-ROOT = Path(__file__).resolve().parent.parent
 BARE = {"victims": [], "perpetrators": [], "citations": [], "case_events": []}
 
 
-def _create(engine, actor, **overrides):
+def _create(engine, by, **overrides):
     with unit_of_work(engine) as session:
-        return create_incident(session, incident_data(**overrides), actor=actor)
+        return create_incident(session, incident_data(**overrides), by=by)
 
 
-def _edit(engine, actor, incident, **changes):
+def _edit(engine, by, incident, **changes):
     with unit_of_work(engine) as session:
-        return update_incident(session, incident.ref, changes, actor=actor,
+        return update_incident(session, incident.ref, changes, by=by,
                                expected_version=incident.version)
 
 
 def test_viewers_may_not_read_the_trail(engine, users):
     with read_session(engine) as session, pytest.raises(PermissionDenied):
-        list_entries(session, actor=users["vera"])
+        list_entries(session, by=users["vera"])
     with read_session(engine) as session, pytest.raises(PermissionDenied):
-        incident_history(session, "INC-2020-00001", actor=users["vera"])
+        incident_history(session, "INC-2020-00001", by=users["vera"])
 
 
 def test_caseworkers_see_only_entries_of_incidents_they_can_see(engine, users):
@@ -43,10 +38,10 @@ def test_caseworkers_see_only_entries_of_incidents_they_can_see(engine, users):
     secret = _create(engine, users["carla"], sensitivity="restricted", **BARE)
     own = _create(engine, users["chen"], sensitivity="restricted", **BARE)
     with read_session(engine) as session:
-        page = list_entries(session, actor=users["chen"])
+        page = list_entries(session, by=users["chen"])
         with pytest.raises(NotFound):
-            incident_history(session, secret.ref, actor=users["chen"])
-        everything = list_entries(session, actor=users["rana"], page_size=1000)
+            incident_history(session, secret.ref, by=users["chen"])
+        everything = list_entries(session, by=users["rana"], page_size=1000)
     assert [(e.action, e.incident_ref) for e in page.items] == [
         ("create", own.ref), ("create", public.ref)]
     assert page.total == 2
@@ -59,14 +54,14 @@ def test_filters_combine_and_pages_come_newest_first(engine, users):
     for n in range(3):
         incident = _edit(engine, users["rana"], incident, title=f"Edit {n}")
     with read_session(engine) as session:
-        by_rana = list_entries(session, actor=users["admin"], actor_name="rana",
+        by_rana = list_entries(session, by=users["admin"], actor_name="rana",
                                entity_ref=incident.ref.lower(), page=1, page_size=2)
-        second = list_entries(session, actor=users["admin"], actor_name="rana",
+        second = list_entries(session, by=users["admin"], actor_name="rana",
                               entity_ref=incident.ref, page=2, page_size=2)
-        creates = list_entries(session, actor=users["admin"], entity_ref=incident.ref,
+        creates = list_entries(session, by=users["admin"], entity_ref=incident.ref,
                                action="create")
-        future = list_entries(session, actor=users["admin"], since=dt.date(2999, 1, 1))
-        system = list_entries(session, actor=users["admin"], actor_name="system",
+        future = list_entries(session, by=users["admin"], since=dt.date(2999, 1, 1))
+        system = list_entries(session, by=users["admin"], actor_name="system",
                               entity_ref="vocabulary_term:1")
     assert [e.changes for e in by_rana.items] == [
         [FieldChange(field="title", old="Edit 1", new="Edit 2")],
@@ -84,16 +79,16 @@ def test_filters_combine_and_pages_come_newest_first(engine, users):
 def test_unknown_user_and_malformed_entity_are_refused(engine, users):
     with read_session(engine) as session:
         with pytest.raises(NotFound):
-            list_entries(session, actor=users["admin"], actor_name="nobody")
+            list_entries(session, by=users["admin"], actor_name="nobody")
         with pytest.raises(ValidationError):
-            list_entries(session, actor=users["admin"], entity_ref="the big one")
+            list_entries(session, by=users["admin"], entity_ref="the big one")
 
 
 def test_history_holds_every_change_of_the_incident_oldest_first(engine, users):
     incident = _create(engine, users["carla"])
     _edit(engine, users["carla"], incident, title="Better title", injured=2)
     with read_session(engine) as session:
-        history = incident_history(session, incident.ref.lower(), actor=users["carla"])
+        history = incident_history(session, incident.ref.lower(), by=users["carla"])
     assert [(e.action, e.entity_type) for e in history] == [
         ("create", "incident"), ("create", "victim"), ("create", "perpetrator"),
         ("create", "citation"), ("create", "case_event"), ("update", "incident")]
@@ -106,17 +101,10 @@ def test_history_holds_every_change_of_the_incident_oldest_first(engine, users):
     assert [e.seq for e in history] == sorted(e.seq for e in history)
 
 
-def _cli(engine, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ,
-           "SIJIL_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    return subprocess.run([sys.executable, "-m", "records", "audit", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300, check=False)
-
-
-def test_cli_log_prints_the_newest_entries_of_an_incident(engine, users):
+def test_cli_log_prints_the_newest_entries_of_an_incident(engine, users, sijil):
     incident = _create(engine, users["carla"], **BARE)
     _edit(engine, users["rana"], incident, title="Edited title")
-    done = _cli(engine, "log", "--entity", incident.ref, "--limit", "1")
+    done = sijil(engine, "audit", "log", "--entity", incident.ref, "--limit", "1")
     assert done.returncode == 0, done.stderr
     fields = done.stdout.rstrip("\n").split("\t")
     assert fields[2:] == ["rana", "update", f"incident:{incident.id}", incident.ref,
@@ -125,14 +113,14 @@ def test_cli_log_prints_the_newest_entries_of_an_incident(engine, users):
     assert done.stderr == "(1 of 2 entries; use --limit for more)\n"
 
 
-def test_cli_log_refuses_a_bad_date_in_one_line(engine, users):
-    done = _cli(engine, "log", "--since", "last tuesday")
+def test_cli_log_refuses_a_bad_date_in_one_line(engine, users, sijil):
+    done = sijil(engine, "audit", "log", "--since", "last tuesday")
     assert done.returncode == 1
     assert done.stderr == "sijil: --since: 'last tuesday' is not a date (YYYY-MM-DD)\n"
 
 
-def test_cli_log_as_a_viewer_is_refused_in_one_line(engine, users):
-    done = _cli(engine, "log", "--as", "vera")
+def test_cli_log_as_a_viewer_is_refused_in_one_line(engine, users, sijil):
+    done = sijil(engine, "audit", "log", "--as", "vera")
     assert done.returncode == 1
     assert done.stderr.startswith("sijil: vera (viewer) may not read the audit trail")
     assert len(done.stderr.splitlines()) == 1

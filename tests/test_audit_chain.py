@@ -38,9 +38,9 @@ def _last_seq(engine) -> int:
         return session.scalar(select(func.coalesce(func.max(AuditEntry.seq), 0)))
 
 
-def _create(engine, actor, **overrides):
+def _create(engine, by, **overrides):
     with unit_of_work(engine) as session:
-        return create_incident(session, incident_data(**overrides), actor=actor)
+        return create_incident(session, incident_data(**overrides), by=by)
 
 
 def test_n_updates_write_exactly_n_entries(engine, users):
@@ -50,7 +50,7 @@ def test_n_updates_write_exactly_n_entries(engine, users):
     for n in range(5):
         with unit_of_work(engine) as session:
             version = update_incident(session, incident.ref, {"title": f"Title {n}"},
-                                      actor=users["carla"], expected_version=version).version
+                                      by=users["carla"], expected_version=version).version
     entries = _entries(engine, before)
     assert [(e.action, e.entity_type, e.incident_ref) for e in entries] == [
         ("update", "incident", incident.ref)] * 5
@@ -92,20 +92,20 @@ def test_workflow_transitions_are_recorded_with_their_verb(engine, users):
     incident = _create(engine, users["carla"])
     before = _last_seq(engine)
     with unit_of_work(engine) as session:
-        v = submit_incident(session, incident.ref, actor=users["carla"],
+        v = submit_incident(session, incident.ref, by=users["carla"],
                             expected_version=incident.version).version
-        v = return_incident(session, incident.ref, actor=users["rana"], expected_version=v,
+        v = return_incident(session, incident.ref, by=users["rana"], expected_version=v,
                             comment="Add the second witness").version
     with unit_of_work(engine) as session:
-        v = update_incident(session, incident.ref, {"injured": 2}, actor=users["carla"],
+        v = update_incident(session, incident.ref, {"injured": 2}, by=users["carla"],
                             expected_version=v).version
-        v = submit_incident(session, incident.ref, actor=users["carla"],
+        v = submit_incident(session, incident.ref, by=users["carla"],
                             expected_version=v).version
-        v = verify_incident(session, incident.ref, actor=users["rana"],
+        v = verify_incident(session, incident.ref, by=users["rana"],
                             expected_version=v).version
-        v = publish_incident(session, incident.ref, actor=users["ravi"],
+        v = publish_incident(session, incident.ref, by=users["ravi"],
                              expected_version=v).version
-        archive_incident(session, incident.ref, actor=users["admin"], expected_version=v,
+        archive_incident(session, incident.ref, by=users["admin"], expected_version=v,
                          reason="Duplicate of another report")
     assert [(e.action, e.entity_type, e.reason) for e in _entries(engine, before)] == [
         ("submit", "incident", None),
@@ -124,7 +124,7 @@ def test_removed_victim_keeps_its_old_values_in_the_incident_history(engine, use
     before = _last_seq(engine)
     with unit_of_work(engine) as session:
         remove_part(session, incident.ref, "victims", incident.victims[0].id,
-                    actor=users["carla"], expected_version=incident.version,
+                    by=users["carla"], expected_version=incident.version,
                     reason="Entered twice")
     (entry,) = _entries(engine, before)
     assert (entry.action, entry.entity_type, entry.incident_ref, entry.reason) == (
@@ -140,10 +140,10 @@ def test_failed_and_rolled_back_writes_leave_no_entry(engine, users):
     with pytest.raises(ValidationError):
         _create(engine, users["carla"], incident_type="massacre")
     with pytest.raises(ConflictError), unit_of_work(engine) as session:
-        update_incident(session, incident.ref, {"title": "Stale"}, actor=users["carla"],
+        update_incident(session, incident.ref, {"title": "Stale"}, by=users["carla"],
                         expected_version=incident.version + 7)
     with pytest.raises(RuntimeError), unit_of_work(engine) as session:
-        update_incident(session, incident.ref, {"title": "Rolled back"}, actor=users["carla"],
+        update_incident(session, incident.ref, {"title": "Rolled back"}, by=users["carla"],
                         expected_version=incident.version)
         raise RuntimeError("the caller fails after the service wrote")
     assert _entries(engine, before) == []
@@ -209,7 +209,7 @@ def test_eight_concurrent_writers_leave_one_valid_chain(engine, users):
                     create_incident(session, incident_data(title=f"Writer {n} incident {i}",
                                                            victims=[], perpetrators=[],
                                                            citations=[], case_events=[]),
-                                    actor=users["carla"])
+                                    by=users["carla"])
         except BaseException as error:  # noqa: BLE001 - reported by the main thread
             errors.append(error)
 

@@ -67,7 +67,7 @@ def test_an_intact_chain_never_needs_the_exact_recheck(engine, users, monkeypatc
         create_incident(session, incident_data(
             title='The "quoted" \\ back\\slash title',
             narrative="Line one\nTab\there\x01 قتل 🙂",
-            tags=["a\"b", "ج"]), actor=users["carla"], reason="Why:\nbecause \"so\"")
+            tags=["a\"b", "ج"]), by=users["carla"], reason="Why:\nbecause \"so\"")
 
     def exact(*args):
         raise AssertionError("the fast hash disagreed with entry_hash on an intact entry")

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
@@ -23,7 +20,6 @@ from records.services.incidents import create_incident, update_incident
 from records.services.review import submit_incident
 from tests.factories import incident_data
 
-ROOT = Path(__file__).resolve().parent.parent
 entries = AuditEntry.__table__
 checkpoint = AuditCheckpoint.__table__
 
@@ -32,15 +28,15 @@ def _story(engine, users) -> dict[str, int]:
     """An incident, two edits of its title and a submit; the seqs of the edits."""
     carla = users["carla"]
     with unit_of_work(engine) as session:
-        incident = create_incident(session, incident_data(), actor=carla)
+        incident = create_incident(session, incident_data(), by=carla)
     with unit_of_work(engine) as session:
-        v = update_incident(session, incident.ref, {"title": "First title"}, actor=carla,
+        v = update_incident(session, incident.ref, {"title": "First title"}, by=carla,
                             expected_version=incident.version).version
     with unit_of_work(engine) as session:
-        v = update_incident(session, incident.ref, {"title": "Second title"}, actor=carla,
+        v = update_incident(session, incident.ref, {"title": "Second title"}, by=carla,
                             expected_version=v).version
     with unit_of_work(engine) as session:
-        submit_incident(session, incident.ref, actor=carla, expected_version=v)
+        submit_incident(session, incident.ref, by=carla, expected_version=v)
     with read_session(engine) as session:
         edits = session.scalars(select(AuditEntry.seq).where(
             AuditEntry.action == "update", AuditEntry.incident_ref == incident.ref)
@@ -154,29 +150,22 @@ def _expected(story: dict, name: str) -> int:
     return story[{"last": "last", "first_edit": "first_edit"}[base]] + int(offset or 0)
 
 
-def _cli(engine, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ,
-           "SIJIL_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    return subprocess.run([sys.executable, "-m", "records", "audit", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300, check=False)
-
-
-def test_untouched_trail_verifies(engine, users):
+def test_untouched_trail_verifies(engine, users, sijil):
     story = _story(engine, users)
-    done = _cli(engine, "verify")
+    done = sijil(engine, "audit", "verify")
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"audit trail intact: {story['last']} entries checked\n"
     assert done.stderr == ""
 
 
 @pytest.mark.parametrize("tampering", sorted(TAMPERING))
-def test_tampering_is_found_and_the_entry_named(engine, users, tampering):
+def test_tampering_is_found_and_the_entry_named(engine, users, tampering, sijil):
     story = _story(engine, users)
     tamper, blamed, says = TAMPERING[tampering]
     _drop_triggers(engine)
     with engine.begin() as conn:
         tamper(conn, story)
-    done = _cli(engine, "verify")
+    done = sijil(engine, "audit", "verify")
     seq = _expected(story, blamed)
     assert done.returncode == 1
     assert done.stdout == ""
@@ -330,7 +319,7 @@ def test_a_write_during_verification_does_not_change_its_verdict(engine, users, 
     def write_first(task):
         with unit_of_work(engine) as session:
             create_incident(session, incident_data(title="Written meanwhile"),
-                            actor=users["carla"])
+                            by=users["carla"])
         return start(task)
 
     monkeypatch.setattr(audit_helpers, "_start", write_first)

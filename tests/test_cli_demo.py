@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from sqlmodel import func, select
 
 from records.db import read_session
 from records.models import AppUser, Incident
 
 
-def _sijil(engine, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ,
-           "SIJIL_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    env.pop("SIJIL_USER", None)
-    return subprocess.run([sys.executable, "-m", "records", *args], capture_output=True,
-                          text=True, env=env, timeout=300, check=False)
-
-
-def test_demo_adds_incidents_and_prints_one_summary_line(engine):
-    result = _sijil(engine, "demo", "--incidents", "12", "--seed", "4")
+def test_demo_adds_incidents_and_prints_one_summary_line(engine, sijil):
+    result = sijil(engine, "demo", "--incidents", "12", "--seed", "4")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 1
@@ -35,21 +23,21 @@ def test_demo_adds_incidents_and_prints_one_summary_line(engine):
     assert creators <= {"demo_caseworker_1", "demo_caseworker_2"}
 
 
-def test_demo_as_an_admin_works_and_as_a_viewer_is_refused(engine):
-    assert _sijil(engine, "demo", "--incidents", "3", "--as", "admin").returncode == 0
-    refused = _sijil(engine, "demo", "--incidents", "3", "--as", "vera")
+def test_demo_as_an_admin_works_and_as_a_viewer_is_refused(engine, sijil):
+    assert sijil(engine, "demo", "--incidents", "3", "--as", "admin").returncode == 0
+    refused = sijil(engine, "demo", "--incidents", "3", "--as", "vera")
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
         "sijil: vera (viewer) may not load demo data: it needs the admin role.")
 
 
-def test_demo_refuses_a_count_out_of_range(engine):
-    result = _sijil(engine, "demo", "--incidents", "0")
+def test_demo_refuses_a_count_out_of_range(engine, sijil):
+    result = sijil(engine, "demo", "--incidents", "0")
     assert result.returncode == 1
     assert result.stderr.strip() == "sijil: incidents: give a number from 1 to 500000"
 
 
-def test_demo_with_a_count_that_is_not_a_number_is_a_usage_error(engine):
-    result = _sijil(engine, "demo", "--incidents", "many")
+def test_demo_with_a_count_that_is_not_a_number_is_a_usage_error(engine, sijil):
+    result = sijil(engine, "demo", "--incidents", "many")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -40,7 +40,7 @@ INCIDENT_TYPES = [code for code, _en, _ar in VOCABULARIES["incident_type"]]
 
 
 def _load(engine, incidents: int, seed: int = 1):
-    return load_demo(engine, incidents=incidents, seed=seed, actor=SYSTEM)
+    return load_demo(engine, incidents=incidents, seed=seed, by=SYSTEM)
 
 
 def test_same_seed_generates_the_same_incidents():
@@ -132,7 +132,7 @@ def test_demo_accounts_are_created_once_and_take_the_review_steps(engine):
 
 def test_only_admins_load_demo_data(engine, users):
     with pytest.raises(PermissionDenied):
-        load_demo(engine, incidents=5, seed=1, actor=users["rana"])
+        load_demo(engine, incidents=5, seed=1, by=users["rana"])
 
 
 @pytest.mark.parametrize("count", [0, -3, 500_001])
@@ -214,7 +214,7 @@ def test_stored_demo_data_passes_the_models_own_validation(engine, users):
         refs = session.exec(select(Incident.ref).order_by(Incident.id)
                             .where(Incident.id % 97 == 0)).all()
         for ref in refs:
-            assert get_incident(session, ref, actor=users["rana"]).ref == ref
+            assert get_incident(session, ref, by=users["rana"]).ref == ref
         creates = session.exec(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.entity_type == "incident", AuditEntry.action == "create")).one()
     assert checked == count

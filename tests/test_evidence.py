@@ -76,14 +76,14 @@ def files_dir(tmp_path):
     return tmp_path / "files"
 
 
-def _incident(engine, actor, **overrides):
+def _incident(engine, by, **overrides):
     with unit_of_work(engine) as session:
-        return create_incident(session, incident_data(**overrides), actor=actor)
+        return create_incident(session, incident_data(**overrides), by=by)
 
 
-def _attach(engine, ref, actor, files_dir, data=PHOTO, filename="photo.jpg", **kwargs):
+def _attach(engine, ref, by, files_dir, data=PHOTO, filename="photo.jpg", **kwargs):
     with unit_of_work(engine) as session:
-        return add_attachment(session, ref, filename=filename, data=data, actor=actor,
+        return add_attachment(session, ref, filename=filename, data=data, by=by,
                               files_dir=files_dir, **kwargs)
 
 
@@ -100,7 +100,7 @@ def test_caseworker_attaches_a_file_to_her_draft(engine, users, files_dir):
         ("received", "carla", "upload")]
     assert _stored_files(files_dir) == [f"{PHOTO_SHA[:2]}/{PHOTO_SHA[2:4]}/{PHOTO_SHA}"]
     with read_session(engine) as session:
-        assert get_incident(session, incident.ref, actor=users["carla"]).version == 2
+        assert get_incident(session, incident.ref, by=users["carla"]).version == 2
         entries = session.exec(select(AuditEntry.entity_type, AuditEntry.action,
                                       AuditEntry.incident_ref)
                                .where(AuditEntry.entity_type.in_(
@@ -171,13 +171,13 @@ def test_an_attachment_can_name_the_source_it_comes_from(engine, users, files_di
 def test_new_evidence_sends_a_verified_incident_back_for_review(engine, users, files_dir):
     incident = _incident(engine, users["carla"])
     with unit_of_work(engine) as session:
-        submitted = submit_incident(session, incident.ref, actor=users["carla"],
+        submitted = submit_incident(session, incident.ref, by=users["carla"],
                                     expected_version=incident.version)
-        verify_incident(session, incident.ref, actor=users["rana"],
+        verify_incident(session, incident.ref, by=users["rana"],
                         expected_version=submitted.version)
     _attach(engine, incident.ref, users["ravi"], files_dir)
     with read_session(engine) as session:
-        after = get_incident(session, incident.ref, actor=users["rana"])
+        after = get_incident(session, incident.ref, by=users["rana"])
     assert (after.status, after.submitted_by) == ("submitted", "ravi")
 
 
@@ -186,10 +186,10 @@ def test_list_attachments_shows_files_with_their_custody(engine, users, files_di
     photo = _attach(engine, incident.ref, users["carla"], files_dir)
     _attach(engine, incident.ref, users["carla"], files_dir, data=HELLO, filename="note.txt")
     with unit_of_work(engine) as session:
-        add_custody_event(session, photo.id, kind="transferred", actor=users["rana"],
+        add_custody_event(session, photo.id, kind="transferred", by=users["rana"],
                           counterpart="Fictional Legal Aid", method="encrypted USB drive")
     with read_session(engine) as session:
-        listed = list_attachments(session, incident.ref, actor=users["rana"])
+        listed = list_attachments(session, incident.ref, by=users["rana"])
     assert [(a.original_name, a.mime_type) for a in listed] == [
         ("photo.jpg", "image/jpeg"), ("note.txt", "text/plain")]
     assert [(c.kind, c.by_user, c.counterpart) for c in listed[0].custody] == [
@@ -201,9 +201,9 @@ def test_viewers_do_not_see_evidence(engine, users, files_dir):
     photo = _attach(engine, incident.ref, users["carla"], files_dir)
     with read_session(engine) as session:
         with pytest.raises(PermissionDenied):
-            list_attachments(session, incident.ref, actor=users["vera"])
+            list_attachments(session, incident.ref, by=users["vera"])
         with pytest.raises(PermissionDenied):
-            open_attachment(session, photo.id, actor=users["vera"], files_dir=files_dir)
+            open_attachment(session, photo.id, by=users["vera"], files_dir=files_dir)
 
 
 def test_evidence_of_a_restricted_incident_stays_hidden(engine, users, files_dir):
@@ -211,10 +211,10 @@ def test_evidence_of_a_restricted_incident_stays_hidden(engine, users, files_dir
     photo = _attach(engine, incident.ref, users["carla"], files_dir)
     with read_session(engine) as session:
         with pytest.raises(NotFound):
-            list_attachments(session, incident.ref, actor=users["chen"])
+            list_attachments(session, incident.ref, by=users["chen"])
         with pytest.raises(NotFound):
-            open_attachment(session, photo.id, actor=users["chen"], files_dir=files_dir)
-        read, content = open_attachment(session, photo.id, actor=users["rana"],
+            open_attachment(session, photo.id, by=users["chen"], files_dir=files_dir)
+        read, content = open_attachment(session, photo.id, by=users["rana"],
                                         files_dir=files_dir)
     assert (read.original_name, content) == ("photo.jpg", PHOTO)
 
@@ -227,10 +227,10 @@ def test_an_altered_or_missing_file_is_not_handed_out(engine, users, files_dir):
     path.write_bytes(b"tampered")
     with read_session(engine) as session:
         with pytest.raises(EvidenceFileError, match="was altered"):
-            open_attachment(session, photo.id, actor=users["carla"], files_dir=files_dir)
+            open_attachment(session, photo.id, by=users["carla"], files_dir=files_dir)
         path.unlink()
         with pytest.raises(EvidenceFileError, match="is missing"):
-            open_attachment(session, photo.id, actor=users["carla"], files_dir=files_dir)
+            open_attachment(session, photo.id, by=users["carla"], files_dir=files_dir)
 
 
 def test_verify_files_names_missing_and_altered_files(engine, users, files_dir):
@@ -260,9 +260,9 @@ def test_custody_events_use_the_custody_vocabulary(engine, users, files_dir):
     photo = _attach(engine, incident.ref, users["carla"], files_dir)
     with unit_of_work(engine) as session:
         with pytest.raises(ValidationError) as error:
-            add_custody_event(session, photo.id, kind="lost", actor=users["carla"])
+            add_custody_event(session, photo.id, kind="lost", by=users["carla"])
         assert list(error.value.by_field()) == ["kind"]
-        event = add_custody_event(session, photo.id, kind="verified", actor=users["carla"],
+        event = add_custody_event(session, photo.id, kind="verified", by=users["carla"],
                                   method="hash compared", note="matches the original")
     assert (event.kind, event.by_user, event.method, event.note) == (
         "verified", "carla", "hash compared", "matches the original")
@@ -272,7 +272,7 @@ def test_custody_of_someone_elses_evidence_needs_edit_rights(engine, users, file
     incident = _incident(engine, users["carla"])
     photo = _attach(engine, incident.ref, users["carla"], files_dir)
     with unit_of_work(engine) as session, pytest.raises(PermissionDenied):
-        add_custody_event(session, photo.id, kind="copied", actor=users["chen"])
+        add_custody_event(session, photo.id, kind="copied", by=users["chen"])
 
 
 def test_a_files_check_is_recorded_in_the_audit_trail(engine, users, files_dir):
@@ -282,7 +282,7 @@ def test_a_files_check_is_recorded_in_the_audit_trail(engine, users, files_dir):
     with read_session(engine) as session:
         report = verify_files(session, files_dir)
     with unit_of_work(engine) as session:
-        audit_files_check(session, report, actor=users["admin"])
+        audit_files_check(session, report, by=users["admin"])
     with read_session(engine) as session:
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "files_verify")).one()
     assert (entry.entity_type, entry.actor_id) == ("attachment", users["admin"].id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,10 +32,10 @@ FILES = {"csv": "out.csv", "xlsx": "out.xlsx", "json": "out.json", "geojson": "o
          "report-pdf": "report.pdf"}
 
 
-def _export(engine, actor, tmp_path, fmt, level="public", **filters):
+def _export(engine, by, tmp_path, fmt, level="public", **filters):
     out = tmp_path / f"{level}-{FILES[fmt]}"
     return run_export(engine, ExportRequest(fmt, out, level, ExportFilters(**filters)),
-                      actor=actor)
+                      by=by)
 
 
 @pytest.mark.parametrize("fmt", list(FILES))
@@ -122,7 +121,7 @@ def test_formula_like_cells_are_neutralised_in_csv_and_xlsx(engine, users, tmp_p
     with unit_of_work(engine) as session:
         create_incident(session, incident_data(
             title="=HYPERLINK(\"http://evil.example\")", narrative="+1 call", locality="@home",
-            longitude=-10.5), actor=users["carla"])
+            longitude=-10.5), by=users["carla"])
     csv_path = _export(engine, users["rana"], tmp_path, "csv", "internal", statuses=None).path
     with csv_path.open(encoding="utf-8", newline="") as handle:
         row = next(csv.DictReader(handle))
@@ -153,7 +152,7 @@ def test_geojson_is_rfc7946_with_points_rounded_to_the_district(engine, users, t
     seed_sensitive(engine, users)
     with unit_of_work(engine) as session:
         create_incident(session, incident_data(latitude=None, longitude=None,
-                                               geo_precision=None), actor=users["carla"])
+                                               geo_precision=None), by=users["carla"])
     data = json.loads(_export(engine, users["rana"], tmp_path, "geojson", statuses=None
                               ).path.read_text(encoding="utf-8"))
     assert data["type"] == "FeatureCollection"
@@ -180,7 +179,7 @@ def test_datapackage_passes_frictionless_validation(engine, users, tmp_path):
     seed_sensitive(engine, users)
     folder = tmp_path / "package"
     run_export(engine, ExportRequest("datapackage", folder, "internal",
-                                     ExportFilters(statuses=None)), actor=users["rana"])
+                                     ExportFilters(statuses=None)), by=users["rana"])
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     incidents = next(r for r in descriptor["resources"] if r["name"] == "incidents")
     field = next(f for f in incidents["schema"]["fields"] if f["name"] == "incident_type")
@@ -216,19 +215,15 @@ def test_filters_select_by_type_governorate_perpetrator_and_dates(engine, users,
 
 
 def test_cli_export_writes_the_file_and_refuses_bad_input_in_one_line(engine, users,
-                                                                      tmp_path):
+                                                                      tmp_path, sijil):
     seed_sensitive(engine, users)
-    env = {**os.environ, "SIJIL_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
     out = tmp_path / "cli.csv"
-    done = subprocess.run([sys.executable, "-m", "records", "export", "--format", "csv",
-                           "--out", str(out), "--as", "vera"], env=env, capture_output=True,
-                          text=True)
+    done = sijil(engine, "export", "--format", "csv", "--out", str(out), "--as", "vera")
     assert done.returncode == 0, done.stderr
     assert "exported 1 incident(s), 2 row(s), at the public level" in done.stdout
     assert PUBLIC_NAME in out.read_text(encoding="utf-8")
-    refused = subprocess.run([sys.executable, "-m", "records", "export", "--format", "csv",
-                              "--out", str(out), "--level", "internal", "--as", "carla"],
-                             env=env, capture_output=True, text=True)
+    refused = sijil(engine, "export", "--format", "csv", "--out", str(out),
+                    "--level", "internal", "--as", "carla")
     assert refused.returncode == 1
     assert refused.stderr.strip().count("\n") == 0
     assert "may not export at the internal level" in refused.stderr

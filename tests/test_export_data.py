@@ -28,13 +28,13 @@ SECRETS = {
 
 
 def verified_incident(session, data: dict, users, *, publish: bool = False):
-    created = create_incident(session, data, actor=users["carla"])
-    submitted = submit_incident(session, created.ref, actor=users["carla"],
+    created = create_incident(session, data, by=users["carla"])
+    submitted = submit_incident(session, created.ref, by=users["carla"],
                                 expected_version=created.version)
-    verified = verify_incident(session, created.ref, actor=users["rana"],
+    verified = verify_incident(session, created.ref, by=users["rana"],
                                expected_version=submitted.version)
     if publish:
-        verified = publish_incident(session, created.ref, actor=users["rana"],
+        verified = publish_incident(session, created.ref, by=users["rana"],
                                     expected_version=verified.version)
     return verified
 
@@ -69,7 +69,7 @@ def seed_sensitive(engine, users) -> dict[str, str]:
                       "outcome": "unharmed", "consent_to_publish_name": True}]), users)
         draft = create_incident(session, incident_data(
             title=f"Unverified report {SECRETS['draft incident']}", start_date=dt.date(2021, 5, 2),
-            admin1="IQ-NI", incident_type="killing"), actor=users["carla"])
+            admin1="IQ-NI", incident_type="killing"), by=users["carla"])
     return {"published": published.ref, "restricted": restricted.ref, "draft": draft.ref}
 
 

@@ -65,27 +65,27 @@ def _life(engine, users):
     """An incident that goes through most of what can happen to it."""
     carla, rana, ravi = users["carla"], users["rana"], users["ravi"]
     with unit_of_work(engine) as session:
-        i = create_incident(session, incident_data(), actor=carla)
+        i = create_incident(session, incident_data(), by=carla)
     ref = i.ref
     steps = [
         lambda s, v: update_incident(s, ref, {"title": "First title", "tags": ["night"]},
-                                     actor=carla, expected_version=v),
+                                     by=carla, expected_version=v),
         lambda s, v: add_part(s, ref, "victims", {
             "person": {"full_name": "Hana Example", "sex": "female"}, "outcome": "killed"},
-            actor=carla, expected_version=v),
+            by=carla, expected_version=v),
         lambda s, v: update_victim(s, ref, i.victims[0].id, {"outcome": "killed"},
-                                   actor=carla, expected_version=v),
-        lambda s, v: remove_part(s, ref, "perpetrators", i.perpetrators[0].id, actor=carla,
+                                   by=carla, expected_version=v),
+        lambda s, v: remove_part(s, ref, "perpetrators", i.perpetrators[0].id, by=carla,
                                  expected_version=v),
-        lambda s, v: submit_incident(s, ref, actor=carla, expected_version=v),
-        lambda s, v: return_incident(s, ref, actor=rana, expected_version=v,
+        lambda s, v: submit_incident(s, ref, by=carla, expected_version=v),
+        lambda s, v: return_incident(s, ref, by=rana, expected_version=v,
                                      comment="Name the second source"),
-        lambda s, v: reopen_incident(s, ref, actor=carla, expected_version=v),
-        lambda s, v: update_incident(s, ref, {"end_date": "2020-03-15"}, actor=carla,
+        lambda s, v: reopen_incident(s, ref, by=carla, expected_version=v),
+        lambda s, v: update_incident(s, ref, {"end_date": "2020-03-15"}, by=carla,
                                      expected_version=v),
-        lambda s, v: submit_incident(s, ref, actor=carla, expected_version=v),
-        lambda s, v: verify_incident(s, ref, actor=rana, expected_version=v),
-        lambda s, v: publish_incident(s, ref, actor=ravi, expected_version=v),
+        lambda s, v: submit_incident(s, ref, by=carla, expected_version=v),
+        lambda s, v: verify_incident(s, ref, by=rana, expected_version=v),
+        lambda s, v: publish_incident(s, ref, by=ravi, expected_version=v),
     ]
     version = i.version
     for step in steps:
@@ -97,12 +97,12 @@ def _life(engine, users):
 def test_replaying_to_each_entry_ends_in_the_current_record(engine, users):
     ref = _life(engine, users)
     with read_session(engine) as session:
-        history = incident_history(session, ref, actor=users["rana"])
-        states = [incident_as_of(session, ref, actor=users["rana"], seq=e.seq)
+        history = incident_history(session, ref, by=users["rana"])
+        states = [incident_as_of(session, ref, by=users["rana"], seq=e.seq)
                   for e in history]
-        by_time = [incident_as_of_time(session, ref, actor=users["rana"], at=e.at)
+        by_time = [incident_as_of_time(session, ref, by=users["rana"], at=e.at)
                    for e in history]
-        current = get_incident(session, ref, actor=users["rana"])
+        current = get_incident(session, ref, by=users["rana"])
     assert _data(states[-1].model_dump()) == _data(current.model_dump())
     assert _data(by_time[-1].model_dump()) == _data(current.model_dump())
     titles = [s.title for s in states]
@@ -120,12 +120,12 @@ def test_replaying_to_each_entry_ends_in_the_current_record(engine, users):
 def test_the_record_as_of_an_entry_shows_the_values_of_then(engine, users):
     ref = _life(engine, users)
     with read_session(engine) as session:
-        history = incident_history(session, ref, actor=users["carla"])
+        history = incident_history(session, ref, by=users["carla"])
         first_edit = next(e for e in history if e.action == "update")
-        then = incident_as_of(session, ref, actor=users["carla"], seq=first_edit.seq)
-        before = incident_as_of(session, ref, actor=users["carla"], seq=first_edit.seq - 1)
+        then = incident_as_of(session, ref, by=users["carla"], seq=first_edit.seq)
+        before = incident_as_of(session, ref, by=users["carla"], seq=first_edit.seq - 1)
         with pytest.raises(NotFound):
-            incident_as_of(session, ref, actor=users["carla"], seq=history[0].seq - 1)
+            incident_as_of(session, ref, by=users["carla"], seq=history[0].seq - 1)
     assert (then.title, then.tags, then.status) == ("First title", ["night"], "draft")
     assert (before.title, before.tags) == (ORIGINAL_TITLE, [])
     assert then.created_by == "carla"
@@ -135,10 +135,10 @@ def test_the_record_as_of_an_entry_shows_the_values_of_then(engine, users):
 
 def _incident(engine, users):
     with unit_of_work(engine) as session:
-        created = create_incident(session, incident_data(), actor=users["carla"])
+        created = create_incident(session, incident_data(), by=users["carla"])
     with unit_of_work(engine) as session:
         edited = update_incident(session, created.ref, {"title": "Wrong title", "injured": 3},
-                                 actor=users["carla"], expected_version=created.version)
+                                 by=users["carla"], expected_version=created.version)
     with read_session(engine) as session:
         created_seq = session.scalar(select(func.min(AuditEntry.seq)).where(
             AuditEntry.incident_ref == created.ref))
@@ -153,7 +153,7 @@ def _count(engine, model) -> int:
 def test_reverting_one_field_is_an_audited_versioned_change(engine, users):
     edited, created_seq = _incident(engine, users)
     with unit_of_work(engine) as session:
-        reverted = revert_incident(session, edited.ref, actor=users["carla"],
+        reverted = revert_incident(session, edited.ref, by=users["carla"],
                                    to_seq=created_seq, expected_version=edited.version,
                                    fields=["title"], reason="The edit named the wrong place")
     assert (reverted.title, reverted.injured) == (ORIGINAL_TITLE, 3)
@@ -168,16 +168,35 @@ def test_reverting_one_field_is_an_audited_versioned_change(engine, users):
 def test_reverting_the_whole_record_and_again_writes_nothing_new(engine, users):
     edited, created_seq = _incident(engine, users)
     with unit_of_work(engine) as session:
-        reverted = revert_incident(session, edited.ref, actor=users["rana"],
+        reverted = revert_incident(session, edited.ref, by=users["rana"],
                                    to_seq=created_seq, expected_version=edited.version,
                                    reason="Back to the first report")
     entries = _count(engine, AuditEntry)
     with unit_of_work(engine) as session:
-        again = revert_incident(session, edited.ref, actor=users["rana"], to_seq=created_seq,
+        again = revert_incident(session, edited.ref, by=users["rana"], to_seq=created_seq,
                                 expected_version=reverted.version, reason="Once more")
     assert (reverted.title, reverted.injured) == (ORIGINAL_TITLE, 1)
     assert again.version == reverted.version
     assert _count(engine, AuditEntry) == entries
+
+
+def test_a_cleared_field_is_empty_as_of_then_and_can_be_reverted(engine, users):
+    with unit_of_work(engine) as session:
+        created = create_incident(session, incident_data(), by=users["carla"])
+    with unit_of_work(engine) as session:
+        cleared = update_incident(session, created.ref, {"locality": None},
+                                  by=users["carla"], expected_version=created.version)
+    with read_session(engine) as session:
+        seqs = session.scalars(select(AuditEntry.seq).where(
+            AuditEntry.incident_ref == created.ref).order_by(AuditEntry.seq)).all()
+        then = incident_as_of(session, created.ref, by=users["carla"], seq=seqs[-1])
+        before = incident_as_of(session, created.ref, by=users["carla"], seq=seqs[0])
+    assert (then.locality, before.locality) == (None, "Fictional Street 12")
+    with unit_of_work(engine) as session:
+        reverted = revert_incident(session, created.ref, by=users["carla"], to_seq=seqs[0],
+                                   expected_version=cleared.version, fields=["locality"],
+                                   reason="The street was known")
+    assert reverted.locality == "Fictional Street 12"
 
 
 def test_a_stale_or_forbidden_revert_writes_nothing(engine, users):
@@ -192,7 +211,7 @@ def test_a_stale_or_forbidden_revert_writes_nothing(engine, users):
     ]
     for error, actor, version, fields, reason in cases:
         with pytest.raises(error), unit_of_work(engine) as session:
-            revert_incident(session, edited.ref, actor=actor, to_seq=created_seq,
+            revert_incident(session, edited.ref, by=actor, to_seq=created_seq,
                             expected_version=version, fields=fields, reason=reason)
     assert _count(engine, AuditEntry) == entries
 
@@ -200,14 +219,14 @@ def test_a_stale_or_forbidden_revert_writes_nothing(engine, users):
 def test_purge_removes_the_incident_and_keeps_only_content_hashes(engine, users):
     edited, _ = _incident(engine, users)
     with unit_of_work(engine) as session:
-        return_incident(session, edited.ref, actor=users["rana"],
+        return_incident(session, edited.ref, by=users["rana"],
                         expected_version=submit_incident(
-                            session, edited.ref, actor=users["carla"],
+                            session, edited.ref, by=users["carla"],
                             expected_version=edited.version).version,
                         comment="Check the date")
     shared = [_count(engine, m) for m in (Person, Source, Actor)]
     with unit_of_work(engine) as session:
-        purge_incident(session, edited.ref, actor=users["admin"],
+        purge_incident(session, edited.ref, by=users["admin"],
                        reason="Entered by mistake with real names")
     for model in (Incident, Victim, Perpetrator, Citation, CaseEvent, ReviewComment):
         assert _count(engine, model) == 0, model
@@ -215,11 +234,11 @@ def test_purge_removes_the_incident_and_keeps_only_content_hashes(engine, users)
     with read_session(engine) as session:
         purges = session.scalars(select(AuditEntry).where(AuditEntry.action == "purge")
                                  .order_by(AuditEntry.seq)).all()
-        history = incident_history(session, edited.ref, actor=users["rana"])
+        history = incident_history(session, edited.ref, by=users["rana"])
         with pytest.raises(NotFound):
-            incident_history(session, edited.ref, actor=users["carla"])
+            incident_history(session, edited.ref, by=users["carla"])
         with pytest.raises(NotFound):
-            incident_as_of(session, edited.ref, actor=users["rana"], seq=purges[-1].seq)
+            incident_as_of(session, edited.ref, by=users["rana"], seq=purges[-1].seq)
         result = verify_chain(session)
     assert sorted(p.entity_type for p in purges) == [
         "case_event", "citation", "incident", "perpetrator", "review_comment", "victim"]
@@ -235,8 +254,8 @@ def test_only_an_admin_may_purge(engine, users):
     entries = _count(engine, AuditEntry)
     for actor in ("carla", "rana"):
         with pytest.raises(PermissionDenied), unit_of_work(engine) as session:
-            purge_incident(session, edited.ref, actor=users[actor], reason="Tidy up")
+            purge_incident(session, edited.ref, by=users[actor], reason="Tidy up")
     with pytest.raises(ValidationError), unit_of_work(engine) as session:
-        purge_incident(session, edited.ref, actor=users["admin"], reason="")
+        purge_incident(session, edited.ref, by=users["admin"], reason="")
     assert _count(engine, Incident) == 1
     assert _count(engine, AuditEntry) == entries

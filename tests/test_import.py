@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from openpyxl import Workbook
@@ -48,9 +45,9 @@ def _counts(engine) -> tuple[int, int]:
                 session.exec(select(func.count()).select_from(AuditEntry)).one())
 
 
-def _import(engine, path, actor=SYSTEM, **kwargs):
+def _import(engine, path, by=SYSTEM, **kwargs):
     with unit_of_work(engine) as session:
-        return import_file(session, path, actor=actor, **kwargs)
+        return import_file(session, path, by=by, **kwargs)
 
 
 BAD_ROWS = {
@@ -94,7 +91,7 @@ def test_ten_bad_rows_among_a_thousand_are_all_reported_and_nothing_is_written(e
 def test_non_utf8_file_is_refused_with_a_clear_message(engine, tmp_path):
     path = _write(tmp_path / "latin.csv", [_row(1, title="Café é")], encoding="cp1256")
     with read_session(engine) as session:
-        preview = preview_import(session, path, actor=SYSTEM)
+        preview = preview_import(session, path, by=SYSTEM)
     assert [(p.row, p.field) for p in preview.problems] == [(2, "(file)")]
     assert "line 2 is not UTF-8 (byte 0xe9)" in preview.problems[0].message
 
@@ -135,7 +132,7 @@ def test_incidents_already_present_are_reported_not_duplicated(engine, tmp_path)
 def test_system_import_keeps_status_and_caseworker_import_lands_as_draft(engine, users,
                                                                          tmp_path):
     _import(engine, _write(tmp_path / "a.csv", [_row(1)]))
-    result = _import(engine, _write(tmp_path / "b.csv", [_row(2)]), actor=users["carla"])
+    result = _import(engine, _write(tmp_path / "b.csv", [_row(2)]), by=users["carla"])
     assert result.drafted == 1
     with read_session(engine) as session:
         statuses = dict(session.exec(select(Incident.ref, Incident.status)).all())
@@ -147,12 +144,12 @@ def test_system_import_keeps_status_and_caseworker_import_lands_as_draft(engine,
 
 def test_viewer_cannot_import(engine, users, tmp_path):
     with pytest.raises(PermissionDenied):
-        _import(engine, _write(tmp_path / "a.csv", [_row(1)]), actor=users["vera"])
+        _import(engine, _write(tmp_path / "a.csv", [_row(1)]), by=users["vera"])
 
 
 def test_import_is_audited_per_record_and_as_one_import_event(engine, users, tmp_path):
     path = _write(tmp_path / "audited.csv", [_row(1), _row(2)])
-    _import(engine, path, actor=users["admin"])
+    _import(engine, path, by=users["admin"])
     with read_session(engine) as session:
         creates = session.exec(select(AuditEntry.incident_ref).where(
             AuditEntry.action == "create", AuditEntry.entity_type == "incident")).all()
@@ -188,7 +185,7 @@ def test_unknown_columns_are_a_warning_and_missing_required_columns_a_problem(en
                                                                              tmp_path):
     path = _write(tmp_path / "cols.csv", [["x", "killing"]], header=["note", "incident_type"])
     with read_session(engine) as session:
-        preview = preview_import(session, path, actor=SYSTEM)
+        preview = preview_import(session, path, by=SYSTEM)
     assert [(p.row, p.field, p.message) for p in preview.problems] == [
         (1, "start_date", "the column is missing"), (1, "title", "the column is missing")]
     assert set(COLUMNS) >= set(HEADER)
@@ -249,21 +246,15 @@ def test_acled_problems_name_the_acled_column(engine, tmp_path):
            + ACLED_ROWS[0][9:]]
     path = _write(tmp_path / "acled.csv", bad, header=ACLED_HEADER)
     with read_session(engine) as session:
-        preview = preview_import(session, path, fmt="acled", actor=SYSTEM)
+        preview = preview_import(session, path, fmt="acled", by=SYSTEM)
     assert [(p.row, p.field) for p in preview.problems] == [(2, "admin1"), (2, "event_date")]
     assert preview.problems[0].message.startswith("unknown governorate; known: Al Anbār")
 
 
-def _cli(engine, *args):
-    env = {**os.environ, "SIJIL_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    return subprocess.run([sys.executable, "-m", "records", *args], env=env,
-                          capture_output=True, text=True)
-
-
-def test_cli_reports_every_problem_on_stderr_and_exits_1(engine, tmp_path):
+def test_cli_reports_every_problem_on_stderr_and_exits_1(engine, tmp_path, sijil):
     path = _write(tmp_path / "bad.csv", [_row(1, incident_type="massacre"),
                                          _row(2, latitude="95")])
-    done = _cli(engine, "import", str(path))
+    done = sijil(engine, "import", str(path))
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert lines[0].startswith('row 2, column incident_type, value "massacre": \'massacre\' '
@@ -275,12 +266,12 @@ def test_cli_reports_every_problem_on_stderr_and_exits_1(engine, tmp_path):
     assert _counts(engine)[0] == 0
 
 
-def test_cli_dry_run_validates_only_and_import_writes(engine, tmp_path):
+def test_cli_dry_run_validates_only_and_import_writes(engine, tmp_path, sijil):
     path = _write(tmp_path / "good.csv", [_row(1), _row(2)])
-    dry = _cli(engine, "import", str(path), "--dry-run")
+    dry = sijil(engine, "import", str(path), "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert "2 incident(s) with 2 victim(s) would be imported (dry run" in dry.stdout
     assert _counts(engine)[0] == 0
-    done = _cli(engine, "import", str(path), "--as", "carla")
+    done = sijil(engine, "import", str(path), "--as", "carla")
     assert done.returncode == 0, done.stderr
     assert "imported 2 incident(s) from good.csv; 2 set to draft for review" in done.stdout

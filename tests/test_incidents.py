@@ -18,9 +18,9 @@ from records.services.incidents import (
 from tests.factories import incident_data
 
 
-def _create(engine, actor, **overrides):
+def _create(engine, by, **overrides):
     with unit_of_work(engine) as session:
-        return create_incident(session, incident_data(**overrides), actor=actor)
+        return create_incident(session, incident_data(**overrides), by=by)
 
 
 def _counts(engine) -> tuple[int, int, int]:
@@ -43,6 +43,15 @@ def test_create_incident_with_everything_attached(engine, users):
     assert created.case_events[0].kind == "complaint"
     second = _create(engine, users["carla"])
     assert second.ref == "INC-2020-00002"
+
+
+def test_tags_and_aliases_are_kept_trimmed_without_blanks(engine, users):
+    created = _create(engine, users["carla"], tags=["  protest ", "\tnight", "", "   "],
+                      victims=[{"person": {"full_name": "Sami Example",
+                                           "aliases": [" Abu Ali", "\t"]},
+                                "outcome": "injured"}])
+    assert created.tags == ["protest", "night"]
+    assert created.victims[0].person.aliases == ["Abu Ali"]
 
 
 @pytest.mark.parametrize(
@@ -83,15 +92,15 @@ def test_stale_save_is_refused_and_first_change_is_kept(engine, users):
     created = _create(engine, users["carla"])
     seen_by_both = created.version
     with unit_of_work(engine) as session:
-        update_incident(session, created.ref, {"title": "First save"}, actor=users["carla"],
+        update_incident(session, created.ref, {"title": "First save"}, by=users["carla"],
                         expected_version=seen_by_both)
     with pytest.raises(ConflictError) as caught, unit_of_work(engine) as session:
-        update_incident(session, created.ref, {"title": "Second save"}, actor=users["rana"],
+        update_incident(session, created.ref, {"title": "Second save"}, by=users["rana"],
                         expected_version=seen_by_both)
     assert "carla" in str(caught.value)
     assert caught.value.changed_by == "carla"
     with read_session(engine) as session:
-        stored = get_incident(session, created.ref, actor=users["rana"])
+        stored = get_incident(session, created.ref, by=users["rana"])
     assert stored.title == "First save"
     assert stored.version == seen_by_both + 1
 
@@ -101,7 +110,7 @@ def test_update_that_changes_nothing_writes_nothing(engine, users):
     before = _counts(engine)
     with unit_of_work(engine) as session:
         same = update_incident(session, created.ref, {"title": created.title},
-                               actor=users["carla"], expected_version=created.version)
+                               by=users["carla"], expected_version=created.version)
     assert same.version == created.version
     assert _counts(engine) == before
 
@@ -109,7 +118,7 @@ def test_update_that_changes_nothing_writes_nothing(engine, users):
 def test_caseworker_cannot_edit_someone_elses_draft(engine, users):
     created = _create(engine, users["carla"])
     with pytest.raises(PermissionDenied), unit_of_work(engine) as session:
-        update_incident(session, created.ref, {"title": "Mine now"}, actor=users["chen"],
+        update_incident(session, created.ref, {"title": "Mine now"}, by=users["chen"],
                         expected_version=created.version)
 
 
@@ -117,10 +126,10 @@ def test_restricted_incident_is_hidden_from_viewers_and_other_caseworkers(engine
     _create(engine, users["carla"], sensitivity="restricted")
     _create(engine, users["carla"])
     with read_session(engine) as session:
-        assert list_incidents(session, actor=users["vera"]).total == 1
-        assert list_incidents(session, actor=users["chen"]).total == 1
-        assert list_incidents(session, actor=users["carla"]).total == 2
-        assert list_incidents(session, actor=users["rana"]).total == 2
+        assert list_incidents(session, by=users["vera"]).total == 1
+        assert list_incidents(session, by=users["chen"]).total == 1
+        assert list_incidents(session, by=users["carla"]).total == 2
+        assert list_incidents(session, by=users["rana"]).total == 2
 
 
 def test_viewer_sees_names_only_with_consent(engine, users):
@@ -130,7 +139,7 @@ def test_viewer_sees_names_only_with_consent(engine, users):
         {"person": {"full_name": "Hidden Witness"}, "outcome": "unharmed"},
     ])
     with read_session(engine) as session:
-        seen = get_incident(session, created.ref, actor=users["vera"])
+        seen = get_incident(session, created.ref, by=users["vera"])
     names = sorted(v.person.full_name for v in seen.victims)
     assert names == ["Consenting Person", "Name withheld"]
     assert all(v.person.contact is None for v in seen.victims)
@@ -141,15 +150,15 @@ def test_filters_and_text_search(engine, users):
             incident_type="killing")
     _create(engine, users["carla"])
     with read_session(engine) as session:
-        by_place = list_incidents(session, actor=users["rana"],
+        by_place = list_incidents(session, by=users["rana"],
                                   filters=IncidentFilter(admin1="IQ-KA"))
-        by_name = list_incidents(session, actor=users["rana"],
+        by_name = list_incidents(session, by=users["rana"],
                                  filters=IncidentFilter(text="سامي"))
-        by_type = list_incidents(session, actor=users["rana"],
+        by_type = list_incidents(session, by=users["rana"],
                                  filters=IncidentFilter(incident_type="killing"))
-        by_gunmen = list_incidents(session, actor=users["rana"],
+        by_gunmen = list_incidents(session, by=users["rana"],
                                    filters=IncidentFilter(actor_type="unidentified_gunmen"))
-        by_forces = list_incidents(session, actor=users["rana"],
+        by_forces = list_incidents(session, by=users["rana"],
                                    filters=IncidentFilter(actor_type="state_forces"))
     assert [i.title for i in by_place.items] == ["Attack in Karbala"]
     assert (by_gunmen.total, by_forces.total) == (2, 0)

@@ -15,10 +15,10 @@ from tests.factories import incident_data
 from tests.test_export_data import PUBLIC_NAME, PUBLIC_NAME_AR, seed_sensitive, verified_incident
 
 
-def _report(engine, actor, path, level="public", **filters):
+def _report(engine, by, path, level="public", **filters):
     fmt = "report-pdf" if path.suffix == ".pdf" else "report-html"
     return run_export(engine, ExportRequest(fmt, path, level, ExportFilters(**filters)),
-                      actor=actor)
+                      by=by)
 
 
 def test_html_report_has_figures_charts_map_sources_and_methodology_offline(engine, users,

@@ -26,8 +26,8 @@ def _call(engine, fn, *args, **kwargs):
 
 
 def _submitted(engine, users):
-    draft = _call(engine, create_incident, incident_data(), actor=users["carla"])
-    return _call(engine, submit_incident, draft.ref, actor=users["carla"],
+    draft = _call(engine, create_incident, incident_data(), by=users["carla"])
+    return _call(engine, submit_incident, draft.ref, by=users["carla"],
                  expected_version=draft.version)
 
 
@@ -35,33 +35,33 @@ def test_full_workflow_draft_to_published(engine, users):
     submitted = _submitted(engine, users)
     assert submitted.status == "submitted"
     assert submitted.submitted_by == "carla"
-    verified = _call(engine, verify_incident, submitted.ref, actor=users["rana"],
+    verified = _call(engine, verify_incident, submitted.ref, by=users["rana"],
                      expected_version=submitted.version)
     assert (verified.status, verified.verified_by) == ("verified", "rana")
-    published = _call(engine, publish_incident, verified.ref, actor=users["ravi"],
+    published = _call(engine, publish_incident, verified.ref, by=users["ravi"],
                       expected_version=verified.version)
     assert published.status == "published"
 
 
 def test_submitter_cannot_verify_own_record(engine, users):
-    draft = _call(engine, create_incident, incident_data(), actor=users["rana"])
-    submitted = _call(engine, submit_incident, draft.ref, actor=users["rana"],
+    draft = _call(engine, create_incident, incident_data(), by=users["rana"])
+    submitted = _call(engine, submit_incident, draft.ref, by=users["rana"],
                       expected_version=draft.version)
     with pytest.raises(PermissionDenied, match="Four-eyes"):
-        _call(engine, verify_incident, submitted.ref, actor=users["rana"],
+        _call(engine, verify_incident, submitted.ref, by=users["rana"],
               expected_version=submitted.version)
     with read_session(engine) as session:
-        assert get_incident(session, draft.ref, actor=users["rana"]).status == "submitted"
+        assert get_incident(session, draft.ref, by=users["rana"]).status == "submitted"
 
 
 def test_last_editor_cannot_verify(engine, users):
     submitted = _submitted(engine, users)
     edited = _call(engine, update_incident, submitted.ref, {"locality": "Corrected place"},
-                   actor=users["rana"], expected_version=submitted.version)
+                   by=users["rana"], expected_version=submitted.version)
     with pytest.raises(PermissionDenied, match="Four-eyes"):
-        _call(engine, verify_incident, edited.ref, actor=users["rana"],
+        _call(engine, verify_incident, edited.ref, by=users["rana"],
               expected_version=edited.version)
-    verified = _call(engine, verify_incident, edited.ref, actor=users["ravi"],
+    verified = _call(engine, verify_incident, edited.ref, by=users["ravi"],
                      expected_version=edited.version)
     assert verified.status == "verified"
 
@@ -70,31 +70,31 @@ def test_caseworker_and_viewer_cannot_verify(engine, users):
     submitted = _submitted(engine, users)
     for name in ("chen", "vera"):
         with pytest.raises(PermissionDenied):
-            _call(engine, verify_incident, submitted.ref, actor=users[name],
+            _call(engine, verify_incident, submitted.ref, by=users[name],
                   expected_version=submitted.version)
 
 
 def test_return_needs_a_comment_and_goes_back_to_draft(engine, users):
     submitted = _submitted(engine, users)
     with pytest.raises(ValidationError) as caught:
-        _call(engine, return_incident, submitted.ref, actor=users["rana"],
+        _call(engine, return_incident, submitted.ref, by=users["rana"],
               expected_version=submitted.version, comment="  ")
     assert "comment" in caught.value.by_field()
-    returned = _call(engine, return_incident, submitted.ref, actor=users["rana"],
+    returned = _call(engine, return_incident, submitted.ref, by=users["rana"],
                      expected_version=submitted.version, comment="Add the source's date.")
     assert returned.status == "returned"
     assert [c.body for c in returned.comments] == ["Add the source's date."]
-    reopened = _call(engine, reopen_incident, returned.ref, actor=users["carla"],
+    reopened = _call(engine, reopen_incident, returned.ref, by=users["carla"],
                      expected_version=returned.version)
     assert reopened.status == "draft"
 
 
 def test_editing_a_returned_record_makes_it_a_draft_again(engine, users):
     submitted = _submitted(engine, users)
-    returned = _call(engine, return_incident, submitted.ref, actor=users["rana"],
+    returned = _call(engine, return_incident, submitted.ref, by=users["rana"],
                      expected_version=submitted.version, comment="Fix the title.")
     edited = _call(engine, update_incident, returned.ref, {"title": "Fixed title"},
-                   actor=users["carla"], expected_version=returned.version)
+                   by=users["carla"], expected_version=returned.version)
     assert edited.status == "draft"
 
 
@@ -102,50 +102,50 @@ def test_caseworker_cannot_edit_submitted_record(engine, users):
     submitted = _submitted(engine, users)
     with pytest.raises(PermissionDenied):
         _call(engine, update_incident, submitted.ref, {"title": "Late change"},
-              actor=users["carla"], expected_version=submitted.version)
+              by=users["carla"], expected_version=submitted.version)
 
 
 def test_changing_a_verified_record_needs_verification_again(engine, users):
     submitted = _submitted(engine, users)
-    verified = _call(engine, verify_incident, submitted.ref, actor=users["rana"],
+    verified = _call(engine, verify_incident, submitted.ref, by=users["rana"],
                      expected_version=submitted.version)
     changed = _call(engine, update_incident, verified.ref, {"fatalities": 1},
-                    actor=users["ravi"], expected_version=verified.version)
+                    by=users["ravi"], expected_version=verified.version)
     assert changed.status == "submitted"
     assert changed.verified_by is None
 
 
 def test_only_admin_archives_and_needs_a_reason(engine, users):
-    draft = _call(engine, create_incident, incident_data(), actor=users["carla"])
+    draft = _call(engine, create_incident, incident_data(), by=users["carla"])
     with pytest.raises(PermissionDenied):
-        _call(engine, archive_incident, draft.ref, actor=users["rana"],
+        _call(engine, archive_incident, draft.ref, by=users["rana"],
               expected_version=draft.version, reason="duplicate")
     with pytest.raises(ValidationError):
-        _call(engine, archive_incident, draft.ref, actor=users["admin"],
+        _call(engine, archive_incident, draft.ref, by=users["admin"],
               expected_version=draft.version, reason="")
-    archived = _call(engine, archive_incident, draft.ref, actor=users["admin"],
+    archived = _call(engine, archive_incident, draft.ref, by=users["admin"],
                      expected_version=draft.version, reason="duplicate of INC-2020-00002")
     assert archived.status == "archived"
     with pytest.raises(PermissionDenied, match="archived"):
-        _call(engine, update_incident, draft.ref, {"title": "x"}, actor=users["admin"],
+        _call(engine, update_incident, draft.ref, {"title": "x"}, by=users["admin"],
               expected_version=archived.version)
 
 
 def test_workflow_refuses_wrong_status(engine, users):
-    draft = _call(engine, create_incident, incident_data(), actor=users["carla"])
+    draft = _call(engine, create_incident, incident_data(), by=users["carla"])
     with pytest.raises(PermissionDenied, match="draft"):
-        _call(engine, verify_incident, draft.ref, actor=users["rana"],
+        _call(engine, verify_incident, draft.ref, by=users["rana"],
               expected_version=draft.version)
     with pytest.raises(PermissionDenied, match="draft"):
-        _call(engine, publish_incident, draft.ref, actor=users["rana"],
+        _call(engine, publish_incident, draft.ref, by=users["rana"],
               expected_version=draft.version)
 
 
 def test_caseworker_may_not_comment_on_others_records(engine, users):
-    draft = _call(engine, create_incident, incident_data(), actor=users["carla"])
+    draft = _call(engine, create_incident, incident_data(), by=users["carla"])
     with pytest.raises(PermissionDenied):
-        _call(engine, add_comment, draft.ref, "Looks fine", actor=users["chen"])
-    commented = _call(engine, add_comment, draft.ref, "Check the date", actor=users["rana"])
+        _call(engine, add_comment, draft.ref, "Looks fine", by=users["chen"])
+    commented = _call(engine, add_comment, draft.ref, "Check the date", by=users["rana"])
     assert [(c.author, c.body) for c in commented.comments] == [("rana", "Check the date")]
 
 
@@ -154,9 +154,9 @@ def test_workflow_actions_follow_role_and_status(engine, users):
     assert workflow_actions(users["carla"], submitted) == []
     assert workflow_actions(users["rana"], submitted) == ["verify", "return"]
     assert workflow_actions(users["admin"], submitted) == ["verify", "return", "archive"]
-    returned = _call(engine, return_incident, submitted.ref, actor=users["rana"],
+    returned = _call(engine, return_incident, submitted.ref, by=users["rana"],
                      expected_version=submitted.version, comment="Add a source.")
     assert workflow_actions(users["carla"], returned) == ["submit", "reopen"]
-    resubmitted = _call(engine, submit_incident, returned.ref, actor=users["carla"],
+    resubmitted = _call(engine, submit_incident, returned.ref, by=users["carla"],
                         expected_version=returned.version)
     assert resubmitted.status == "submitted"

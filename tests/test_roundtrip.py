@@ -40,13 +40,13 @@ def empty_engine(engine, tmp_path, sqlite_templates, pg_server):
 
 
 def _export(engine, path, fmt="csv", filters=ALL):
-    run_export(engine, ExportRequest(fmt, path, "internal", filters), actor=SYSTEM)
+    run_export(engine, ExportRequest(fmt, path, "internal", filters), by=SYSTEM)
     return path
 
 
 def _import(engine, path):
     with unit_of_work(engine) as session:
-        return import_file(session, path, actor=SYSTEM)
+        return import_file(session, path, by=SYSTEM)
 
 
 @pytest.mark.parametrize(("fmt", "name"), [("csv", "first.csv"), ("datapackage", "pkg.zip"),
@@ -119,7 +119,7 @@ def test_round_trip_holds_for_generated_incidents(engine, empty_engine, tmp_path
     incidents = data.draw(_incidents(year))
     with unit_of_work(engine) as session:
         create_incidents(session, [IncidentCreate.model_validate(i) for i in incidents],
-                         actor=SYSTEM)
+                         by=SYSTEM)
     only = ExportFilters(statuses=None, since=dt.date(year, 1, 1), until=dt.date(year, 12, 31))
     first = _export(engine, tmp_path / f"{year}-first.csv", filters=only)
     assert _import(empty_engine, first).created == len(incidents)
@@ -136,7 +136,7 @@ def test_round_trip_keeps_quotes_and_formula_signs_inside_list_cells(engine, emp
                "citations": [{"source": {"kind": "media", "title": "@source"},
                               "statement": "+", "quote": "'quoted'"}]}
     with unit_of_work(engine) as session:
-        create_incidents(session, [IncidentCreate.model_validate(awkward)], actor=SYSTEM)
+        create_incidents(session, [IncidentCreate.model_validate(awkward)], by=SYSTEM)
     only = ExportFilters(statuses=None, until=dt.date(1900, 12, 31))
     first = _export(engine, tmp_path / "first.csv", filters=only)
     _import(empty_engine, first)

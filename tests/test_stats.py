@@ -13,7 +13,7 @@ from tests.factories import incident_data
 
 def _seed(engine, users):
     with unit_of_work(engine) as session:
-        create_incident(session, incident_data(), actor=users["carla"])
+        create_incident(session, incident_data(), by=users["carla"])
         create_incident(session, incident_data(
             start_date=dt.date(2021, 1, 5), admin1="IQ-KA", latitude=32.6, longitude=44.0,
             incident_type="killing",
@@ -22,19 +22,19 @@ def _seed(engine, users):
                       "outcome": "killed"},
                      {"person": {"full_name": "Omar Example"}, "outcome": "unharmed"}],
             perpetrators=[{"actor": {"name": "A state force (test)",
-                                     "actor_type": "state_forces"}}]), actor=users["carla"])
+                                     "actor_type": "state_forces"}}]), by=users["carla"])
         restricted = create_incident(session, incident_data(sensitivity="restricted",
                                                             admin1="IQ-KA", latitude=32.0,
                                                             longitude=44.2),
-                                     actor=users["chen"])
-        submit_incident(session, restricted.ref, actor=users["chen"],
+                                     by=users["chen"])
+        submit_incident(session, restricted.ref, by=users["chen"],
                         expected_version=restricted.version)
 
 
 def test_figures_for_a_reviewer_include_restricted_incidents(engine, users):
     _seed(engine, users)
     with read_session(engine) as session:
-        stats = dashboard_stats(session, actor=users["rana"])
+        stats = dashboard_stats(session, by=users["rana"])
     assert stats.total == 3
     assert stats.by_status == {"draft": 2, "submitted": 1}
     assert stats.per_month == [("2020-03", 2), ("2021-01", 1)]
@@ -51,8 +51,8 @@ def test_figures_for_a_reviewer_include_restricted_incidents(engine, users):
 def test_a_viewer_does_not_count_restricted_incidents(engine, users):
     _seed(engine, users)
     with read_session(engine) as session:
-        viewer = dashboard_stats(session, actor=users["vera"])
-        author = dashboard_stats(session, actor=users["chen"])
+        viewer = dashboard_stats(session, by=users["vera"])
+        author = dashboard_stats(session, by=users["chen"])
     assert viewer.total == 2 and viewer.by_status == {"draft": 2}
     assert [(g.admin1, g.incidents) for g in viewer.by_governorate] == [("IQ-BG", 1),
                                                                         ("IQ-KA", 1)]
@@ -62,7 +62,7 @@ def test_a_viewer_does_not_count_restricted_incidents(engine, users):
 def test_filters_narrow_the_figures(engine, users):
     _seed(engine, users)
     with read_session(engine) as session:
-        stats = dashboard_stats(session, actor=users["rana"],
+        stats = dashboard_stats(session, by=users["rana"],
                                 filters=IncidentFilter(incident_type="killing"))
     assert stats.total == 1
     assert stats.victims_by_profile == {"activist": 1, "journalist": 1}
@@ -70,5 +70,5 @@ def test_filters_narrow_the_figures(engine, users):
 
 def test_an_empty_database_has_no_figures(engine, users):
     with read_session(engine) as session:
-        stats = dashboard_stats(session, actor=users["vera"])
+        stats = dashboard_stats(session, by=users["vera"])
     assert (stats.total, stats.per_month, stats.by_governorate) == (0, [], [])

@@ -39,9 +39,9 @@ def _actions(engine) -> list[str]:
 
 def test_first_account_must_be_admin(bare_engine):
     with pytest.raises(ValidationError), unit_of_work(bare_engine) as session:
-        add_user(session, "first", "long enough pw", role="caseworker", actor=SYSTEM)
+        add_user(session, "first", "long enough pw", role="caseworker", by=SYSTEM)
     with unit_of_work(bare_engine) as session:
-        first = add_user(session, "first", "long enough pw", role="admin", actor=SYSTEM)
+        first = add_user(session, "first", "long enough pw", role="admin", by=SYSTEM)
         assert count_users(session) == 1
     assert first.role == "admin"
 
@@ -82,16 +82,16 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(engine, users):
 
 def test_deactivated_user_cannot_log_in(engine, users):
     with unit_of_work(engine) as session:
-        update_user(session, "chen", actor=users["admin"], is_active=False)
+        update_user(session, "chen", by=users["admin"], is_active=False)
     with pytest.raises(AuthenticationError):
         _login(engine, "chen", PASSWORD)
 
 
 def test_only_admins_manage_users(engine, users):
     with pytest.raises(PermissionDenied), unit_of_work(engine) as session:
-        add_user(session, "newbie", "long enough pw", role="viewer", actor=users["rana"])
+        add_user(session, "newbie", "long enough pw", role="viewer", by=users["rana"])
     with pytest.raises(PermissionDenied), unit_of_work(engine) as session:
-        update_user(session, "carla", actor=users["rana"], role="admin")
+        update_user(session, "carla", by=users["rana"], role="admin")
 
 
 def test_bad_account_data_names_the_field(engine, users):
@@ -101,13 +101,13 @@ def test_bad_account_data_names_the_field(engine, users):
              ("bad name!", "long enough pw", "viewer", "username")]
     for name, password, role, field in cases:
         with pytest.raises(ValidationError) as caught, unit_of_work(engine) as session:
-            add_user(session, name, password, role=role, actor=users["admin"])
+            add_user(session, name, password, role=role, by=users["admin"])
         assert field in caught.value.by_field()
 
 
 def test_admin_cannot_demote_themselves(engine, users):
     with pytest.raises(ValidationError), unit_of_work(engine) as session:
-        update_user(session, "admin", actor=users["admin"], role="viewer")
+        update_user(session, "admin", by=users["admin"], role="viewer")
 
 
 def test_password_reset_unlocks(engine, users):
@@ -115,5 +115,5 @@ def test_password_reset_unlocks(engine, users):
         with pytest.raises(AuthenticationError):
             _login(engine, "chen", "wrong")
     with unit_of_work(engine) as session:
-        update_user(session, "chen", actor=users["admin"], password="a new long password")
+        update_user(session, "chen", by=users["admin"], password="a new long password")
     assert _login(engine, "chen", "a new long password").username == "chen"

@@ -38,18 +38,18 @@ def test_seeding_again_adds_nothing(engine):
 
 def test_admin_adds_a_term_that_validation_then_accepts(engine, users):
     with pytest.raises(ValidationError), unit_of_work(engine) as session:
-        create_incident(session, incident_data(method="sniper"), actor=users["carla"])
+        create_incident(session, incident_data(method="sniper"), by=users["carla"])
     with unit_of_work(engine) as session:
-        save_term(session, "method", "sniper", actor=users["admin"], label_en="Sniper",
+        save_term(session, "method", "sniper", by=users["admin"], label_en="Sniper",
                   label_ar="قناص")
     with unit_of_work(engine) as session:
-        created = create_incident(session, incident_data(method="sniper"), actor=users["carla"])
+        created = create_incident(session, incident_data(method="sniper"), by=users["carla"])
     assert created.method == "sniper"
 
 
 def test_editing_a_label_keeps_the_code(engine, users):
     with unit_of_work(engine) as session:
-        save_term(session, "incident_type", "threat", actor=users["admin"],
+        save_term(session, "incident_type", "threat", by=users["admin"],
                   label_en="Threat", label_ar="تهديد")
     with read_session(engine) as session:
         terms = {t.code: t for t in list_terms(session, "incident_type")}
@@ -59,7 +59,7 @@ def test_editing_a_label_keeps_the_code(engine, users):
 
 def test_only_admins_edit_vocabularies_and_codes_are_plain(engine, users):
     with pytest.raises(PermissionDenied), unit_of_work(engine) as session:
-        save_term(session, "method", "sniper", actor=users["rana"], label_en="Sniper")
+        save_term(session, "method", "sniper", by=users["rana"], label_en="Sniper")
     with pytest.raises(ValidationError) as caught, unit_of_work(engine) as session:
-        save_term(session, "method", "Sniper Rifle", actor=users["admin"], label_en="Sniper")
+        save_term(session, "method", "Sniper Rifle", by=users["admin"], label_en="Sniper")
     assert "code" in caught.value.by_field()

@@ -8,7 +8,7 @@ import json
 import typer
 
 from records.cli import app
-from records.cli.common import acting_user, fail, open_engine
+from records.cli.common import acting_user, date_option, fail, open_engine
 from records.db import read_session
 from records.services.audit import AuditEntryRead, list_entries, verify_chain
 
@@ -45,15 +45,6 @@ def _line(entry: AuditEntryRead) -> str:
             f"{entity}\t{entry.incident_ref or '-'}\t{changes}{reason}")
 
 
-def _since(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise fail(f"--since: '{text}' is not a date (YYYY-MM-DD)") from None
-
-
 @audit_app.command("log")
 def audit_log(
     entity: str | None = typer.Option(None, "--entity",
@@ -65,11 +56,12 @@ def audit_log(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
 ) -> None:
     """Print audit entries, newest first, one per line."""
-    start = _since(since)
+    day = date_option("--since", since)
+    start = dt.datetime.combine(day, dt.time()) if day else None
     engine = open_engine()
     principal = acting_user(engine, as_user)
     with read_session(engine) as session:
-        page = list_entries(session, actor=principal, entity_ref=entity, actor_name=actor,
+        page = list_entries(session, by=principal, entity_ref=entity, actor_name=actor,
                             since=start, action=action, page_size=limit)
     engine.dispose()
     for entry in page.items:

@@ -52,9 +52,9 @@ def user_add(
     if not password:
         raise fail("no password given")
     engine = open_engine()
-    actor = acting_user(engine, as_user)
+    by = acting_user(engine, as_user)
     with unit_of_work(engine) as session:
-        user = add_user(session, name, password, role=role, actor=actor,
+        user = add_user(session, name, password, role=role, by=by,
                         display_name=display_name)
     typer.echo(f"added {user.username} ({user.role})")
 

@@ -19,13 +19,13 @@ def demo(
 ) -> None:
     """Add synthetic, clearly fictional incidents that cover the whole data model."""
     engine = open_engine()
-    actor = acting_user(engine, as_user)
+    by = acting_user(engine, as_user)
     # The bar goes to stderr, so the summary on stdout stays one line for scripts.
     with Progress(TextColumn("demo data"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), transient=True,
                   console=Console(stderr=True)) as bar:
         task = bar.add_task("demo", total=incidents)
-        summary = load_demo(engine, incidents=incidents, seed=seed, actor=actor,
+        summary = load_demo(engine, incidents=incidents, seed=seed, by=by,
                             progress=lambda done, _total: bar.update(task, completed=done))
     typer.echo(f"added {summary.line()}")
 

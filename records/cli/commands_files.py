@@ -26,13 +26,13 @@ def files_add(
     if not file.is_file():
         raise fail(f"no file {file}")
     engine = open_engine()
-    actor = acting_user(engine, as_user)
+    by = acting_user(engine, as_user)
     try:
         handle = file.open("rb")
     except OSError as error:
         raise fail(f"cannot read {file}: {error.strerror}") from None
     with handle, unit_of_work(engine) as session:
-        attachment = add_attachment(session, ref, filename=file.name, data=handle, actor=actor,
+        attachment = add_attachment(session, ref, filename=file.name, data=handle, by=by,
                                     description=description)
     typer.echo(f"attached {attachment.original_name} to {attachment.incident_ref} as "
                f"attachment {attachment.id}: sha256 {attachment.sha256}, "
@@ -46,11 +46,11 @@ def files_verify(
     """Check every stored evidence file against its SHA-256; exit 1 if any is missing or
     altered. The check is recorded in the audit trail."""
     engine = open_engine()
-    actor = acting_user(engine, as_user)
+    by = acting_user(engine, as_user)
     with read_session(engine) as session:
         report = verify_files(session)
     with unit_of_work(engine) as session:
-        audit_files_check(session, report, actor=actor)
+        audit_files_check(session, report, by=by)
     for problem in report.problems:
         typer.echo(str(problem))
     if not report.ok:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
@@ -10,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from records.cli import app
-from records.cli.common import EXIT_USER_ERROR, acting_user, fail, open_engine
+from records.cli.common import EXIT_USER_ERROR, acting_user, date_option, open_engine
 from records.db import read_session, unit_of_work
 from records.errors import FieldProblem
 from records.services.exchange import (
@@ -48,9 +47,9 @@ def import_command(
 ) -> None:
     """Import incidents: every row is checked first; any problem and nothing is written."""
     engine = open_engine()
-    actor = acting_user(engine, as_user)
+    by = acting_user(engine, as_user)
     with read_session(engine) as session:
-        preview = preview_import(session, file, fmt=fmt, actor=actor)
+        preview = preview_import(session, file, fmt=fmt, by=by)
     for warning in preview.warnings:
         typer.echo(f"sijil: warning: {warning}", err=True)
     if preview.problems:
@@ -68,20 +67,11 @@ def import_command(
     with _progress("importing") as bar:
         task = bar.add_task("import", total=max(preview.incidents, 1))
         with unit_of_work(engine) as session:
-            result = import_file(session, file, fmt=fmt, actor=actor,
+            result = import_file(session, file, fmt=fmt, by=by,
                                  progress=lambda done, total: bar.update(
                                      task, completed=done, total=max(total, 1)))
     drafted = f"; {result.drafted} set to draft for review" if result.drafted else ""
     typer.echo(f"imported {result.created} incident(s) from {file.name}{drafted}")
-
-
-def _date(option: str, value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{option} {value}: not a date (use YYYY-MM-DD)") from None
 
 
 @app.command("export")
@@ -101,14 +91,14 @@ def export_command(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
 ) -> None:
     """Export incidents, redacted to the level; every export is audited."""
-    filters = ExportFilters(statuses=parse_statuses(status), since=_date("--since", since),
-                            until=_date("--until", until), admin1=governorate,
+    filters = ExportFilters(statuses=parse_statuses(status), since=date_option("--since", since),
+                            until=date_option("--until", until), admin1=governorate,
                             incident_type=incident_type, perpetrator=perpetrator)
     engine = open_engine()
-    actor = acting_user(engine, as_user)
+    by = acting_user(engine, as_user)
     with _progress("exporting") as bar:
         task = bar.add_task("export", total=None)
-        result = run_export(engine, ExportRequest(fmt, out, level, filters), actor=actor,
+        result = run_export(engine, ExportRequest(fmt, out, level, filters), by=by,
                             progress=lambda done, total: bar.update(task, completed=done,
                                                                     total=total))
     typer.echo(f"exported {result.incidents} incident(s), {result.rows} row(s), at the "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 
@@ -25,6 +26,17 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USER_ERROR)
 
 
+def date_option(option: str, value: str | None) -> dt.date | None:
+    """The YYYY-MM-DD date given to `option`, None when not given; anything else exits 1
+    naming the option and the value."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)") from None
+
+
 def open_engine(*, migrate: bool = True) -> Engine:
     """The engine for SIJIL_DATABASE_URL, upgraded to the newest schema (the CLI, like the
     app, applies migrations on start)."""
@@ -35,7 +47,7 @@ def open_engine(*, migrate: bool = True) -> Engine:
 
 
 def acting_user(engine: Engine, name: str | None) -> Principal:
-    """The user named by --as (or SIJIL_USER); without one, the system actor."""
+    """The user named by --as (or SIJIL_USER); without one, the system principal."""
     name = name or os.environ.get("SIJIL_USER") or None
     if not name:
         return SYSTEM

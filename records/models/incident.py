@@ -10,6 +10,7 @@ from records.models.actor import Actor
 from records.models.base import TableBase
 from records.models.person import Person
 from records.models.source import Source
+from records.models.types import clean_list
 
 STATUSES = ("draft", "submitted", "returned", "verified", "published", "archived")
 CONFIDENCE_LEVELS = ("reported", "corroborated", "verified")
@@ -48,6 +49,7 @@ class IncidentBase(SQLModel):
     _strip_text = field_validator(
         "title", "time_of_day", "admin1", "admin2", "locality", "country", mode="before"
     )(_strip)
+    _clean_tags = field_validator("tags", mode="before")(clean_list)
 
     @field_validator("admin2", "locality", "time_of_day", "admin1", "method", "context",
                      "geo_precision", mode="before")

@@ -188,14 +188,3 @@ class IncidentRead(IncidentBase, _Read):
     citations: list[CitationRead] = Field(default_factory=list)
     case_events: list[CaseEventRead] = Field(default_factory=list)
     comments: list[CommentRead] = Field(default_factory=list)
-
-
-class Page(BaseModel):
-    items: list[IncidentSummary]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, Text
 from sqlmodel import Field, SQLModel
 
 from records.models.base import TableBase
+from records.models.types import clean_list
 
 SEXES = ("female", "male", "other", "unknown")
 
@@ -31,6 +32,8 @@ class PersonBase(SQLModel):
     is_public_figure: bool = False
     # Confidential: one of the few columns that field-level encryption will cover.
     contact: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+    _clean_aliases = field_validator("aliases", mode="before")(clean_list)
 
     @field_validator("full_name", "name_original", mode="before")
     @classmethod

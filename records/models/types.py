@@ -12,6 +12,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def clean_list(value):
+    """A list of short texts (tags, aliases) as every reader of them keeps it: each item
+    trimmed, blank items dropped. Done on entry, so a file written and read back holds the
+    same items as the database."""
+    if not isinstance(value, list):
+        return value
+    items = [v.strip() if isinstance(v, str) else v for v in value]
+    return [v for v in items if v != ""]
+
+
 class UTCDateTime(TypeDecorator):
     """A timezone-aware UTC timestamp on every engine.
 

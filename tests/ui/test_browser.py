@@ -48,13 +48,13 @@ def _prepare(url: str) -> None:
     engine = make_engine(url)
     prepare_database(engine)
     with unit_of_work(engine) as session:
-        add_user(session, "admin", PASSWORD, role="admin", actor=SYSTEM, display_name="Admin")
+        add_user(session, "admin", PASSWORD, role="admin", by=SYSTEM, display_name="Admin")
     with unit_of_work(engine) as session:
         for name, role in (("carla", "caseworker"), ("rana", "reviewer")):
-            add_user(session, name, PASSWORD, role=role, actor=SYSTEM,
+            add_user(session, name, PASSWORD, role=role, by=SYSTEM,
                      display_name=name.title())
     # Some fictional records, so the dashboard and lists look like a working database.
-    load_demo(engine, incidents=120, seed=7, actor=SYSTEM)
+    load_demo(engine, incidents=120, seed=7, by=SYSTEM)
     engine.dispose()
 
 

@@ -11,10 +11,10 @@ from tests.ui.conftest import button, no_exceptions, texts
 from ui import state
 
 
-def _create(engine, actor, n=1, **overrides):
+def _create(engine, by, n=1, **overrides):
     with unit_of_work(engine) as session:
         for _ in range(n):
-            create_incident(session, incident_data(**overrides), actor=actor)
+            create_incident(session, incident_data(**overrides), by=by)
 
 
 def test_the_dashboard_counts_what_the_user_may_see(app, engine, users):

@@ -14,9 +14,9 @@ NEW = "app_pages/new_incident.py"
 INCIDENT = "app_pages/incident.py"
 
 
-def _create(engine, actor, **overrides):
+def _create(engine, by, **overrides):
     with unit_of_work(engine) as session:
-        return create_incident(session, incident_data(**overrides), actor=actor)
+        return create_incident(session, incident_data(**overrides), by=by)
 
 
 def _add_victim(at, name: str, original: str = "", outcome: str = "injured"):
@@ -42,7 +42,7 @@ def test_create_an_incident_with_a_victim_and_a_source(app, engine, users):
     assert "Saved INC-2021-00001 as a draft." in texts(at)
     assert at.query_params["ref"] == "INC-2021-00001"
     with read_session(engine) as session:
-        saved = get_incident(session, "INC-2021-00001", actor=users["carla"])
+        saved = get_incident(session, "INC-2021-00001", by=users["carla"])
     assert saved.status == "draft"
     assert saved.narrative == "أطلق مسلحان النار على المنظم."
     assert [(v.person.full_name, v.person.name_original, v.outcome) for v in saved.victims] \
@@ -78,7 +78,7 @@ def test_submit_for_review_from_the_new_incident_page(app, engine, users):
     no_exceptions(at.run())
     assert "Submitted INC-2021-00001 for review." in texts(at)
     with read_session(engine) as session:
-        assert get_incident(session, "INC-2021-00001", actor=users["carla"]).status \
+        assert get_incident(session, "INC-2021-00001", by=users["carla"]).status \
             == "submitted"
 
 
@@ -130,7 +130,7 @@ def test_a_second_save_of_the_same_version_is_refused_and_keeps_the_input(app, e
     assert field(second, form, "title").value == "Rana's better title"
     assert field(second, form, "locality").value == "Changed by Rana"
     with read_session(engine) as session:
-        now = get_incident(session, created.ref, actor=users["rana"])
+        now = get_incident(session, created.ref, by=users["rana"])
     assert (now.title, now.locality) == (created.title, "Changed by Carla")
 
     # A later click still refuses: the form keeps the version Rana started from.
@@ -159,7 +159,7 @@ def test_adding_a_victim_to_a_saved_incident(app, engine, users):
     button(at, "Add victim").click()
     no_exceptions(at.run())
     with read_session(engine) as session:
-        now = get_incident(session, created.ref, actor=users["carla"])
+        now = get_incident(session, created.ref, by=users["carla"])
     assert [v.person.full_name for v in now.victims] == ["Sami Example", "Huda Example"]
     assert now.fatalities == 1
 
@@ -168,7 +168,7 @@ def test_editing_after_someone_else_added_a_part_is_refused(app, engine, users):
     created = _create(engine, users["carla"])
     at = no_exceptions(app.open("carla", INCIDENT, ref=created.ref))
     with unit_of_work(engine) as session:
-        update_incident(session, created.ref, {"locality": "Elsewhere"}, actor=users["rana"],
+        update_incident(session, created.ref, {"locality": "Elsewhere"}, by=users["rana"],
                         expected_version=created.version)
     no_exceptions(at.run())
     assert f"{created.ref} was changed by rana" in texts(at)

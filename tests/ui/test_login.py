@@ -76,6 +76,6 @@ def test_a_deactivated_account_is_logged_out_at_its_next_click(app, engine, user
 
     at = no_exceptions(app.open("chen"))
     with unit_of_work(engine) as session:
-        update_user(session, "chen", actor=users["admin"], is_active=False)
+        update_user(session, "chen", by=users["admin"], is_active=False)
     no_exceptions(at.run())
     assert "no longer active" in texts(at)

@@ -12,16 +12,16 @@ QUEUE = "app_pages/review_queue.py"
 INCIDENT = "app_pages/incident.py"
 
 
-def _submitted(engine, actor, **overrides):
+def _submitted(engine, by, **overrides):
     with unit_of_work(engine) as session:
-        created = create_incident(session, incident_data(**overrides), actor=actor)
-        return submit_incident(session, created.ref, actor=actor,
+        created = create_incident(session, incident_data(**overrides), by=by)
+        return submit_incident(session, created.ref, by=by,
                                expected_version=created.version)
 
 
-def _status(engine, ref, actor):
+def _status(engine, ref, by):
     with read_session(engine) as session:
-        return get_incident(session, ref, actor=actor).status
+        return get_incident(session, ref, by=by).status
 
 
 def test_a_reviewer_verifies_what_a_caseworker_submitted(app, engine, users):
@@ -69,10 +69,10 @@ def test_four_eyes_a_reviewer_cannot_verify_their_own_submission(app, engine, us
 
 def test_history_shows_who_changed_which_field_from_what_to_what(app, engine, users):
     with unit_of_work(engine) as session:
-        created = create_incident(session, incident_data(), actor=users["carla"])
+        created = create_incident(session, incident_data(), by=users["carla"])
     with unit_of_work(engine) as session:
         update_incident(session, created.ref, {"locality": "Second street"},
-                        actor=users["carla"], expected_version=created.version,
+                        by=users["carla"], expected_version=created.version,
                         reason="witness corrected the street")
     at = no_exceptions(app.open("rana", INCIDENT, ref=created.ref))
     history = at.dataframe[-2].value
@@ -84,11 +84,11 @@ def test_history_shows_who_changed_which_field_from_what_to_what(app, engine, us
 
 def test_revert_a_field_to_an_earlier_entry(app, engine, users):
     with unit_of_work(engine) as session:
-        created = create_incident(session, incident_data(), actor=users["carla"])
+        created = create_incident(session, incident_data(), by=users["carla"])
     with unit_of_work(engine) as session:
         changed = update_incident(session, created.ref, {"locality": "Wrong street",
                                                          "title": "A new title"},
-                                  actor=users["carla"], expected_version=created.version)
+                                  by=users["carla"], expected_version=created.version)
     at = no_exceptions(app.open("carla", INCIDENT, ref=created.ref))
     pick = at.selectbox(key=f"asof_{created.ref}")
     first_seq = min(pick.options, key=lambda o: int(o.split(" ")[0][1:]))
@@ -102,7 +102,7 @@ def test_revert_a_field_to_an_earlier_entry(app, engine, users):
     no_exceptions(at.run())
     assert "Reverted" in texts(at)
     with read_session(engine) as session:
-        now = get_incident(session, created.ref, actor=users["carla"])
+        now = get_incident(session, created.ref, by=users["carla"])
     assert (now.locality, now.title) == ("Fictional Street 12", "A new title")
     assert now.version > changed.version
 

@@ -11,7 +11,7 @@ from ui.components import FieldErrors, get_engine, principal, read_session, run_
 from ui.components.feedback import clear_widgets
 from ui.i18n import _
 
-actor = principal()
+by = principal()
 st.title(_("Admin"))
 users_tab, vocab_tab = st.tabs([_("Users"), _("Vocabularies")])
 
@@ -40,7 +40,7 @@ with users_tab:
             add_errors.show("password", "role")
             if st.form_submit_button(_("Add user"), type="primary"):
                 made = run_write(lambda s: add_user(s, username, password, role=role,
-                                                    actor=actor, display_name=display_name),
+                                                    by=by, display_name=display_name),
                                  add_errors, success=_("User {name} added.").format(
                                      name=username))
                 if made is not None:
@@ -60,7 +60,7 @@ with users_tab:
             edit_errors.show("role", "password")
             if st.form_submit_button(_("Save user")):
                 done = run_write(lambda s: update_user(
-                    s, chosen, actor=actor, role=new_role, is_active=active,
+                    s, chosen, by=by, role=new_role, is_active=active,
                     password=new_password or None), edit_errors,
                     success=_("User {name} updated.").format(name=chosen))
                 if done is not None:
@@ -92,7 +92,7 @@ with vocab_tab:
         in_use = st.checkbox(_("In use"), value=term.is_active if term else True)
         if st.form_submit_button(_("Save term"), type="primary"):
             saved = run_write(lambda s: save_term(
-                s, vocabulary, code or new_code, actor=actor, label_en=label_en,
+                s, vocabulary, code or new_code, by=by, label_en=label_en,
                 label_ar=label_ar, label_ku=label_ku, is_active=in_use), term_errors,
                 success=_("Term saved."))
             if saved is not None:

@@ -6,19 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from records.errors import SijilError
+from records.services.audit import list_entries, verify_chain
 from ui import state
 from ui.components import get_engine, principal, read_session, show_error
 from ui.components.history import diff_rows
 from ui.i18n import _
 
 PAGE_SIZE = 50
-actor = principal()
+by = principal()
 st.title(_("Audit log"))
-try:
-    from records.services.audit import list_entries, verify_chain
-except ImportError:
-    st.info(_("The audit log is not available in this installation yet."))
-    st.stop()
 
 c1, c2 = st.columns([1, 4], vertical_alignment="center")
 if c1.button(_("Verify the chain")):
@@ -53,7 +49,7 @@ since = filters.get("since")
 try:
     with read_session(get_engine()) as session:
         page = list_entries(
-            session, actor=actor, entity_ref=filters.get("entity_ref"),
+            session, by=by, entity_ref=filters.get("entity_ref"),
             actor_name=filters.get("actor_name"), action=filters.get("action"),
             since=dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC) if since else None,
             page=page_number, page_size=PAGE_SIZE)

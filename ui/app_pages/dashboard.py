@@ -13,7 +13,7 @@ st.title(_("Dashboard"))
 vocabs = load_vocabularies()
 try:
     with read_session(get_engine()) as session:
-        stats = dashboard_stats(session, actor=principal())
+        stats = dashboard_stats(session, by=principal())
 except SijilError as error:
     show_error(error)
     st.stop()

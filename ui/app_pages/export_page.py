@@ -14,11 +14,11 @@ from ui.components.vocab import STATUSES, status_label
 from ui.i18n import _
 from ui.state import EXPORT_DOWNLOAD
 
-actor = principal()
+by = principal()
 vocabs = load_vocabularies()
 st.title(_("Export"))
 with read_session(get_engine()) as session:
-    actors = {a.uid: a.name for a in list_actors(session, limit=500)}
+    actors = {a.uid: a.name for a in list_actors(session, by=by, limit=500)}
 
 format_labels = {"csv": _("CSV (one row per victim)"), "xlsx": _("Excel workbook"),
                  "json": _("JSON"), "geojson": _("GeoJSON (map points)"),
@@ -26,7 +26,7 @@ format_labels = {"csv": _("CSV (one row per victim)"), "xlsx": _("Excel workbook
                  "report-html": _("Advocacy report (HTML)"),
                  "report-pdf": _("Advocacy report (PDF)")}
 level_labels = {"public": _("Public"), "partner": _("Partner"), "internal": _("Internal")}
-levels = [level.name for level in allowed_levels(actor)]
+levels = [level.name for level in allowed_levels(by)]
 
 c1, c2 = st.columns(2)
 fmt = c1.selectbox(_("Format"), FORMATS, format_func=lambda f: format_labels.get(f, f),
@@ -73,7 +73,7 @@ if run:
                                 since=since, until=until, admin1=admin1 or None,
                                 incident_type=incident_type or None,
                                 perpetrator=perpetrator or None)
-        st.session_state[EXPORT_DOWNLOAD] = export_download(fmt, level, filters, actor=actor,
+        st.session_state[EXPORT_DOWNLOAD] = export_download(fmt, level, filters, by=by,
                                                             progress=progress)
     except ValidationError as error:
         st.error(_("Nothing was exported."))

@@ -29,7 +29,7 @@ def render() -> None:
             st.error(_("The two passwords differ."))
         else:
             created = run_write(lambda s: add_user(s, username or "", password or "", role="admin",
-                                                   actor=SYSTEM, display_name=display_name or ""),
+                                                   by=SYSTEM, display_name=display_name or ""),
                                 errors, success=_("Account created: please log in."))
             if created is not None:
                 st.rerun()

@@ -16,7 +16,7 @@ from ui.i18n import _
 
 SHOWN_REFS = 5
 
-actor = principal()
+by = principal()
 st.title(_("Import"))
 st.caption(_("Every row is checked before anything is written: a file with any problem "
              "imports nothing. Incidents already in the database are skipped."))
@@ -41,7 +41,7 @@ cached = st.session_state.get(state.IMPORT_PREVIEW)
 if cached is None or cached[0] != preview_key:
     try:
         with st.spinner(_("Checking every row…")):
-            preview = preview_upload(upload.getvalue(), upload.name, fmt=fmt, actor=actor)
+            preview = preview_upload(upload.getvalue(), upload.name, fmt=fmt, by=by)
     except SijilError as error:
         show_error(error)
         st.stop()
@@ -87,7 +87,7 @@ if st.button(_("Import"), type="primary", disabled=not ready, key="import_run"):
                      text=_("Importing… {done} of {total}").format(done=done, total=total))
 
     try:
-        result = import_upload(upload.getvalue(), upload.name, fmt=fmt, actor=actor,
+        result = import_upload(upload.getvalue(), upload.name, fmt=fmt, by=by,
                                progress=progress)
     except ValidationError as error:
         bar.empty()

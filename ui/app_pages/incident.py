@@ -23,7 +23,7 @@ from ui.components.review_panel import review_actions
 from ui.components.vocab import status_label
 from ui.i18n import _
 
-actor = principal()
+by = principal()
 ref = (st.query_params.get("ref") or "").strip().upper()
 if not ref:
     st.title(_("Incident"))
@@ -35,7 +35,7 @@ if not ref:
 
 try:
     with read_session(get_engine()) as session:
-        record = get_incident(session, ref, actor=actor)
+        record = get_incident(session, ref, by=by)
 except SijilError as error:
     st.title(ref)
     show_error(error)
@@ -52,32 +52,28 @@ st.caption(" · ".join([
     _("created by {who}").format(who=record.created_by or "system"),
     _("last edited by {who}").format(who=record.last_edited_by or "system")]))
 
-editable = edit_refusal(actor, record) is None
+editable = edit_refusal(by, record) is None
 titles = part_titles()
 tabs = st.tabs([_("Details"), titles["victims"], titles["perpetrators"], titles["citations"],
                 titles["case_events"], _("Evidence files"), _("Review"), _("History")])
 with tabs[0]:
-    details(record, vocabs, actor)
+    details(record, vocabs, by)
 for tab, part in zip(tabs[1:5], ("victims", "perpetrators", "citations", "case_events"),
                      strict=True):
     with tab:
-        saved_parts(record, part, vocabs, actor, editable=editable)
+        saved_parts(record, part, vocabs, by, editable=editable)
 with tabs[5]:
     try:
-        evidence(record, actor, editable=editable)
-    except ImportError:
-        st.info(_("Evidence files are not available in this installation yet."))
+        evidence(record, by, editable=editable)
     except SijilError as error:
         show_error(error)
 with tabs[6]:
-    if has_role(actor, "caseworker"):
-        review_actions(record, actor)
+    if has_role(by, "caseworker"):
+        review_actions(record, by)
     else:
         st.caption(_("Review comments are shown to caseworkers and reviewers."))
 with tabs[7]:
     try:
-        history(record, actor, editable=editable)
-    except ImportError:
-        st.info(_("History is not available in this installation yet."))
+        history(record, by, editable=editable)
     except SijilError as error:
         show_error(error)

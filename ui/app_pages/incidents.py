@@ -23,7 +23,7 @@ st.title(_("Incidents"))
 vocabs = load_vocabularies()
 filters: dict = st.session_state.setdefault(state.INCIDENT_FILTERS, {})
 with read_session(get_engine()) as session:
-    actors = {a.uid: a.name for a in list_actors(session, limit=500)}
+    actors = {a.uid: a.name for a in list_actors(session, by=principal(), limit=500)}
 
 FILTER_FIELDS = ("statuses", "incident_type", "admin1", "text", "date_from", "date_to",
                  "actor_uid")
@@ -72,7 +72,7 @@ query = IncidentFilter(statuses=filters.get("statuses") or None,
                        text=filters.get("text") or None)
 try:
     with read_session(get_engine()) as session:
-        page = list_incidents(session, actor=principal(), filters=query, page=page_number,
+        page = list_incidents(session, by=principal(), filters=query, page=page_number,
                               page_size=PAGE_SIZE)
 except SijilError as error:
     show_error(error)

@@ -11,7 +11,7 @@ from ui.components.parts_panel import draft_parts, part_titles
 from ui.i18n import _
 
 FORM = "new_incident"
-actor = principal()
+by = principal()
 vocabs = load_vocabularies()
 st.title(_("New incident"))
 errors = FieldErrors(FORM)
@@ -35,9 +35,9 @@ if save or submit:
     data = {**incident_fields.to_data(values), **parts}
 
     def write(session):
-        created = create_incident(session, data, actor=actor)
+        created = create_incident(session, data, by=by)
         if submit:
-            created = submit_incident(session, created.ref, actor=actor,
+            created = submit_incident(session, created.ref, by=by,
                                       expected_version=created.version)
         return created
 

@@ -19,12 +19,12 @@ from ui.components.parts_view import part_rows, show_table
 from ui.components.review_panel import review_actions
 from ui.i18n import _
 
-actor = principal()
+by = principal()
 vocabs = load_vocabularies()
 st.title(_("Review queue"))
 try:
     with read_session(get_engine()) as session:
-        queue = list_incidents(session, actor=actor, filters=IncidentFilter(
+        queue = list_incidents(session, by=by, filters=IncidentFilter(
             statuses=["submitted"]), page_size=200)
 except SijilError as error:
     show_error(error)
@@ -45,7 +45,7 @@ ref = st.selectbox(_("Open for review"), list(titles), format_func=titles.get,
                    key="review_pick")
 try:
     with read_session(get_engine()) as session:
-        record = get_incident(session, ref, actor=actor)
+        record = get_incident(session, ref, by=by)
 except SijilError as error:
     show_error(error)
     st.stop()
@@ -59,4 +59,4 @@ with left:
         st.markdown(f"**{escape_markdown(title)}**")
         show_table(part_rows(part, getattr(record, part), vocabs), "—")
 with right:
-    review_actions(record, actor)
+    review_actions(record, by)

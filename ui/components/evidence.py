@@ -12,11 +12,11 @@ from ui.components.feedback import clear_widgets, run_write
 from ui.i18n import _
 
 
-def evidence(record, actor, *, editable: bool) -> None:
+def evidence(record, by, *, editable: bool) -> None:
     from records.services.evidence import add_attachment, list_attachments
 
     with read_session(get_engine()) as session:
-        files = list_attachments(session, record.ref, actor=actor)
+        files = list_attachments(session, record.ref, by=by)
     if files:
         st.dataframe(pd.DataFrame([{
             _("File"): f.original_name, _("Size (bytes)"): f.size,
@@ -39,10 +39,10 @@ def evidence(record, actor, *, editable: bool) -> None:
 
         def write(session):
             stored = add_attachment(session, record.ref, filename=upload.name,
-                                    data=upload.getvalue(), actor=actor,
+                                    data=upload.getvalue(), by=by,
                                     expected_version=version, description=description,
                                     mime_type=upload.type or None)
-            return stored, get_incident(session, record.ref, actor=actor).version
+            return stored, get_incident(session, record.ref, by=by).version
 
         result = run_write(write)
         if result is not None:

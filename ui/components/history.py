@@ -46,11 +46,11 @@ def diff_rows(entries) -> list[dict]:
     return rows
 
 
-def history(record, actor, *, editable: bool) -> None:
+def history(record, by, *, editable: bool) -> None:
     from records.services.audit import incident_as_of, incident_history, revert_incident
 
     with read_session(get_engine()) as session:
-        entries = incident_history(session, record.ref, actor=actor)
+        entries = incident_history(session, record.ref, by=by)
     if not entries:
         st.caption(_("No history recorded."))
         return
@@ -64,11 +64,11 @@ def history(record, actor, *, editable: bool) -> None:
                        format_func=lambda s: entry_title(by_seq[s]),
                        key=f"asof_{record.ref}")
     with read_session(get_engine()) as session:
-        then = incident_as_of(session, record.ref, actor=actor, seq=seq)
+        then = incident_as_of(session, record.ref, by=by, seq=seq)
     rows = [{_("Field"): f, _("Then"): show_value(getattr(then, f, None)),
              _("Now"): show_value(getattr(record, f, None))} for f in FIELDS]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    if not (editable and has_role(actor, "caseworker")):
+    if not (editable and has_role(by, "caseworker")):
         return
     key = f"revert_{record.ref}"
     errors = FieldErrors(key)
@@ -83,7 +83,7 @@ def history(record, actor, *, editable: bool) -> None:
     if go:
         version = state.opened_version(record.ref, record.version)
         result = run_write(
-            lambda s: revert_incident(s, record.ref, actor=actor, to_seq=seq,
+            lambda s: revert_incident(s, record.ref, by=by, to_seq=seq,
                                       expected_version=version, fields=fields or None,
                                       reason=reason),
             errors, success=_("Reverted {ref} to entry #{seq}.").format(ref=record.ref,

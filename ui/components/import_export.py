@@ -61,18 +61,18 @@ def saved_upload(data: bytes, filename: str) -> Iterator[Path]:
         yield path
 
 
-def preview_upload(data: bytes, filename: str, *, fmt: str, actor: Principal
+def preview_upload(data: bytes, filename: str, *, fmt: str, by: Principal
                    ) -> ImportPreview:
     """What importing the upload would do; writes nothing."""
     with saved_upload(data, filename) as path, read_session(get_engine()) as session:
-        return preview_import(session, path, fmt=fmt, actor=actor)
+        return preview_import(session, path, fmt=fmt, by=by)
 
 
-def import_upload(data: bytes, filename: str, *, fmt: str, actor: Principal,
+def import_upload(data: bytes, filename: str, *, fmt: str, by: Principal,
                   progress: Progress | None = None) -> ImportResult:
     """Import the upload in one unit of work: every incident, or (on any problem) none."""
     with saved_upload(data, filename) as path, unit_of_work(get_engine()) as session:
-        return import_file(session, path, fmt=fmt, actor=actor, progress=progress)
+        return import_file(session, path, fmt=fmt, by=by, progress=progress)
 
 
 def problems_table(problems: list[FieldProblem]) -> pd.DataFrame:
@@ -95,7 +95,7 @@ class ExportDownload:
     sha256: str
 
 
-def export_download(fmt: str, level: str, filters: ExportFilters, *, actor: Principal,
+def export_download(fmt: str, level: str, filters: ExportFilters, *, by: Principal,
                     progress: Progress | None = None) -> ExportDownload:
     """Run the (audited) export into a temporary file and return its bytes."""
     extension, mime = EXPORT_FILES.get(fmt, (fmt, "application/octet-stream"))
@@ -103,6 +103,6 @@ def export_download(fmt: str, level: str, filters: ExportFilters, *, actor: Prin
     with tempfile.TemporaryDirectory(prefix="sijil-export-") as folder:
         result = run_export(get_engine(), ExportRequest(fmt, Path(folder) / file_name, level,
                                                         filters),
-                            actor=actor, progress=progress)
+                            by=by, progress=progress)
         return ExportDownload(file_name, mime, result.path.read_bytes(), result.level,
                               result.incidents, result.rows, result.sha256)

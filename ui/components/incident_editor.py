@@ -16,10 +16,10 @@ from ui.components.vocab import Vocab
 from ui.i18n import _
 
 
-def edit_refusal(actor, record) -> str | None:
-    """Why `actor` may not edit `record` (the services' own rule), or None if they may."""
+def edit_refusal(by, record) -> str | None:
+    """Why `by` may not edit `record` (the services' own rule), or None if they may."""
     try:
-        check_can_edit(actor, record)
+        check_can_edit(by, record)
     except PermissionDenied as error:
         return str(error)
     return None
@@ -65,18 +65,18 @@ def read_only(record, vocabs: dict[str, Vocab]) -> None:
     labelled(_("Narrative"), record.narrative)
 
 
-def details(record, vocabs: dict[str, Vocab], actor) -> None:
+def details(record, vocabs: dict[str, Vocab], by) -> None:
     form = f"edit_{record.ref}"
     version = state.opened_version(record.ref, record.version)
     if version != record.version:
         _stale_notice(record, form)
-    refusal = edit_refusal(actor, record)
+    refusal = edit_refusal(by, record)
     if refusal:
         st.caption(refusal)
         read_only(record, vocabs)
         return
     errors = FieldErrors(form)
-    can_submit = "submit" in workflow_actions(actor, record)
+    can_submit = "submit" in workflow_actions(by, record)
     with st.form(form):
         incident_fields.render(form, incident_fields.values_of(record), vocabs, errors)
         c1, c2, _c3 = st.columns([1, 1, 3])
@@ -88,10 +88,10 @@ def details(record, vocabs: dict[str, Vocab], actor) -> None:
     data = incident_fields.to_data(state.form_values(form, incident_fields.FIELDS))
 
     def write(session):
-        result = update_incident(session, record.ref, data, actor=actor,
+        result = update_incident(session, record.ref, data, by=by,
                                  expected_version=version)
         if submit:
-            result = submit_incident(session, record.ref, actor=actor,
+            result = submit_incident(session, record.ref, by=by,
                                      expected_version=result.version)
         return result
 

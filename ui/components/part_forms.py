@@ -16,7 +16,7 @@ from records.services.people import find_similar_people, list_actors, list_sourc
 from records.vocabulary_seed import GOVERNORATE_VOCABULARY
 from ui import state
 from ui.components import vocab as vocab_ui
-from ui.components.db import get_engine, read_session
+from ui.components.db import get_engine, principal, read_session
 from ui.components.vocab import Vocab
 from ui.i18n import _
 
@@ -31,72 +31,93 @@ def victim_form(form: str, vocabs: dict[str, Vocab]) -> dict[str, Any] | None:
     """A new person (with a warning about likely duplicates) or an existing one."""
     duplicates: dict[str, str] = st.session_state.setdefault(state.DUPLICATES, {}).setdefault(
         form, {})
-    search = st.text_input(_("Find an existing person by name"), key=f"{form}_search")
-    found = {}
-    if search and search.strip():
-        with read_session(get_engine()) as session:
-            found = _people_options(find_similar_people(session, search))
-        if not found:
-            st.caption(_("No one with a similar name is recorded yet."))
-    options = {NEW: _("— a new person (fill in below) —"), **duplicates, **found}
+    options = {NEW: _("— a new person (fill in below) —"), **duplicates,
+               **_searched_people(form)}
     with st.form(form, clear_on_submit=False):
         existing = st.selectbox(_("Person"), list(options), format_func=options.get,
                                 key=f"{form}_existing")
-        c1, c2 = st.columns(2)
-        full_name = c1.text_input(_("Full name"), key=f"{form}_full_name")
-        name_original = c2.text_input(_("Name in original script (e.g. Arabic)"),
-                                      key=f"{form}_name_original")
-        c1, c2, c3 = st.columns(3)
-        sex = c1.selectbox(_("Sex"), SEXES, index=SEXES.index("unknown"),
-                           format_func=vocab_ui.choice_label, key=f"{form}_sex")
-        age = c2.number_input(_("Age"), min_value=0, max_value=130, value=None, step=1,
-                              key=f"{form}_age")
-        home = c3.selectbox(_("Home governorate"), [""] + vocabs[GOVERNORATE_VOCABULARY].codes,
-                            format_func=vocabs[GOVERNORATE_VOCABULARY].label,
-                            key=f"{form}_home")
-        profiles = st.multiselect(_("Profile"), vocabs["profile"].codes,
-                                  format_func=vocabs["profile"].label, key=f"{form}_profiles")
-        c1, c2 = st.columns(2)
-        occupation = c1.text_input(_("Occupation"), key=f"{form}_occupation")
-        affiliation = c2.text_input(_("Affiliation"), key=f"{form}_affiliation")
-        contact = st.text_input(_("Contact (confidential)"), key=f"{form}_contact")
-        public = st.checkbox(_("Public figure"), key=f"{form}_public")
+        person = _person_fields(form, vocabs)
         st.divider()
-        outcome = st.selectbox(_("Outcome"), vocabs["victim_outcome"].codes,
-                               format_func=vocabs["victim_outcome"].label,
-                               key=f"{form}_outcome")
-        harm = st.text_area(_("Harm suffered"), key=f"{form}_harm", height=80)
-        consent = st.checkbox(_("Consents to publication of the name"), key=f"{form}_consent")
+        victim = _victim_fields(form, vocabs)
         anyway = st.checkbox(_("This is a different person: add as new even if the name is "
                                "similar"), key=f"{form}_anyway")
         if not st.form_submit_button(_("Add victim")):
             return None
-    victim = {"outcome": outcome, "harm_description": harm,
-              "consent_to_publish_name": consent}
     if existing != NEW:
         return {**victim, "person_uid": existing}
-    if full_name.strip() and not anyway:
-        with read_session(get_engine()) as session:
-            similar = _people_options(find_similar_people(session, full_name)
-                                      + (find_similar_people(session, name_original)
-                                         if name_original.strip() else []))
-        if similar:
-            duplicates.update(similar)
-            st.warning(_("Likely the same person is already recorded: {names}. Pick them "
-                         "under “Person”, or tick “This is a different person” and add "
-                         "again.").format(names="; ".join(similar.values())))
-            return None
-    person = {"full_name": full_name, "name_original": name_original, "sex": sex, "age": age,
-              "profiles": profiles, "occupation": occupation, "affiliation": affiliation,
-              "home_admin1": home or None, "contact": contact, "is_public_figure": public}
+    if not anyway and _warned_of_similar_people(person, duplicates):
+        return None
     duplicates.clear()
     return {**victim, "person": person}
+
+
+def _searched_people(form: str) -> dict[str, str]:
+    search = st.text_input(_("Find an existing person by name"), key=f"{form}_search")
+    if not (search and search.strip()):
+        return {}
+    with read_session(get_engine()) as session:
+        found = _people_options(find_similar_people(session, search, by=principal()))
+    if not found:
+        st.caption(_("No one with a similar name is recorded yet."))
+    return found
+
+
+def _person_fields(form: str, vocabs: dict[str, Vocab]) -> dict[str, Any]:
+    """The new person's widgets; their values shaped like PersonInput."""
+    c1, c2 = st.columns(2)
+    full_name = c1.text_input(_("Full name"), key=f"{form}_full_name")
+    name_original = c2.text_input(_("Name in original script (e.g. Arabic)"),
+                                  key=f"{form}_name_original")
+    c1, c2, c3 = st.columns(3)
+    sex = c1.selectbox(_("Sex"), SEXES, index=SEXES.index("unknown"),
+                       format_func=vocab_ui.choice_label, key=f"{form}_sex")
+    age = c2.number_input(_("Age"), min_value=0, max_value=130, value=None, step=1,
+                          key=f"{form}_age")
+    home = c3.selectbox(_("Home governorate"), [""] + vocabs[GOVERNORATE_VOCABULARY].codes,
+                        format_func=vocabs[GOVERNORATE_VOCABULARY].label, key=f"{form}_home")
+    profiles = st.multiselect(_("Profile"), vocabs["profile"].codes,
+                              format_func=vocabs["profile"].label, key=f"{form}_profiles")
+    c1, c2 = st.columns(2)
+    occupation = c1.text_input(_("Occupation"), key=f"{form}_occupation")
+    affiliation = c2.text_input(_("Affiliation"), key=f"{form}_affiliation")
+    contact = st.text_input(_("Contact (confidential)"), key=f"{form}_contact")
+    public = st.checkbox(_("Public figure"), key=f"{form}_public")
+    return {"full_name": full_name, "name_original": name_original, "sex": sex, "age": age,
+            "profiles": profiles, "occupation": occupation, "affiliation": affiliation,
+            "home_admin1": home or None, "contact": contact, "is_public_figure": public}
+
+
+def _victim_fields(form: str, vocabs: dict[str, Vocab]) -> dict[str, Any]:
+    outcome = st.selectbox(_("Outcome"), vocabs["victim_outcome"].codes,
+                           format_func=vocabs["victim_outcome"].label, key=f"{form}_outcome")
+    harm = st.text_area(_("Harm suffered"), key=f"{form}_harm", height=80)
+    consent = st.checkbox(_("Consents to publication of the name"), key=f"{form}_consent")
+    return {"outcome": outcome, "harm_description": harm, "consent_to_publish_name": consent}
+
+
+def _warned_of_similar_people(person: dict[str, Any], duplicates: dict[str, str]) -> bool:
+    """Warn when people with a similar name are recorded, and offer them under “Person”."""
+    full_name, name_original = person["full_name"], person["name_original"]
+    if not full_name.strip():
+        return False
+    by = principal()
+    with read_session(get_engine()) as session:
+        similar = _people_options(find_similar_people(session, full_name, by=by)
+                                  + (find_similar_people(session, name_original, by=by)
+                                     if name_original.strip() else []))
+    if not similar:
+        return False
+    duplicates.update(similar)
+    st.warning(_("Likely the same person is already recorded: {names}. Pick them "
+                 "under “Person”, or tick “This is a different person” and add "
+                 "again.").format(names="; ".join(similar.values())))
+    return True
 
 
 def perpetrator_form(form: str, vocabs: dict[str, Vocab]) -> dict[str, Any] | None:
     with read_session(get_engine()) as session:
         actors = {a.uid: f"{a.name} ({vocabs['actor_type'].label(a.actor_type)})"
-                  for a in list_actors(session)}
+                  for a in list_actors(session, by=principal())}
     options = {NEW: _("— a new actor (fill in below) —"), **actors}
     with st.form(form):
         existing = st.selectbox(_("Actor"), list(options), format_func=options.get,
@@ -121,7 +142,8 @@ def perpetrator_form(form: str, vocabs: dict[str, Vocab]) -> dict[str, Any] | No
 
 def _source_options() -> dict[str, str]:
     with read_session(get_engine()) as session:
-        return {s.uid: f"{s.title} · {s.publisher or s.kind}" for s in list_sources(session)}
+        return {s.uid: f"{s.title} · {s.publisher or s.kind}"
+                for s in list_sources(session, by=principal())}
 
 
 def citation_form(form: str, vocabs: dict[str, Vocab]) -> dict[str, Any] | None:

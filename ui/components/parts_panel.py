@@ -26,7 +26,7 @@ def _empty(part: str) -> str:
             "case_events": _("No follow-up events yet.")}[part]
 
 
-def saved_parts(record, part: str, vocabs: dict[str, Vocab], actor, *, editable: bool) -> None:
+def saved_parts(record, part: str, vocabs: dict[str, Vocab], by, *, editable: bool) -> None:
     """The parts of a saved incident; adding or removing one is an edit of the incident."""
     items = getattr(record, part)
     rows = part_rows(part, items, vocabs)
@@ -41,7 +41,7 @@ def saved_parts(record, part: str, vocabs: dict[str, Vocab], actor, *, editable:
         chosen = c1.selectbox(_("Entry"), list(labels), format_func=labels.get,
                               key=f"remove_{part}_{record.ref}")
         if c2.button(_("Remove"), key=f"remove_btn_{part}_{record.ref}"):
-            result = run_write(lambda s: remove_part(s, record.ref, part, chosen, actor=actor,
+            result = run_write(lambda s: remove_part(s, record.ref, part, chosen, by=by,
                                                      expected_version=version),
                                success=_("Removed."))
             if result is not None:
@@ -52,7 +52,7 @@ def saved_parts(record, part: str, vocabs: dict[str, Vocab], actor, *, editable:
                      expanded=not items):
         data = FORMS[part](form, vocabs)
     if data is not None:
-        result = run_write(lambda s: add_part(s, record.ref, part, data, actor=actor,
+        result = run_write(lambda s: add_part(s, record.ref, part, data, by=by,
                                               expected_version=version),
                            success=_("Added to {ref}.").format(ref=record.ref))
         if result is not None:

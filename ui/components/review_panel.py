@@ -28,10 +28,10 @@ def comments(record) -> None:
             st.text(comment.body)
 
 
-def four_eyes_notice(actor, record) -> bool:
+def four_eyes_notice(by, record) -> bool:
     """Explain the rule up front when a reviewer opens a record they last touched."""
     try:
-        check_four_eyes(actor, record)
+        check_four_eyes(by, record)
     except PermissionDenied:
         st.info(_("Four-eyes rule: a record is verified by someone other than the person who "
                   "last edited or submitted it. You did, so another reviewer must verify "
@@ -40,54 +40,65 @@ def four_eyes_notice(actor, record) -> bool:
     return False
 
 
-def review_actions(record, actor) -> None:
+def review_actions(record, by) -> None:
     comments(record)
     version = state.opened_version(record.ref, record.version)
     key = f"review_{record.ref}"
     errors = FieldErrors(key)
-    actions = workflow_actions(actor, record)
+    actions = workflow_actions(by, record)
     if "verify" in actions:
-        four_eyes_notice(actor, record)
-    with st.form(key):
-        comment = st.text_area(_("Comment"), key=f"{key}_comment", height=100)
-        errors.show("comment")
-        cols = st.columns(4)
-        do_comment = cols[0].form_submit_button(_("Add comment"))
-        verify = back = publish = reopen = False
-        if "verify" in actions:
-            verify = cols[1].form_submit_button(_("Verify"), type="primary")
-        if "return" in actions:
-            back = cols[2].form_submit_button(_("Return to caseworker"))
-        if "publish" in actions:
-            publish = cols[1].form_submit_button(_("Publish"))
-        if "reopen" in actions:
-            reopen = cols[1].form_submit_button(_("Reopen as draft"))
-    if not (do_comment or verify or back or publish or reopen):
+        four_eyes_notice(by, record)
+    pressed, text = _review_form(key, actions, errors)
+    if pressed is None:
         return
-    text = (comment or "").strip()
-
-    def write(session):
-        ref = record.ref
-        if verify:
-            if text:
-                add_comment(session, ref, text, actor=actor)
-            return verify_incident(session, ref, actor=actor, expected_version=version,
-                                   reason=text or None)
-        if back:
-            return return_incident(session, ref, actor=actor, expected_version=version,
-                                   comment=text)
-        if publish:
-            return publish_incident(session, ref, actor=actor, expected_version=version,
-                                    reason=text or None)
-        if reopen:
-            return reopen_incident(session, ref, actor=actor, expected_version=version)
-        return add_comment(session, ref, text, actor=actor)
-
-    message = (_("Verified {ref}.") if verify else _("Returned {ref} to the caseworker.")
-               if back else _("Published {ref}.") if publish else _("{ref} is a draft again.")
-               if reopen else _("Comment added to {ref}."))
-    result = run_write(write, errors, success=message.format(ref=record.ref))
+    result = run_write(_write_of(pressed, record.ref, text, by, version), errors,
+                       success=_success_of(pressed).format(ref=record.ref))
     if result is not None:
         state.set_opened_version(record.ref, result.version)
         st.session_state.pop(f"{key}_comment", None)
         st.rerun()
+
+
+def _review_form(key: str, actions, errors: FieldErrors) -> tuple[str | None, str]:
+    """The comment box and a button for each allowed action: the one pressed, the comment."""
+    with st.form(key):
+        comment = st.text_area(_("Comment"), key=f"{key}_comment", height=100)
+        errors.show("comment")
+        cols = st.columns(4)
+        pressed = {"comment": cols[0].form_submit_button(_("Add comment"))}
+        if "verify" in actions:
+            pressed["verify"] = cols[1].form_submit_button(_("Verify"), type="primary")
+        if "return" in actions:
+            pressed["return"] = cols[2].form_submit_button(_("Return to caseworker"))
+        if "publish" in actions:
+            pressed["publish"] = cols[1].form_submit_button(_("Publish"))
+        if "reopen" in actions:
+            pressed["reopen"] = cols[1].form_submit_button(_("Reopen as draft"))
+    action = next((name for name, hit in pressed.items() if hit), None)
+    return action, (comment or "").strip()
+
+
+def _write_of(action: str, ref: str, text: str, by, version: int):
+    def write(session):
+        if action == "verify":
+            if text:
+                add_comment(session, ref, text, by=by)
+            return verify_incident(session, ref, by=by, expected_version=version,
+                                   reason=text or None)
+        if action == "return":
+            return return_incident(session, ref, by=by, expected_version=version,
+                                   comment=text)
+        if action == "publish":
+            return publish_incident(session, ref, by=by, expected_version=version,
+                                    reason=text or None)
+        if action == "reopen":
+            return reopen_incident(session, ref, by=by, expected_version=version)
+        return add_comment(session, ref, text, by=by)
+
+    return write
+
+
+def _success_of(action: str) -> str:
+    return {"verify": _("Verified {ref}."), "return": _("Returned {ref} to the caseworker."),
+            "publish": _("Published {ref}."), "reopen": _("{ref} is a draft again."),
+            "comment": _("Comment added to {ref}.")}[action]

@@ -1,5 +1,6 @@
 """Who may do and see what: the acting principal, the role rules (four eyes included) and
-redaction, the one place that decides what of a record an audience may see."""
+redaction, the one place that decides what of a record an audience may see; and the same
+visibility as SQL conditions for every list, count and lookup."""
 
 from records.services.access.permissions import (
     can_see_incident,
@@ -22,6 +23,13 @@ from records.services.access.redaction import (
     redact_incident,
     redact_person,
 )
+from records.services.access.visibility import (
+    visible_actors,
+    visible_incidents,
+    visible_people,
+    visible_rows,
+    visible_sources,
+)
 
 __all__ = [
     "ExportLevel",
@@ -39,4 +47,9 @@ __all__ = [
     "redact_incident",
     "redact_person",
     "require_role",
+    "visible_actors",
+    "visible_incidents",
+    "visible_people",
+    "visible_rows",
+    "visible_sources",
 ]

@@ -1,4 +1,4 @@
-"""The role rules of DESIGN §4, in one place."""
+"""The role rules of docs/design.md §4, in one place."""
 
 from __future__ import annotations
 
@@ -10,47 +10,47 @@ from records.services.access.principal import ROLE_RANK, Principal
 EDITABLE_BY_CASEWORKER = ("draft", "returned")
 
 
-def has_role(actor: Principal, role: str) -> bool:
-    return ROLE_RANK.get(actor.role, -1) >= ROLE_RANK[role]
+def has_role(by: Principal, role: str) -> bool:
+    return ROLE_RANK.get(by.role, -1) >= ROLE_RANK[role]
 
 
-def require_role(actor: Principal, role: str, doing: str) -> None:
-    if not has_role(actor, role):
+def require_role(by: Principal, role: str, doing: str) -> None:
+    if not has_role(by, role):
         raise PermissionDenied(
             _("{user} ({role}) may not {doing}: it needs the {needed} role.").format(
-                user=actor.username, role=actor.role, doing=doing, needed=role
+                user=by.username, role=by.role, doing=doing, needed=role
             )
         )
 
 
-def can_see_restricted(actor: Principal, incident: Incident | None = None) -> bool:
-    if has_role(actor, "reviewer"):
+def can_see_restricted(by: Principal, incident: Incident | None = None) -> bool:
+    if has_role(by, "reviewer"):
         return True
-    return incident is not None and actor.id is not None and incident.created_by_id == actor.id
+    return incident is not None and by.id is not None and incident.created_by_id == by.id
 
 
-def can_see_incident(actor: Principal, incident: Incident) -> bool:
+def can_see_incident(by: Principal, incident: Incident) -> bool:
     if incident.sensitivity != "restricted":
         return True
-    return can_see_restricted(actor, incident)
+    return can_see_restricted(by, incident)
 
 
-def can_see_personal_data(actor: Principal) -> bool:
+def can_see_personal_data(by: Principal) -> bool:
     """Names without consent and contacts: everyone who enters or reviews data, not viewers."""
-    return has_role(actor, "caseworker")
+    return has_role(by, "caseworker")
 
 
-def check_can_edit(actor: Principal, incident: Incident) -> None:
+def check_can_edit(by: Principal, incident: Incident) -> None:
     """Caseworkers edit their own drafts and returned records; reviewers and admins any
     record that is not archived."""
     if incident.status == "archived":
         raise PermissionDenied(
             _("{ref} is archived and cannot be edited.").format(ref=incident.ref)
         )
-    if has_role(actor, "reviewer"):
+    if has_role(by, "reviewer"):
         return
-    require_role(actor, "caseworker", _("edit incidents"))
-    if incident.created_by_id != actor.id:
+    require_role(by, "caseworker", _("edit incidents"))
+    if incident.created_by_id != by.id:
         raise PermissionDenied(
             _("{ref} was created by someone else; only its author or a reviewer may edit it.")
             .format(ref=incident.ref)
@@ -62,9 +62,9 @@ def check_can_edit(actor: Principal, incident: Incident) -> None:
         )
 
 
-def check_four_eyes(actor: Principal, incident: Incident) -> None:
+def check_four_eyes(by: Principal, incident: Incident) -> None:
     """The user who last edited or submitted a record cannot verify it."""
-    if actor.id is not None and actor.id in (incident.last_edited_by_id,
+    if by.id is not None and by.id in (incident.last_edited_by_id,
                                              incident.submitted_by_id):
         raise PermissionDenied(
             _("Four-eyes rule: you last edited or submitted {ref}, so another reviewer must "

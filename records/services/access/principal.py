@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from records.audit_chain import bind_actor
+from records.audit_chain import bind_user
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,10 @@ class Principal:
 
 SYSTEM = Principal(id=None, username="system", role="system", display_name="System")
 
-# Role rank: a higher role can do everything a lower one can (DESIGN §4).
+# Role rank: a higher role can do everything a lower one can (docs/design.md §4).
 ROLE_RANK = {"viewer": 0, "caseworker": 1, "reviewer": 2, "admin": 3, "system": 4}
 
 
-def act_as(session, actor: Principal, reason: str | None = None) -> None:
+def act_as(session, by: Principal, reason: str | None = None) -> None:
     """Bind the acting principal to the session so every audit entry names them."""
-    bind_actor(session, actor.id, reason)
+    bind_user(session, by.id, reason)

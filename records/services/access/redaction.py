@@ -2,7 +2,7 @@
 
 The read models of the UI use `redact_person`; every export format and the advocacy report
 pass each incident through `redact_incident`, the single place where the export levels of
-DESIGN §6 are applied:
+docs/design.md §6 are applied:
 
 - public: verified or published incidents only, never restricted ones; victims named only
   where they are public figures or consented to publication of their name (witnesses never);
@@ -94,23 +94,23 @@ LEVELS: dict[str, ExportLevel] = {
 }
 
 
-def allowed_levels(actor: Principal) -> list[ExportLevel]:
-    """The levels `actor` may export at, least revealing first."""
-    return [level for level in LEVELS.values() if has_role(actor, level.role)]
+def allowed_levels(by: Principal) -> list[ExportLevel]:
+    """The levels `by` may export at, least revealing first."""
+    return [level for level in LEVELS.values() if has_role(by, level.role)]
 
 
-def export_level(name: str, actor: Principal) -> ExportLevel:
-    """The level called `name`, if `actor` may export at it.
+def export_level(name: str, by: Principal) -> ExportLevel:
+    """The level called `name`, if `by` may export at it.
 
     Raises ValidationError for an unknown level, PermissionDenied for a role below it."""
     level = LEVELS.get(name)
     if level is None:
         raise ValidationError.single("level", _("'{v}' is not a level; allowed: {a}").format(
             v=name, a=", ".join(LEVELS)), name)
-    if not has_role(actor, level.role):
+    if not has_role(by, level.role):
         raise PermissionDenied(
             _("{user} ({role}) may not export at the {level} level: it needs the {needed} "
-              "role.").format(user=actor.username, role=actor.role, level=name,
+              "role.").format(user=by.username, role=by.role, level=name,
                               needed=level.role))
     return level
 

@@ -1,8 +1,9 @@
 """The exact replay of one row's entries, naming the entry to blame when they do not add up.
 
 The fast pass over the whole trail (records.services.audit.fast_replay) only notes which rows do
-not add up; each of those is replayed here, where every field remembers the entry that set
-it, so that the message can name the entry a reader should look at.
+not add up; each of those is replayed here, entry by entry with apply_entry
+(records.services.audit.replay). Every field remembers the entry that set it, so that the
+message can name the entry a reader should look at.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import orjson
 
 from records.services.audit.chain_scan import Problem, fetch_one, placeholder, sqlite_at, stream
+from records.services.audit.replay import apply_entry
 
 
 def parse_json(text: str | bytes) -> Any:
@@ -77,92 +79,97 @@ def _name(where: tuple[str, int]) -> str:
 
 
 class _Entity:
-    """The replayed state of one row, and which entry last set each field."""
+    """The replayed state of one row (None: no row), and which entry last set each field,
+    with the value the field had before it."""
 
-    __slots__ = ("exists", "state", "setter", "last_seq", "first_seq")
+    __slots__ = ("state", "setter", "last_seq", "first_seq")
 
     def __init__(self) -> None:
-        self.exists = False
-        self.state: dict[str, Any] = {}
+        self.state: dict[str, Any] | None = None
         self.setter: dict[str, tuple[int, Any]] = {}
         self.last_seq = 0
         self.first_seq: int | None = None
 
 
-def _malformed(seq: int, where: tuple[str, int], field: str) -> Problem:
-    return (seq, f"entry {seq} records {_name(where)}.{field} without an old and new value")
+def _malformed(seq: int, where: tuple[str, int], changes: dict, fields: frozenset
+               ) -> Problem | None:
+    """The problem with the first pair of `changes` that is not [old, new], if any."""
+    for field, pair in changes.items():
+        if field in fields and not (isinstance(pair, list) and len(pair) == 2):
+            return (seq, f"entry {seq} records {_name(where)}.{field} without an old and new "
+                         "value")
+    return None
 
 
-def _apply(entity: _Entity, where: tuple[str, int], seq: int, action: str, changes: dict,
-           spec: dict) -> Problem | None:
-    fields, redacted = spec["field_set"], spec["redacted_set"]
-    problem = None
-    if entity.first_seq is None:
-        entity.first_seq = seq
-    entity.last_seq = seq
-    if action == "create":
-        if entity.exists:
-            return (seq, f"entry {seq} creates {_name(where)}, which already exists")
-        entity.exists, entity.state, entity.setter = True, {}, {}
-        for field, pair in changes.items():
-            if field not in fields:
-                continue
-            if not (isinstance(pair, list) and len(pair) == 2):
-                problem = problem or _malformed(seq, where, field)
-            elif pair[1] is not None:
-                entity.state[field] = pair[1]
-                entity.setter[field] = (seq, None)
-        return problem
-    if not entity.exists:
-        return (seq, f"entry {seq} changes {_name(where)}, which does not exist then")
-    if action == "purge":
-        if spec["content_fields"] is not None:
-            digest = changes.get("content_sha256")
-            digest = digest[1] if isinstance(digest, list) and len(digest) == 2 else None
-            if digest != content_hash(entity.state, spec["content_fields"]):
-                problem = (seq, f"entry {seq} purges {_name(where)}, but not the content the "
-                                "trail holds for it")
-        entity.exists, entity.state, entity.setter = False, {}, {}
-        return problem
+def _unfollowed(entity: _Entity, where: tuple[str, int], seq: int, changes: dict,
+                spec: dict) -> Problem | None:
+    """The problem with the first change whose old value is not the one the trail had."""
     state, setter = entity.state, entity.setter
     for field, pair in changes.items():
-        if field not in fields:
+        if field not in spec["field_set"] or field in spec["redacted_set"]:
             continue
-        if not (isinstance(pair, list) and len(pair) == 2):
-            return _malformed(seq, where, field)
-        old, new = pair
-        current = state.get(field)
-        if old != current and field not in redacted and problem is None:
+        old, current = pair[0], state.get(field)
+        if old != current:
             before = setter.get(field)
             # The entry before may be the forged one: it set a value nobody later saw,
             # and skipping it makes this entry's old value fit again.
             if before is not None and before[0] != seq and before[1] == old:
-                problem = (before[0], f"entry {before[0]} records a change of "
-                                      f"{_name(where)}.{field} that entry {seq} does not "
-                                      "follow")
-            else:
-                problem = (seq, f"entry {seq} changes {_name(where)}.{field} from "
-                                f"{_show(old)}, but the trail had {_show(current)}")
-        if new is None:
-            state.pop(field, None)
-        else:
-            state[field] = new
-        setter[field] = (seq, current)
-    if action == "delete":
-        entity.exists, entity.state, entity.setter = False, {}, {}
+                return (before[0], f"entry {before[0]} records a change of "
+                                   f"{_name(where)}.{field} that entry {seq} does not follow")
+            return (seq, f"entry {seq} changes {_name(where)}.{field} from {_show(old)}, but "
+                         f"the trail had {_show(current)}")
+    return None
+
+
+def _apply(entity: _Entity, where: tuple[str, int], seq: int, action: str, changes: dict,
+           spec: dict) -> Problem | None:
+    """Check that one entry fits the row as replayed so far, then apply it (apply_entry;
+    an entry that creates a row already there, or changes one not there, is not applied).
+    Returns the first thing wrong with the entry, naming it or the entry to blame."""
+    fields = spec["field_set"]
+    if entity.first_seq is None:
+        entity.first_seq = seq
+    entity.last_seq = seq
+    before = entity.state
+    if action == "create":
+        if before is not None:
+            return (seq, f"entry {seq} creates {_name(where)}, which already exists")
+        entity.state = apply_entry(None, action, changes, fields)
+        entity.setter = {field: (seq, None) for field in entity.state}
+        return _malformed(seq, where, changes, fields)
+    if before is None:
+        return (seq, f"entry {seq} changes {_name(where)}, which does not exist then")
+    problem = None
+    if action == "purge":
+        if spec["content_fields"] is not None:
+            digest = changes.get("content_sha256")
+            digest = digest[1] if isinstance(digest, list) and len(digest) == 2 else None
+            if digest != content_hash(before, spec["content_fields"]):
+                problem = (seq, f"entry {seq} purges {_name(where)}, but not the content the "
+                                "trail holds for it")
+    else:
+        problem = _malformed(seq, where, changes, fields) or _unfollowed(
+            entity, where, seq, changes, spec)
+    entity.state = apply_entry(before, action, changes, fields)
+    if entity.state is None:
+        entity.setter = {}
+    else:
+        for field, pair in changes.items():
+            if field in fields and isinstance(pair, list) and len(pair) == 2:
+                entity.setter[field] = (seq, before.get(field))
     return problem
 
 
 def _compare(entity: _Entity, label: str, row: dict | None, redacted: frozenset
              ) -> Problem | None:
     if row is None:
-        if entity.exists:
+        if entity.state is not None:
             return (entity.last_seq, f"entry {entity.last_seq}: {label} is in the trail but "
                                      "not in the database")
         return None
     if entity.first_seq is None:
         return unaudited(label)
-    if not entity.exists:
+    if entity.state is None:
         return (entity.last_seq, f"entry {entity.last_seq} deletes {label}, which is still "
                                  "in the database")
     problem = None

@@ -2,7 +2,8 @@
 
 The trail is the only history kept: a create entry carries every non-null field, an update
 the fields it changed as [old, new], a delete the old values. Replaying the entries up to a
-seq gives every row as it was right after that entry.
+seq (records.services.audit.replay.apply_entry) gives every row as it was right after that
+entry, its null fields left out.
 """
 
 from __future__ import annotations
@@ -37,13 +38,15 @@ from records.services.access import (
     require_role,
 )
 from records.services.audit.log import check_history_access
+from records.services.audit.replay import apply_entry
 from records.services.incidents import EDITABLE_FIELDS, load_incident, update_incident
 from records.services.users import usernames
 
 
 @dataclass
 class _Row:
-    """One replayed row: its fields as the trail writes them, and when it changed."""
+    """One replayed row: its non-null fields as the trail writes them (None: no row at that
+    point), and when it changed."""
 
     id: int
     state: dict[str, Any] | None = None
@@ -64,15 +67,9 @@ class _Replay:
         if entity_id is None or action in EVENT_ACTIONS:
             return
         row = self.rows.setdefault((entity_type, entity_id), _Row(entity_id))
-        diff = json.loads(changes)
+        row.state = apply_entry(row.state, action, json.loads(changes))
         if action == "create":
-            row.state = {k: v[1] for k, v in diff.items()}
             row.created_at = seq_at
-        elif action in ("delete", "purge"):
-            row.state = None
-        elif row.state is not None:
-            row.state.update({k: v[1] for k, v in diff.items()
-                              if isinstance(v, list) and len(v) == 2})
         row.updated_at = seq_at
         row.changes += 1
         row.actor_id = actor_id
@@ -129,7 +126,7 @@ def _model(read_model, row: _Row | None):
     return read_model.model_validate({**row.state, "id": row.id, "version": row.changes})
 
 
-def _build(session: Session, replay: _Replay, incident: _Row, seq: int, actor: Principal
+def _build(session: Session, replay: _Replay, incident: _Row, seq: int, by: Principal
            ) -> IncidentRead:
     def mine(entity_type: str) -> list[_Row]:
         return [r for r in replay.alive(entity_type)
@@ -143,7 +140,7 @@ def _build(session: Session, replay: _Replay, incident: _Row, seq: int, actor: P
         "actor": {r.state.get("actor_id") for r in perpetrators},
         "source": {r.state.get("source_id") for r in citations + case_events},
     }, seq)
-    full = can_see_personal_data(actor)
+    full = can_see_personal_data(by)
 
     def person(person_id, consented: bool = False) -> PersonRead | None:
         p = _model(PersonRead, shared.rows.get(("person", person_id)))
@@ -190,22 +187,22 @@ def _build(session: Session, replay: _Replay, incident: _Row, seq: int, actor: P
     })
 
 
-def incident_as_of(session: Session, ref: str, *, actor: Principal, seq: int) -> IncidentRead:
+def incident_as_of(session: Session, ref: str, *, by: Principal, seq: int) -> IncidentRead:
     """The incident with its victims, perpetrators, citations, case events and comments as
     they were right after entry `seq` (and the entries written at once with it), rebuilt
-    from the trail alone and shown as `actor` may see it. `version` counts the recorded
+    from the trail alone and shown as `by` may see it. `version` counts the recorded
     changes of each row; `updated_at` and `last_edited_by` are those of the latest entry
     about the incident.
 
-    Raises PermissionDenied for viewers, NotFound when the actor may not read the history of
+    Raises PermissionDenied for viewers, NotFound when `by` may not read the history of
     `ref` or the incident did not exist (yet, or any more) at that entry."""
-    ref = check_history_access(session, ref, actor)
+    ref = check_history_access(session, ref, by)
     seq = _whole_flush(session, seq)
     replay, incident = _replay_incident(session, ref, seq)
-    return _build(session, replay, incident, seq, actor)
+    return _build(session, replay, incident, seq, by)
 
 
-def incident_as_of_time(session: Session, ref: str, *, actor: Principal, at: dt.datetime
+def incident_as_of_time(session: Session, ref: str, *, by: Principal, at: dt.datetime
                         ) -> IncidentRead:
     """incident_as_of the last entry written at or before `at` (UTC when naive)."""
     if at.tzinfo is None:
@@ -213,15 +210,15 @@ def incident_as_of_time(session: Session, ref: str, *, actor: Principal, at: dt.
     seq = session.exec(select(func.max(AuditEntry.seq)).where(AuditEntry.at <= at)).one()
     if seq is None:
         raise NotFound(_("{ref} did not exist at {at}").format(ref=ref, at=at.isoformat()))
-    return incident_as_of(session, ref, actor=actor, seq=seq)
+    return incident_as_of(session, ref, by=by, seq=seq)
 
 
-def revert_incident(session: Session, ref: str, *, actor: Principal, to_seq: int,
+def revert_incident(session: Session, ref: str, *, by: Principal, to_seq: int,
                     expected_version: int, fields: list[str] | None = None, reason: str
                     ) -> IncidentRead:
     """Set the incident's own fields (all, or only `fields`) back to their values right
     after entry `to_seq`. It is an edit like any other, recorded as a "revert" entry: the
-    actor must be allowed to edit the incident, `expected_version` must be the current
+    `by` must be allowed to edit the incident, `expected_version` must be the current
     version, and the old values must be valid today. Reverting to values the incident
     already has writes nothing.
 
@@ -233,15 +230,15 @@ def revert_incident(session: Session, ref: str, *, actor: Principal, to_seq: int
     unknown = sorted(set(wanted) - EDITABLE_FIELDS)
     if unknown:
         raise ValidationError.single(unknown[0], _("this field cannot be reverted"))
-    ref = check_history_access(session, ref, actor)
+    ref = check_history_access(session, ref, by)
     _replay, past = _replay_incident(session, ref, _whole_flush(session, to_seq))
     changes = {f: past.state.get(f) for f in wanted}
     with audit_action(session, "revert", reason.strip()):
-        return update_incident(session, ref, changes, actor=actor,
+        return update_incident(session, ref, changes, by=by,
                                expected_version=expected_version, reason=reason.strip())
 
 
-def purge_incident(session: Session, ref: str, *, actor: Principal, reason: str) -> None:
+def purge_incident(session: Session, ref: str, *, by: Principal, reason: str) -> None:
     """Delete the incident for good, with its victims, perpetrators, citations, case events
     and review comments (people, actors and sources stay: other incidents may cite them).
     Admins only, with a reason. Each removed row leaves a "purge" entry holding the SHA-256
@@ -249,17 +246,17 @@ def purge_incident(session: Session, ref: str, *, actor: Principal, reason: str)
 
     Raises PermissionDenied (not an admin), ValidationError (no reason, or attachments that
     must be removed first), NotFound."""
-    require_role(actor, "admin", _("purge incidents"))
+    require_role(by, "admin", _("purge incidents"))
     if not reason or not reason.strip():
         raise ValidationError.single("reason", _("say why the incident is purged"))
-    incident = load_incident(session, ref, actor=actor, for_update=True)
+    incident = load_incident(session, ref, by=by, for_update=True)
     if session.exec(select(Attachment.id).where(Attachment.incident_id == incident.id)
                     ).first() is not None:
         raise ValidationError.single("attachments", _(
             "{ref} has evidence files attached: remove them first").format(ref=incident.ref))
     comments = session.exec(select(ReviewComment).where(
         ReviewComment.incident_id == incident.id)).all()
-    act_as(session, actor, reason.strip())
+    act_as(session, by, reason.strip())
     with purging(session):
         for row in [*incident.victims, *incident.perpetrators, *incident.citations,
                     *incident.case_events, *comments]:

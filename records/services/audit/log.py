@@ -16,13 +16,20 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from records.errors import NotFound, ValidationError
 from records.i18n import _
 from records.models import AppUser, AuditEntry, Incident
-from records.services.access import Principal, can_see_incident, has_role, require_role
+from records.models.page import Page
+from records.services.access import (
+    Principal,
+    can_see_incident,
+    has_role,
+    require_role,
+    visible_incidents,
+)
 
 MAX_PAGE_SIZE = 1000
 _TYPED_ID = re.compile(r"^([a-z_]+):(\d+)$")
@@ -48,15 +55,7 @@ class AuditEntryRead(BaseModel):
     reason: str | None = None
 
 
-class AuditPage(BaseModel):
-    items: list[AuditEntryRead]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+AuditPage = Page[AuditEntryRead]
 
 
 def field_changes(changes: str) -> list[FieldChange]:
@@ -89,13 +88,11 @@ def _read(entry: AuditEntry, username: str | None) -> AuditEntryRead:
         reason=entry.reason)
 
 
-def _visible_to(query, actor: Principal):
-    if has_role(actor, "reviewer"):
+def _visible_to(query, by: Principal):
+    if has_role(by, "reviewer"):
         return query
-    visible = Incident.sensitivity != "restricted"
-    if actor.id is not None:
-        visible = or_(visible, Incident.created_by_id == actor.id)
-    return query.where(AuditEntry.incident_ref.in_(select(Incident.ref).where(visible)))
+    return query.where(AuditEntry.incident_ref.in_(
+        select(Incident.ref).where(visible_incidents(by))))
 
 
 def _as_utc(since: dt.date | dt.datetime) -> dt.datetime:
@@ -116,7 +113,7 @@ def _entity_filter(entity_ref: str):
                                             "a type and id (person:12)"), entity_ref)
 
 
-def list_entries(session: Session, *, actor: Principal, entity_ref: str | None = None,
+def list_entries(session: Session, *, by: Principal, entity_ref: str | None = None,
                  actor_name: str | None = None, since: dt.date | dt.datetime | None = None,
                  action: str | None = None, page: int = 1, page_size: int = 50) -> AuditPage:
     """One page of entries, newest first, with the total that match; only that page is read
@@ -126,7 +123,7 @@ def list_entries(session: Session, *, actor: Principal, entity_ref: str | None =
 
     Raises PermissionDenied for viewers, ValidationError for a malformed entity_ref, NotFound
     for an unknown username. Caseworkers see only entries of incidents they can see."""
-    require_role(actor, "caseworker", _("read the audit trail"))
+    require_role(by, "caseworker", _("read the audit trail"))
     conditions = []
     if entity_ref:
         conditions.append(_entity_filter(entity_ref))
@@ -145,38 +142,38 @@ def list_entries(session: Session, *, actor: Principal, entity_ref: str | None =
         conditions.append(AuditEntry.action == action)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, page)
-    total = session.exec(_visible_to(select(func.count()).select_from(AuditEntry), actor)
+    total = session.exec(_visible_to(select(func.count()).select_from(AuditEntry), by)
                          .where(*conditions)).one()
-    rows = session.exec(_visible_to(_select_entries(), actor).where(*conditions)
+    rows = session.exec(_visible_to(_select_entries(), by).where(*conditions)
                         .order_by(AuditEntry.seq.desc())
                         .offset((page - 1) * page_size).limit(page_size)).all()
     return AuditPage(items=[_read(e, name) for e, name in rows], total=total, page=page,
                      page_size=page_size)
 
 
-def check_history_access(session: Session, ref: str, actor: Principal) -> str:
-    """The normalised ref, if `actor` may read the history of that incident.
+def check_history_access(session: Session, ref: str, by: Principal) -> str:
+    """The normalised ref, if `by` may read the history of that incident.
 
     An existing incident: whoever can see it (caseworkers and up). One that no longer
     exists (purged): reviewers and admins, and only if the trail knows it. Raises
     PermissionDenied for viewers and NotFound otherwise."""
-    require_role(actor, "caseworker", _("read the audit trail"))
+    require_role(by, "caseworker", _("read the audit trail"))
     ref = ref.strip().upper()
     incident = session.exec(select(Incident).where(Incident.ref == ref)).first()
     if incident is not None:
-        if can_see_incident(actor, incident):
+        if can_see_incident(by, incident):
             return ref
-    elif has_role(actor, "reviewer") and session.exec(
+    elif has_role(by, "reviewer") and session.exec(
             select(AuditEntry.seq).where(AuditEntry.incident_ref == ref).limit(1)).first():
         return ref
     raise NotFound(_("no incident {ref}").format(ref=ref))
 
 
-def incident_history(session: Session, ref: str, *, actor: Principal) -> list[AuditEntryRead]:
+def incident_history(session: Session, ref: str, *, by: Principal) -> list[AuditEntryRead]:
     """Every entry about the incident and its victims, perpetrators, citations, case events
-    and comments, oldest first. Raises PermissionDenied for viewers, NotFound when the actor
+    and comments, oldest first. Raises PermissionDenied for viewers, NotFound when `by`
     may not see the incident (see check_history_access)."""
-    ref = check_history_access(session, ref, actor)
+    ref = check_history_access(session, ref, by)
     rows = session.exec(_select_entries().where(AuditEntry.incident_ref == ref)
                         .order_by(AuditEntry.seq)).all()
     return [_read(e, name) for e, name in rows]

@@ -179,7 +179,7 @@ class _Generator:
     def victims(self, incident_type: str, context: str | None, admin1: str) -> list[dict]:
         rng = self.rng
         outcomes = OUTCOMES.get(incident_type, tuple(self.codes["victim_outcome"]))
-        # About 1.5 people per incident, the proportion DESIGN §7 plans for at scale.
+        # About 1.5 people per incident, the proportion docs/design.md §8 plans for at scale.
         count = rng.choices((1, 2, 3, 4, 5), weights=(64, 20, 9, 5, 2))[0]
         victims = []
         for n in range(count):

@@ -51,7 +51,7 @@ DEMO_USERS = (  # the admin first: the first account of an empty database must b
 )
 
 
-def ensure_demo_accounts(session: Session, *, actor: Principal) -> DemoAccounts:
+def ensure_demo_accounts(session: Session, *, by: Principal) -> DemoAccounts:
     """The fictional accounts that enter and review demo data, added when missing.
 
     New accounts get a random password that is never shown: an admin resets it to log in
@@ -62,7 +62,7 @@ def ensure_demo_accounts(session: Session, *, actor: Principal) -> DemoAccounts:
         user = session.exec(select(AppUser).where(AppUser.username == username)).first()
         if user is None:
             user = add_user(session, username, secrets.token_urlsafe(24), role=role,
-                            actor=actor, display_name=display_name)
+                            by=by, display_name=display_name)
         elif user.role != role or not user.is_active:
             raise ValidationError.single("username", _(
                 "the account {name} exists but is not an active {role}").format(
@@ -143,7 +143,7 @@ def _load_chunk(session: Session, chunk: list[DemoItem], accounts: DemoAccounts,
         for index, group in groups.items():
             # One flush for the whole group: the rows stay in the session for the steps.
             create_incidents(session, (item.incident for item in group),
-                             actor=accounts.caseworkers[index], batch_size=len(group) + 1,
+                             by=accounts.caseworkers[index], batch_size=len(group) + 1,
                              reason=reason)
             ordered += group
     finally:
@@ -165,7 +165,7 @@ def _load_chunk(session: Session, chunk: list[DemoItem], accounts: DemoAccounts,
             _step(session, rows, step, reason)
 
 
-def load_demo(engine: Engine, *, incidents: int, seed: int, actor: Principal,
+def load_demo(engine: Engine, *, incidents: int, seed: int, by: Principal,
               progress: Callable[[int, int], None] | None = None,
               chunk_size: int = CHUNK_SIZE) -> DemoSummary:
     """Add `incidents` fictional incidents, entered by demo caseworkers, part of them
@@ -176,16 +176,16 @@ def load_demo(engine: Engine, *, incidents: int, seed: int, actor: Principal,
     incidents is its own transaction, so a long load never holds the write lock for
     minutes; `progress(done, total)` is called after each. Admins only (or the system);
     raises ValidationError for a count outside 1..MAX_INCIDENTS."""
-    require_role(actor, "admin", _("load demo data"))
+    require_role(by, "admin", _("load demo data"))
     if not 1 <= incidents <= MAX_INCIDENTS:
         raise ValidationError.single("incidents", _("give a number from 1 to {n}").format(
             n=MAX_INCIDENTS), incidents)
     started = time.perf_counter()
     with unit_of_work(engine) as session:
-        accounts = ensure_demo_accounts(session, actor=actor)
+        accounts = ensure_demo_accounts(session, by=by)
         codes = {v: active_codes(session, v) for v in CODED_VOCABULARIES}
     summary = DemoSummary(seed=seed)
-    reason = f"demo data (seed {seed}) loaded by {actor.username}"
+    reason = f"demo data (seed {seed}) loaded by {by.username}"
     items = demo_incidents(incidents, seed, codes)
     while chunk := list(islice(items, chunk_size)):
         with unit_of_work(engine) as session:

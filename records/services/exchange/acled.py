@@ -34,7 +34,7 @@ import datetime as dt
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pycountry
 
@@ -70,6 +70,7 @@ _SUB_TYPES = {
 _METHODS = {"air/drone strike": "drone", "remote explosive/landmine/ied": "ied",
             "suicide bomb": "ied", "grenade": "ied"}
 _NOT_PERPETRATORS = ("protesters", "rioters", "civilians")
+_Bad = Callable[[str, str], None]
 
 
 def _key(name: str) -> str:
@@ -147,86 +148,112 @@ def _text(raw: dict, column: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _event(number: int, raw: dict, problems: list[FieldProblem]) -> dict:
-    def bad(column: str, message: str) -> None:
-        problems.append(FieldProblem(column, message, raw.get(column), number))
-
-    event_id = _text(raw, "event_id_cnty")
-    country = _country(event_id, raw)
-    record: dict = {"external_id": f"acled:{event_id}" if event_id else None,
-                    "country": country, "status": "draft", "confidence": "reported"}
+def _when(raw: dict, bad: _Bad) -> dict:
     try:
-        record["start_date"] = _date(raw.get("event_date"))
+        start = _date(raw.get("event_date"))
     except ValueError as error:
         bad("event_date", str(error))
-        record["start_date"] = None
-    record["date_precision"] = TIME_PRECISION.get(_text(raw, "time_precision") or "1")
-    if record["date_precision"] is None:
+        start = None
+    precision = TIME_PRECISION.get(_text(raw, "time_precision") or "1")
+    if precision is None:
         bad("time_precision", _("'{v}' is not an ACLED time precision; allowed: 1, 2, 3")
             .format(v=_text(raw, "time_precision")))
+    return {"start_date": start, "date_precision": precision}
+
+
+def _numbers(raw: dict, bad: _Bad) -> dict:
+    numbers: dict = {}
     for column in ("latitude", "longitude", "fatalities"):
         text = _text(raw, column)
         try:
-            record[column] = (int(float(text)) if column == "fatalities" else float(text)
-                              ) if text else (0 if column == "fatalities" else None)
+            numbers[column] = (int(float(text)) if column == "fatalities" else float(text)
+                               ) if text else (0 if column == "fatalities" else None)
         except ValueError:
             bad(column, _("not a number"))
-            record[column] = None
-    record["geo_precision"] = GEO_PRECISION.get(_text(raw, "geo_precision")) if _text(
-        raw, "geo_precision") else None
+            numbers[column] = None
+    return numbers
+
+
+def _admin1(raw: dict, country: str, bad: _Bad) -> str | None:
     admin1 = _text(raw, "admin1")
-    record["admin1"] = admin1_code(admin1, country) if admin1 else None
-    if admin1 and record["admin1"] is None:
+    code = admin1_code(admin1, country) if admin1 else None
+    if admin1 and code is None:
         names = sorted(sub.name for sub in pycountry.subdivisions.get(country_code=country)
                        or [])
         bad("admin1", _("unknown governorate; known: {a}").format(a=", ".join(names)))
+    return code
+
+
+def _classification(raw: dict, fatalities: int | None) -> dict:
+    """incident_type, method, context and title from ACLED's event types."""
     event_type, sub_type = _text(raw, "event_type"), _text(raw, "sub_event_type")
-    if (record.get("fatalities") or 0) > 0 and event_type.lower() in _KILLING_TYPES:
-        record["incident_type"] = "killing"
+    if (fatalities or 0) > 0 and event_type.lower() in _KILLING_TYPES:
+        incident_type = "killing"
     else:
-        record["incident_type"] = _SUB_TYPES.get(sub_type.lower(), "other")
-    record["method"] = _METHODS.get(sub_type.lower())
-    record["context"] = "protest_related" if event_type.lower() in ("protests", "riots") \
-        else None
+        incident_type = _SUB_TYPES.get(sub_type.lower(), "other")
     location = _text(raw, "location")
-    record["title"] = (f"{sub_type or event_type} in {location}" if location
-                       else sub_type or event_type)[:300]
-    record["narrative"] = _text(raw, "notes")
-    record["admin2"] = _text(raw, "admin2") or None
-    record["locality"] = location or None
-    record["tags"] = [t.strip() for t in _text(raw, "tags").split(";") if t.strip()]
+    return {
+        "incident_type": incident_type, "method": _METHODS.get(sub_type.lower()),
+        "context": "protest_related" if event_type.lower() in ("protests", "riots") else None,
+        "title": (f"{sub_type or event_type} in {location}" if location
+                  else sub_type or event_type)[:300],
+    }
+
+
+def _perpetrators(raw: dict) -> list[dict]:
     actor = _text(raw, "actor1")
+    if not actor or actor.lower().startswith(_NOT_PERPETRATORS):
+        return []
     associated = _text(raw, "assoc_actor_1")
-    record["perpetrators"] = [] if not actor or actor.lower().startswith(_NOT_PERPETRATORS) \
-        else [{"actor": {"name": actor[:300], "actor_type": actor_type(actor)},
-               "person": None, "attribution": "alleged",
-               "basis": _("ACLED associated actors: {a}").format(a=associated)
-               if associated else ""}]
-    record["citations"] = [
+    return [{"actor": {"name": actor[:300], "actor_type": actor_type(actor)},
+             "person": None, "attribution": "alleged",
+             "basis": _("ACLED associated actors: {a}").format(a=associated)
+             if associated else ""}]
+
+
+def _citations(raw: dict, event_id: str) -> list[dict]:
+    """One citation per distinct source name; the uid makes each name one source."""
+    return [
         {"source": {"uid": str(uuid.uuid5(_SOURCE_NAMESPACE, name.casefold())),
                     "kind": "media", "title": name[:500], "publisher": name[:300]},
          "statement": _("Cited by ACLED for event {id}").format(id=event_id), "page": None,
          "quote": ""}
         for name in dict.fromkeys(s.strip() for s in _text(raw, "source").split(";"))
         if name]
-    record["victims"] = []
-    record["case_events"] = []
-    return record
+
+
+def _event(number: int, raw: dict, problems: list[FieldProblem]) -> dict:
+    def bad(column: str, message: str) -> None:
+        problems.append(FieldProblem(column, message, raw.get(column), number))
+
+    event_id = _text(raw, "event_id_cnty")
+    country = _country(event_id, raw)
+    when = _when(raw, bad)
+    numbers = _numbers(raw, bad)
+    geo_precision = _text(raw, "geo_precision")
+    return {
+        "external_id": f"acled:{event_id}" if event_id else None, "country": country,
+        "status": "draft", "confidence": "reported", **when, **numbers,
+        "geo_precision": GEO_PRECISION.get(geo_precision) if geo_precision else None,
+        "admin1": _admin1(raw, country, bad),
+        **_classification(raw, numbers["fatalities"]),
+        "narrative": _text(raw, "notes"), "admin2": _text(raw, "admin2") or None,
+        "locality": _text(raw, "location") or None,
+        "tags": [t.strip() for t in _text(raw, "tags").split(";") if t.strip()],
+        "perpetrators": _perpetrators(raw), "citations": _citations(raw, event_id),
+        "victims": [], "case_events": [],
+    }
 
 
 def acled_items(table: Table, problems: list[FieldProblem], warnings: list[str]
                 ) -> Iterator[ImportItem]:
     """Incidents of an ACLED export, one per event; conversion problems go to `problems`."""
-    missing = [c for c in REQUIRED if c not in table.header]
-    for column in missing:
-        problems.append(FieldProblem(column, _("the ACLED column is missing"), None, 1))
-    if missing:
+    if not table.has_columns(REQUIRED, _("the ACLED column is missing"), problems):
         return
     ignored = [h for h in table.header if h and h not in COLUMNS and h != "country"]
     if ignored and not warnings:
         warnings.append(_("ACLED columns not imported: {c}").format(c=", ".join(ignored)))
-    for number, cells in table.rows():
-        raw = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(table.header)}
+    for number, raw in table.named_rows():
         record = _event(number, raw, problems)
 
         def locate(path: str, number=number) -> tuple[int, str]:

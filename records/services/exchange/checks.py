@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pydantic
 from sqlmodel import Session, select
 
@@ -9,6 +11,7 @@ from records.errors import FieldProblem
 from records.i18n import _
 from records.models import Actor, Person, Source
 from records.models.incident_io import IncidentCreate
+from records.services.access import Principal, visible_rows
 from records.services.exchange.readers import ImportItem
 from records.services.incidents import check_incident_fields
 from records.services.people import check_actor, check_person, check_source
@@ -91,9 +94,33 @@ def located(item: ImportItem, problem: FieldProblem) -> FieldProblem:
     return FieldProblem(column, message, value, row)
 
 
-def _known(session: Session, model, uid: str, file_uids: set[str]) -> bool:
-    return uid in file_uids or session.exec(
-        select(model.id).where(model.uid == uid)).first() is not None
+@dataclass
+class _References:
+    """What a uid in the file may refer to: a row `by` may see, or an item earlier in the
+    file. A row only others may see counts as unknown, as it does when the file is written."""
+
+    session: Session
+    by: Principal
+    file_uids: set[str]
+
+    def _visible(self, model, uid: str) -> bool:
+        return self.session.exec(select(model.id).where(
+            model.uid == uid, visible_rows(model, self.by))).first() is not None
+
+    def _hidden(self, model, uid: str) -> bool:
+        return (self.session.exec(select(model.id).where(model.uid == uid)).first()
+                is not None and not self._visible(model, uid))
+
+    def check(self, model, uid: str | None, field: str, message: str,
+              problems: list[FieldProblem], *, defined: bool = False) -> None:
+        """A uid the item only refers to must be known; one it defines (`defined`, with
+        the row's data) must not belong to a row hidden from `by`."""
+        if not uid or uid in self.file_uids:
+            if not uid and not defined:
+                problems.append(FieldProblem(field, message, uid))
+            return
+        if self._hidden(model, uid) if defined else not self._visible(model, uid):
+            problems.append(FieldProblem(field, message, uid))
 
 
 _RAW_CODES = (("incident_type", "incident_type", True), ("method", "method", False),
@@ -118,55 +145,74 @@ def _check_raw_codes(session: Session, record: dict, problems: list[FieldProblem
                            problems, required=True)
 
 
-def check_item(session: Session, item: ImportItem, file_uids: set[str]) -> list[FieldProblem]:
-    """Every problem of one incident, located; remembers the uids it defines."""
-    try:
-        data = IncidentCreate.model_validate(create_dict(item.record))
-    except pydantic.ValidationError as error:
-        problems = problems_from_pydantic(error)
-        _check_raw_codes(session, item.record, problems)
-        return [located(item, p) for p in problems]
-    problems: list[FieldProblem] = []
-    check_incident_fields(session, data, problems)
+def _check_victims(session: Session, data: IncidentCreate, refs: _References,
+                   problems: list[FieldProblem]) -> None:
     for i, victim in enumerate(data.victims):
         prefix = f"victims.{i}."
         check_code(session, f"{prefix}outcome", "victim_outcome", victim.outcome, problems,
                    required=True)
         if victim.person is not None:
             check_person(session, victim.person, f"{prefix}person.", problems)
-        elif not _known(session, Person, victim.person_uid, file_uids):
-            problems.append(FieldProblem(f"{prefix}person_uid", _("no person with this uid"),
-                                         victim.person_uid))
+            refs.check(Person, victim.person.uid, f"{prefix}person.uid",
+                       _("no person with this uid"), problems, defined=True)
+        else:
+            refs.check(Person, victim.person_uid, f"{prefix}person_uid",
+                       _("no person with this uid"), problems)
+
+
+def _check_perpetrators(session: Session, data: IncidentCreate, refs: _References,
+                        problems: list[FieldProblem]) -> None:
     for i, perpetrator in enumerate(data.perpetrators):
         prefix = f"perpetrators.{i}."
         check_code(session, f"{prefix}attribution", "attribution", perpetrator.attribution,
                    problems, required=True)
         if perpetrator.actor is not None:
             check_actor(session, perpetrator.actor, f"{prefix}actor.", problems)
-        elif perpetrator.actor_uid and not _known(session, Actor, perpetrator.actor_uid,
-                                                  file_uids):
-            problems.append(FieldProblem(f"{prefix}actor_uid", _("no actor with this uid"),
-                                         perpetrator.actor_uid))
+            refs.check(Actor, perpetrator.actor.uid, f"{prefix}actor.uid",
+                       _("no actor with this uid"), problems, defined=True)
+        elif perpetrator.actor_uid:
+            refs.check(Actor, perpetrator.actor_uid, f"{prefix}actor_uid",
+                       _("no actor with this uid"), problems)
         if perpetrator.person is not None:
             check_person(session, perpetrator.person, f"{prefix}person.", problems)
+            refs.check(Person, perpetrator.person.uid, f"{prefix}person.uid",
+                       _("no person with this uid"), problems, defined=True)
+        elif perpetrator.person_uid:
+            refs.check(Person, perpetrator.person_uid, f"{prefix}person_uid",
+                       _("no person with this uid"), problems)
+
+
+def _check_citations(session: Session, data: IncidentCreate, refs: _References,
+                     problems: list[FieldProblem]) -> set[str | None]:
+    """Check the citations; the uids of the sources they define."""
     cited = set()
     for i, citation in enumerate(data.citations):
         prefix = f"citations.{i}."
         if citation.source is not None:
             check_source(session, citation.source, f"{prefix}source.", problems)
+            refs.check(Source, citation.source.uid, f"{prefix}source.uid",
+                       _("no source with this uid"), problems, defined=True)
             cited.add(citation.source.uid)
-        elif not _known(session, Source, citation.source_uid, file_uids):
-            problems.append(FieldProblem(f"{prefix}source_uid", _("no source with this uid"),
-                                         citation.source_uid))
+        else:
+            refs.check(Source, citation.source_uid, f"{prefix}source_uid",
+                       _("no source with this uid"), problems)
+    return cited
+
+
+def _check_case_events(session: Session, data: IncidentCreate, cited: set[str | None],
+                       refs: _References, problems: list[FieldProblem]) -> None:
     for i, event in enumerate(data.case_events):
         prefix = f"case_events.{i}."
         check_code(session, f"{prefix}kind", "case_event_kind", event.kind, problems,
                    required=True)
-        if event.source_uid and event.source_uid not in cited and not _known(
-                session, Source, event.source_uid, file_uids):
-            problems.append(FieldProblem(f"{prefix}source_uid", _(
-                "no source with this uid (cite it in this incident or an earlier one)"),
-                event.source_uid))
+        if event.source_uid and event.source_uid not in cited:
+            refs.check(Source, event.source_uid, f"{prefix}source_uid",
+                       _("no source with this uid (cite it in this incident or an earlier one)"),
+                       problems)
+
+
+def _remember_uids(data: IncidentCreate, cited: set[str | None], file_uids: set[str]) -> None:
+    """Later items of the file may refer to the people, actors and sources this one defines."""
     for victim in data.victims:
         if victim.person is not None and victim.person.uid:
             file_uids.add(victim.person.uid)
@@ -175,4 +221,24 @@ def check_item(session: Session, item: ImportItem, file_uids: set[str]) -> list[
             if entry is not None and entry.uid:
                 file_uids.add(entry.uid)
     file_uids |= {uid for uid in cited if uid}
+
+
+def check_item(session: Session, item: ImportItem, file_uids: set[str], *, by: Principal
+               ) -> list[FieldProblem]:
+    """Every problem of one incident imported by `by`, located; remembers the uids it
+    defines in `file_uids`, for the items after it."""
+    try:
+        data = IncidentCreate.model_validate(create_dict(item.record))
+    except pydantic.ValidationError as error:
+        problems = problems_from_pydantic(error)
+        _check_raw_codes(session, item.record, problems)
+        return [located(item, p) for p in problems]
+    problems: list[FieldProblem] = []
+    check_incident_fields(session, data, problems)
+    refs = _References(session, by, file_uids)
+    _check_victims(session, data, refs, problems)
+    _check_perpetrators(session, data, refs, problems)
+    cited = _check_citations(session, data, refs, problems)
+    _check_case_events(session, data, cited, refs, problems)
+    _remember_uids(data, cited, file_uids)
     return [located(item, p) for p in problems]

@@ -42,8 +42,8 @@ from records.services.exchange.flat import (
     PERPETRATOR_COLUMNS,
     VICTIM_COLUMNS,
     flat_rows,
-    neutralise,
     part_rows,
+    safe_cell,
 )
 from records.services.exchange.importing import file_sha256
 from records.services.exchange.package import PackageWriter, descriptor, zip_folder
@@ -89,17 +89,13 @@ class _Counter:
             yield record
 
 
-def _text(value):
-    return neutralise(value) if isinstance(value, str) else value
-
-
 def write_csv(records, out: Path) -> None:
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         for record in records:
             for row in flat_rows(record):
-                writer.writerow({k: _text(v) for k, v in row.items()})
+                writer.writerow({k: safe_cell(v) for k, v in row.items()})
 
 
 _README = [
@@ -119,7 +115,7 @@ def write_xlsx(records, out: Path, level: ExportLevel, filters: dict) -> None:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     def clean(value):
-        return ILLEGAL_CHARACTERS_RE.sub("", _text(value)) if isinstance(value, str) else value
+        return ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value)) if isinstance(value, str) else value
 
     book = Workbook(write_only=True)
     sheets = {}
@@ -242,17 +238,17 @@ def write_datapackage(session: Session, records, out: Path, level: ExportLevel,
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def write_export(session: Session, request: ExportRequest, *, actor: Principal,
+def write_export(session: Session, request: ExportRequest, *, by: Principal,
                  progress: Progress | None = None) -> ExportResult:
     """Write the export file without auditing it (see `export_incidents`, `run_export`).
 
-    Raises ValidationError for an unknown format or level, PermissionDenied when the actor's
-    role is below the level; the PDF report raises ReportDependencyMissing naming what is
+    Raises ValidationError for an unknown format or level, PermissionDenied when the role of `by` is
+    below the level; the PDF report raises ReportDependencyMissing naming what is
     missing and how to install it."""
     if request.format not in FORMATS:
         raise ValidationError.single("format", _("'{v}' is not a format; allowed: {a}").format(
             v=request.format, a=", ".join(FORMATS)), request.format)
-    level = export_level(request.level, actor)
+    level = export_level(request.level, by)
     out = Path(request.out)
     if out.parent and not out.parent.exists():
         raise ValidationError.single("out", _("the folder {p} does not exist").format(
@@ -282,9 +278,9 @@ def write_export(session: Session, request: ExportRequest, *, actor: Principal,
                         file_sha256(out), filters)
 
 
-def audit_export(session: Session, result: ExportResult, *, actor: Principal) -> None:
+def audit_export(session: Session, result: ExportResult, *, by: Principal) -> None:
     """The audit entry of an export: who, level, format, filters, counts, file hash."""
-    act_as(session, actor)
+    act_as(session, by)
     append_event(session, action="export", entity_type="incident",
                  changes={"format": result.format, "level": result.level,
                           "filters": result.filters, "incidents": result.incidents,
@@ -292,24 +288,24 @@ def audit_export(session: Session, result: ExportResult, *, actor: Principal) ->
                           "file": result.path.name})
 
 
-def export_incidents(session: Session, request: ExportRequest, *, actor: Principal,
+def export_incidents(session: Session, request: ExportRequest, *, by: Principal,
                      progress: Progress | None = None) -> ExportResult:
     """Write and audit an export in one (write) session."""
-    result = write_export(session, request, actor=actor, progress=progress)
-    audit_export(session, result, actor=actor)
+    result = write_export(session, request, by=by, progress=progress)
+    audit_export(session, result, by=by)
     return result
 
 
-def run_export(engine: Engine, request: ExportRequest, *, actor: Principal,
+def run_export(engine: Engine, request: ExportRequest, *, by: Principal,
                progress: Progress | None = None) -> ExportResult:
     """Write the export from a read session (writers are not blocked while it streams),
     then audit it; if the audit cannot be written, the file is removed and the error
     raised, so no export exists without its audit entry."""
     with read_session(engine) as session:
-        result = write_export(session, request, actor=actor, progress=progress)
+        result = write_export(session, request, by=by, progress=progress)
     try:
         with unit_of_work(engine) as session:
-            audit_export(session, result, actor=actor)
+            audit_export(session, result, by=by)
     except BaseException:
         _remove(result.path)
         raise

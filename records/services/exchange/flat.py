@@ -112,7 +112,8 @@ def split_list(text: str) -> list[str]:
     return [items[0]] + [i[1:] if i.startswith(" ") else i for i in items[1:]]
 
 
-def _cell(value):
+def cell_value(value):
+    """A record value as a spreadsheet cell: "" for None, true/false, ISO dates, joined lists."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -122,6 +123,11 @@ def _cell(value):
     if isinstance(value, list):
         return join_list(value)
     return value
+
+
+def safe_cell(value):
+    """A cell value whose text a spreadsheet will not run as a formula."""
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def _get(data: dict | None, path: str):
@@ -134,17 +140,18 @@ def _get(data: dict | None, path: str):
 
 def flat_rows(record: dict) -> list[dict]:
     """The flat rows of one (redacted) incident record: one per victim, at least one."""
-    base = {column: _cell(record.get(key)) for column, key in INCIDENT_COLUMNS.items()}
+    base = {column: cell_value(record.get(key)) for column, key in INCIDENT_COLUMNS.items()}
     for part, columns, _count in LIST_GROUPS:
         items = record[part]
         for column, path in columns.items():
-            base[column] = join_list(_cell(_get(item, path)) for item in items) if items else ""
+            base[column] = (join_list(cell_value(_get(item, path)) for item in items)
+                            if items else "")
     victims = record["victims"] or [None]
     rows = []
     for victim in victims:
         row = dict(base)
         for column, path in VICTIM_COLUMNS.items():
-            row[column] = _cell(_get(victim, path)) if victim else ""
+            row[column] = cell_value(_get(victim, path)) if victim else ""
         rows.append(row)
     return rows
 
@@ -154,5 +161,5 @@ def part_rows(record: dict, part: str) -> list[dict]:
     columns = VICTIM_COLUMNS if part == "victims" else dict(
         (p, c) for p, c, _n in LIST_GROUPS)[part]
     return [{"incident_ref": record["ref"],
-             **{column: _cell(_get(item, path)) for column, path in columns.items()}}
+             **{column: cell_value(_get(item, path)) for column, path in columns.items()}}
             for item in record[part]]

@@ -5,7 +5,7 @@
 problem, creates every incident through the normal write path (incident_build), so each
 record gets its own audit entry, plus one "import" entry naming the file and its hash.
 
-Status on import: the system actor and admins keep the status, confidence and sensitivity
+Status on import: the system principal and admins keep the status, confidence and sensitivity
 the file gives (restoring an internal export); anyone else's imports land as drafts to go
 through review, keeping the confidence and sensitivity given.
 """
@@ -29,6 +29,7 @@ from records.services.access import Principal, act_as, has_role, require_role
 from records.services.exchange.checks import check_item, create_dict
 from records.services.exchange.readers import ImportItem, flat_items, read_table
 from records.services.incidents import build_incident
+from records.services.people import resolve_source
 
 FORMATS = ("sijil", "acled")
 BATCH_SIZE = 500
@@ -112,8 +113,9 @@ def _reader(path: Path, fmt: str, problems: list[FieldProblem], warnings: list[s
 class _Checker:
     """Checks items one by one, remembering what earlier items of the file define."""
 
-    def __init__(self, session: Session, preview: ImportPreview):
+    def __init__(self, session: Session, preview: ImportPreview, by: Principal):
         self.session = session
+        self.by = by
         self.preview = preview
         self.refs = set(session.exec(select(Incident.ref)).all())
         self.external = dict(session.exec(select(Incident.external_id, Incident.ref)
@@ -146,12 +148,13 @@ class _Checker:
             row, column = item.locate("status")
             problems.append(FieldProblem(column, _("'{v}' is not allowed; allowed: {a}").format(
                 v=record["status"], a=", ".join(STATUSES)), record["status"], row))
-        problems += check_item(self.session, item, self.file_uids)
+        problems += check_item(self.session, item, self.file_uids, by=self.by)
         return problems
 
 
-def _scan(session: Session, read, preview: ImportPreview, sample_size: int = 20) -> None:
-    checker = _Checker(session, preview)
+def _scan(session: Session, read, preview: ImportPreview, by: Principal,
+          sample_size: int = 20) -> None:
+    checker = _Checker(session, preview, by)
     for item in read():
         known = checker.existing(item)
         if known is not None:
@@ -169,16 +172,16 @@ def _scan(session: Session, read, preview: ImportPreview, sample_size: int = 20)
 
 
 def preview_import(session: Session, path: str | Path, *, fmt: str = "sijil",
-                   actor: Principal) -> ImportPreview:
+                   by: Principal) -> ImportPreview:
     """Read and check the whole file, writing nothing: every problem (row, column, value,
     reason), the incidents already present, and how many incidents would be created."""
-    require_role(actor, "caseworker", _("import incidents"))
+    require_role(by, "caseworker", _("import incidents"))
     path = Path(path)
     preview = ImportPreview(str(path), fmt)
     file_problems: list[FieldProblem] = []
     try:
         read = _reader(path, fmt, file_problems, preview.warnings)
-        _scan(session, read, preview)
+        _scan(session, read, preview, by)
     except ValidationError as error:
         file_problems += error.problems
     unique: dict[tuple, FieldProblem] = {}
@@ -208,16 +211,14 @@ def _new_uids(incident: Incident) -> set[str]:
     return {r.uid for r in rows if r.id is None and r.uid}
 
 
-def _source_rows_first(session: Session, data: IncidentCreate) -> None:
+def _source_rows_first(session: Session, data: IncidentCreate, by: Principal) -> None:
     """Create the sources this incident cites before its case events refer to them."""
     wanted = {e.source_uid for e in data.case_events if e.source_uid}
     for citation in data.citations:
         source = citation.source
         if source is not None and source.uid in wanted and session.exec(
                 select(Source.id).where(Source.uid == source.uid)).first() is None:
-            from records.services.people import resolve_source
-
-            session.add(resolve_source(session, None, source, "", []))
+            session.add(resolve_source(session, by, None, source, "", []))
     session.flush()
 
 
@@ -228,7 +229,56 @@ def _explicit_refs_first(read) -> Iterator[ImportItem]:
     yield from (item for item in read() if not item.record.get("ref"))
 
 
-def import_file(session: Session, path: str | Path, *, fmt: str = "sijil", actor: Principal,
+class _Writer:
+    """Creates incidents one by one, flushing only when an incident needs rows an earlier
+    one added, or a batch is full (then forgetting the written rows to bound memory)."""
+
+    def __init__(self, session: Session, by: Principal, batch_size: int):
+        self.session = session
+        self.by = by
+        self.batch_size = batch_size
+        self.keep_status = by.is_system or has_role(by, "admin")
+        self.numbering = False
+        self.pending: set[str] = set()
+        self.done = 0
+        self.drafted = 0
+        self.refs: list[str] = []
+
+    def write(self, item: ImportItem) -> None:
+        if not self.numbering and not item.record.get("ref"):
+            # New refs continue after the highest ref in the database, the file's included.
+            self.session.flush()
+            self.numbering = True
+        incident = self._build(item)
+        wanted = item.record.get("status") or "draft"
+        incident.status = wanted if self.keep_status else "draft"
+        self.drafted += incident.status != wanted
+        incident.external_id = item.record.get("external_id") or None
+        self.session.add(incident)
+        self.pending |= _new_uids(incident)
+        self.refs.append(incident.ref)
+        self.done += 1
+
+    def _build(self, item: ImportItem) -> Incident:
+        data = IncidentCreate.model_validate(create_dict(item.record))
+        if _uids(data) & self.pending or any(e.source_uid for e in data.case_events):
+            self.session.flush()
+            self.pending.clear()
+            _source_rows_first(self.session, data, self.by)
+        with self.session.no_autoflush:
+            return build_incident(self.session, data, self.by)
+
+    def end_of_batch(self) -> bool:
+        """After a full batch: flush it, forget its rows and say so."""
+        if self.done % self.batch_size:
+            return False
+        self.session.flush()
+        self.session.expunge_all()
+        self.pending.clear()
+        return True
+
+
+def import_file(session: Session, path: str | Path, *, fmt: str = "sijil", by: Principal,
                 progress: Progress | None = None, batch_size: int = BATCH_SIZE
                 ) -> ImportResult:
     """Import the file in the caller's transaction: all of it, or nothing.
@@ -237,59 +287,32 @@ def import_file(session: Session, path: str | Path, *, fmt: str = "sijil", actor
     is invalid, before anything is written; PermissionDenied below the caseworker role.
     Incidents already present (same ref or same external id) are skipped and reported.
     `progress(done, total)` is called as incidents are written."""
-    require_role(actor, "caseworker", _("import incidents"))
+    require_role(by, "caseworker", _("import incidents"))
     path = Path(path)
-    preview = preview_import(session, path, fmt=fmt, actor=actor)
+    preview = preview_import(session, path, fmt=fmt, by=by)
     if preview.problems:
         raise ValidationError(preview.problems)
     sha = file_sha256(path)
     reason = _("import of {name} (sha256 {h})").format(name=path.name, h=sha[:16])
-    act_as(session, actor, reason)
-    keep_status = actor.is_system or has_role(actor, "admin")
+    act_as(session, by, reason)
     problems: list[FieldProblem] = []
     read = _reader(path, fmt, problems, [])
-    checker = _Checker(session, preview)
-    total, done, drafted, refs = preview.incidents, 0, 0, []
-    pending: set[str] = set()
-    if progress:
-        progress(0, total)
-    numbering = False
+    checker = _Checker(session, preview, by)
+    writer = _Writer(session, by, batch_size)
+    report = progress or (lambda done, total: None)
+    report(0, preview.incidents)
     for item in _explicit_refs_first(read):
-        if checker.existing(item) is not None:
-            continue
-        if not numbering and not item.record.get("ref"):
-            # New refs continue after the highest ref in the database, the file's included.
-            session.flush()
-            numbering = True
-        data = IncidentCreate.model_validate(create_dict(item.record))
-        uids = _uids(data)
-        if uids & pending or any(e.source_uid for e in data.case_events):
-            session.flush()
-            pending.clear()
-            _source_rows_first(session, data)
-        with session.no_autoflush:
-            incident = build_incident(session, data, actor.id)
-        wanted = item.record.get("status") or "draft"
-        incident.status = wanted if keep_status else "draft"
-        drafted += incident.status != wanted
-        incident.external_id = item.record.get("external_id") or None
-        session.add(incident)
-        pending |= _new_uids(incident)
-        refs.append(incident.ref)
-        done += 1
-        if done % batch_size == 0:
-            session.flush()
-            session.expunge_all()
-            pending.clear()
-            if progress:
-                progress(done, total)
+        if checker.existing(item) is None:
+            writer.write(item)
+            if writer.end_of_batch():
+                report(writer.done, preview.incidents)
     if problems:
         raise ValidationError(problems)
     session.flush()
     append_event(session, action="import", entity_type="incident", reason=reason,
-                 changes={"file": path.name, "sha256": sha, "format": fmt, "created": done,
-                          "skipped_existing": len(preview.existing), "drafted": drafted})
-    if progress:
-        progress(done, total)
-    return ImportResult(done, refs[:1000], preview.existing, drafted, sha, preview.warnings)
-
+                 changes={"file": path.name, "sha256": sha, "format": fmt,
+                          "created": writer.done, "skipped_existing": len(preview.existing),
+                          "drafted": writer.drafted})
+    report(writer.done, preview.incidents)
+    return ImportResult(writer.done, writer.refs[:1000], preview.existing, writer.drafted, sha,
+                        preview.warnings)

@@ -9,13 +9,12 @@ so nothing links them across incidents.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import uuid
 import zipfile
 from pathlib import Path
 
-from records.services.exchange.flat import join_list, neutralise
+from records.services.exchange.flat import cell_value, safe_cell
 
 # table → [(field, type, vocabulary or fixed choices, required)]
 TABLES: dict[str, list[tuple[str, str, object, bool]]] = {
@@ -88,20 +87,6 @@ FOREIGN_KEYS = {
 LIST_FIELDS = {"tags", "aliases", "profiles"}
 
 
-def _cell(name: str, value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if name in LIST_FIELDS:
-        return neutralise(join_list(value))
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
-
-
 class PackageWriter:
     """Writes the tables row by row as records stream in; entities are written once."""
 
@@ -116,7 +101,8 @@ class PackageWriter:
         self.seen: dict[str, set[str]] = {"persons": set(), "actors": set(), "sources": set()}
 
     def _row(self, table: str, data: dict) -> None:
-        self.writers[table].writerow([_cell(f[0], data.get(f[0])) for f in TABLES[table]])
+        self.writers[table].writerow([safe_cell(cell_value(data.get(f[0])))
+                                      for f in TABLES[table]])
 
     def _entity(self, table: str, data: dict) -> str:
         uid = data.get("uid") or ""

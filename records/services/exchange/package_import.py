@@ -9,7 +9,7 @@ import io
 import json
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from records.errors import FieldProblem, ValidationError
@@ -74,18 +74,38 @@ _TEXT = {"narrative", "harm_description", "basis", "statement", "quote", "descri
          "title", "full_name", "name"}
 
 
-def package_items(path: Path, problems: list[FieldProblem]) -> Iterator[ImportItem]:
-    """Incidents of a data package; row numbers are those of each table's CSV."""
-    tables = _open_tables(path)
-    entities = {name: {row["uid"]: (n, _typed(name, row, n, problems))
-                       for n, row in tables[name]}
-                for name in ("persons", "actors", "sources")}
+def _children(tables: dict[str, list[tuple[int, dict]]], problems: list[FieldProblem]
+              ) -> dict[str, dict[str, list[tuple[int, dict]]]]:
+    """The typed rows of each part table, grouped by incident_ref."""
     children: dict[str, dict[str, list[tuple[int, dict]]]] = {}
     for name in ("victims", "perpetrators", "citations", "case_events"):
         grouped = defaultdict(list)
         for n, row in tables[name]:
             grouped[row.get("incident_ref", "")].append((n, _typed(name, row, n, problems)))
         children[name] = grouped
+    return children
+
+
+def _package_locator(number: int, rows: dict[str, list[int]]
+                     ) -> Callable[[str], tuple[int, str]]:
+    """Map a field path of the record to (row, "table.csv:column")."""
+    def locate(path: str) -> tuple[int, str]:
+        head, _sep, rest = path.partition(".")
+        if head in rows:
+            index, _sep, sub = rest.partition(".")
+            if index.isdigit() and int(index) < len(rows[head]):
+                return rows[head][int(index)], f"{head}.csv:{sub or head}"
+        return number, f"incidents.csv:{head}"
+    return locate
+
+
+def package_items(path: Path, problems: list[FieldProblem]) -> Iterator[ImportItem]:
+    """Incidents of a data package; row numbers are those of each table's CSV."""
+    tables = _open_tables(path)
+    entities = {name: {row["uid"]: (n, _typed(name, row, n, problems))
+                       for n, row in tables[name]}
+                for name in ("persons", "actors", "sources")}
+    children = _children(tables, problems)
 
     def entity(table: str, uid: str | None) -> dict | None:
         if not uid:
@@ -114,16 +134,7 @@ def package_items(path: Path, problems: list[FieldProblem]) -> Iterator[ImportIt
             {"date": r["date"], "kind": r["kind"], "description": r["description"],
              "source_uid": r["source_uid"]}
             for _n, r in children["case_events"].get(ref, [])]
-
-        def locate(path: str, number=number, rows=rows) -> tuple[int, str]:
-            head, _sep, rest = path.partition(".")
-            if head in rows:
-                index, _sep, sub = rest.partition(".")
-                if index.isdigit() and int(index) < len(rows[head]):
-                    return rows[head][int(index)], f"{head}.csv:{sub or head}"
-            return number, f"incidents.csv:{head}"
-
-        yield ImportItem(number, record, locate)
+        yield ImportItem(number, record, _package_locator(number, rows))
 
 
 def _dates(record: dict) -> dict:

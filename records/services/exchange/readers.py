@@ -53,6 +53,21 @@ class Table:
     rows: Callable[[], Iterator[tuple[int, list]]]
     warnings: list[str] = field(default_factory=list)
 
+    def has_columns(self, required: tuple[str, ...], message: str,
+                    problems: list[FieldProblem]) -> bool:
+        """Whether the header has every required column; each missing one is a problem on
+        row 1, reported with `message`."""
+        missing = [c for c in required if c not in self.header]
+        for column in missing:
+            problems.append(FieldProblem(column, message, None, 1))
+        return not missing
+
+    def named_rows(self) -> Iterator[tuple[int, dict]]:
+        """Each row as {column: cell}; cells a short row lacks are None."""
+        for number, cells in self.rows():
+            yield number, {h: (cells[i] if i < len(cells) else None)
+                           for i, h in enumerate(self.header) if h}
+
 
 def _encoding_problems(path: Path) -> list[FieldProblem]:
     problems = []
@@ -232,6 +247,19 @@ def _nest(values: dict[str, object], columns: dict[str, str]) -> dict:
     return out
 
 
+def _convert_columns(raw: dict[str, object], columns, row: int, problems: list[FieldProblem],
+                     *, cell: bool = True) -> dict[str, object]:
+    """The values of `columns` converted; one that cannot be is None, and a problem."""
+    values: dict[str, object] = {}
+    for column in columns:
+        try:
+            values[column] = convert(column, raw.get(column), cell=cell)
+        except ValueError as error:
+            problems.append(FieldProblem(column, str(error), raw.get(column), row))
+            values[column] = None
+    return values
+
+
 def _parallel(raw: dict[str, object], part: str, columns: dict, count_column: str, row: int,
               problems: list[FieldProblem]) -> list[dict]:
     counted = split_list(unneutralise(str(raw.get(count_column) or "")))
@@ -246,13 +274,8 @@ def _parallel(raw: dict[str, object], part: str, columns: dict, count_column: st
                 k=len(parts), c=count_column, n=n), raw.get(column), row))
         split[column] = parts + [""] * (n - len(parts))
     for i in range(n):
-        values = {}
-        for column in columns:
-            try:
-                values[column] = convert(column, split[column][i], cell=False)
-            except ValueError as error:
-                problems.append(FieldProblem(column, str(error), split[column][i], row))
-                values[column] = None
+        values = _convert_columns({column: split[column][i] for column in columns}, columns,
+                                  row, problems, cell=False)
         item = _nest(values, columns)
         for key in ("actor", "person", "source"):
             if isinstance(item.get(key), dict) and not any(
@@ -269,65 +292,32 @@ def flat_items(table: Table, problems: list[FieldProblem]) -> Iterator[ImportIte
 
     Rows of one incident share an incident_ref and must be adjacent; a ref that comes back
     after other incidents is reported as a duplicate."""
-    header = table.header
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    for column in missing:
-        problems.append(FieldProblem(column, _("the column is missing"), None, 1))
-    if missing:
+    if not table.has_columns(REQUIRED_COLUMNS, _("the column is missing"), problems):
         return
-    unknown = [h for h in header if h and h not in COLUMNS]
+    unknown = [h for h in table.header if h and h not in COLUMNS]
     if unknown:
         table.warnings.append(_("ignored unknown columns: {c}").format(c=", ".join(unknown)))
+    for group in _incident_groups(table, problems):
+        yield _flat_item(group, problems)
+
+
+def _ref(raw: dict[str, object]) -> str:
+    return str(raw.get("incident_ref") or "").strip()
+
+
+def _incident_groups(table: Table, problems: list[FieldProblem]
+                     ) -> Iterator[list[tuple[int, dict]]]:
+    """The rows of each incident: adjacent rows with the same incident_ref (a row without
+    one is an incident of its own)."""
     seen: dict[str, int] = {}
     group: list[tuple[int, dict]] = []
-
-    def finish() -> ImportItem | None:
-        if not group:
-            return None
-        first_row, first = group[0]
-        values = {}
-        for column in INCIDENT_COLUMNS:
-            try:
-                values[column] = convert(column, first.get(column))
-            except ValueError as error:
-                problems.append(FieldProblem(column, str(error), first.get(column), first_row))
-                values[column] = None
-        record = {key: values[column] for column, key in INCIDENT_COLUMNS.items()}
-        for part, columns, count_column in LIST_GROUPS:
-            record[part] = _parallel(first, part, columns, count_column, first_row, problems)
-        victims, victim_rows = [], []
-        for row, raw in group:
-            for column in INCIDENT_COLUMNS:
-                if row != first_row and _differs(raw.get(column), first.get(column)):
-                    problems.append(FieldProblem(column, _(
-                        "differs from row {r} of the same incident_ref (duplicate ref?)")
-                        .format(r=first_row), raw.get(column), row))
-                    break
-            if not any(raw.get(c) not in (None, "") for c in VICTIM_COLUMNS):
-                continue
-            converted = {}
-            for column in VICTIM_COLUMNS:
-                try:
-                    converted[column] = convert(column, raw.get(column))
-                except ValueError as error:
-                    problems.append(FieldProblem(column, str(error), raw.get(column), row))
-                    converted[column] = None
-            victim = _nest(converted, VICTIM_COLUMNS)
-            victim["person"].pop("name_withheld", None)
-            victims.append(victim)
-            victim_rows.append(row)
-        record["victims"] = victims
-        return ImportItem(first_row, record, flat_locator(first_row, victim_rows))
-
-    for number, cells in table.rows():
-        raw = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header) if h}
-        ref = str(raw.get("incident_ref") or "").strip()
-        if group and ref and ref == str(group[0][1].get("incident_ref") or "").strip():
+    for number, raw in table.named_rows():
+        ref = _ref(raw)
+        if group and ref and ref == _ref(group[0][1]):
             group.append((number, raw))
             continue
-        item = finish()
-        if item is not None:
-            yield item
+        if group:
+            yield group
         group = [(number, raw)]
         if ref:
             if ref in seen:
@@ -335,9 +325,45 @@ def flat_items(table: Table, problems: list[FieldProblem]) -> Iterator[ImportIte
                     "duplicate ref: already used on row {r} (rows of one incident must be "
                     "adjacent)").format(r=seen[ref]), ref, number))
             seen[ref] = number
-    item = finish()
-    if item is not None:
-        yield item
+    if group:
+        yield group
+
+
+def _flat_item(group: list[tuple[int, dict]], problems: list[FieldProblem]) -> ImportItem:
+    """One incident from its rows: the incident and its lists from the first row, a victim
+    from every row that names one."""
+    first_row, first = group[0]
+    values = _convert_columns(first, INCIDENT_COLUMNS, first_row, problems)
+    record = {key: values[column] for column, key in INCIDENT_COLUMNS.items()}
+    for part, columns, count_column in LIST_GROUPS:
+        record[part] = _parallel(first, part, columns, count_column, first_row, problems)
+    victims, victim_rows = [], []
+    for row, raw in group:
+        if row != first_row:
+            _check_same_incident(raw, row, first, first_row, problems)
+        if any(raw.get(c) not in (None, "") for c in VICTIM_COLUMNS):
+            victims.append(_victim(raw, row, problems))
+            victim_rows.append(row)
+    record["victims"] = victims
+    return ImportItem(first_row, record, flat_locator(first_row, victim_rows))
+
+
+def _check_same_incident(raw: dict[str, object], row: int, first: dict[str, object],
+                         first_row: int, problems: list[FieldProblem]) -> None:
+    """A later row of an incident must repeat its incident columns; the first that differs
+    is reported."""
+    for column in INCIDENT_COLUMNS:
+        if _differs(raw.get(column), first.get(column)):
+            problems.append(FieldProblem(column, _(
+                "differs from row {r} of the same incident_ref (duplicate ref?)")
+                .format(r=first_row), raw.get(column), row))
+            return
+
+
+def _victim(raw: dict[str, object], row: int, problems: list[FieldProblem]) -> dict:
+    victim = _nest(_convert_columns(raw, VICTIM_COLUMNS, row, problems), VICTIM_COLUMNS)
+    victim["person"].pop("name_withheld", None)
+    return victim
 
 
 def _differs(a, b) -> bool:

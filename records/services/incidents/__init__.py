@@ -7,17 +7,15 @@ from records.services.incidents.build import (
 )
 from records.services.incidents.editing import (
     EDITABLE_FIELDS,
-    IncidentFilter,
     check_version,
     create_incident,
     create_incidents,
-    filter_incidents,
     flush_or_conflict,
     get_incident,
-    list_incidents,
     touch,
     update_incident,
 )
+from records.services.incidents.listing import IncidentFilter, filter_incidents, list_incidents
 from records.services.incidents.parts import (
     add_part,
     remove_part,

@@ -15,6 +15,7 @@ from records.models.incident_io import (
     PerpetratorInput,
     VictimInput,
 )
+from records.services.access import Principal
 from records.services.people import (
     check_actor,
     check_person,
@@ -67,20 +68,20 @@ def next_ref(session: Session, year: int) -> str:
     return f"INC-{year:04d}-{counters[year]:05d}"
 
 
-def build_victim(session: Session, item: VictimInput, prefix: str,
+def build_victim(session: Session, by: Principal, item: VictimInput, prefix: str,
                  problems: list[FieldProblem]) -> Victim | None:
     check_code(session, f"{prefix}outcome", "victim_outcome", item.outcome, problems,
                required=True)
     if item.person is not None:
         check_person(session, item.person, f"{prefix}person.", problems)
-    person = resolve_person(session, item.person_uid, item.person, f"{prefix}", problems)
+    person = resolve_person(session, by, item.person_uid, item.person, f"{prefix}", problems)
     if person is None:
         return None
     return Victim(person=person, outcome=item.outcome, harm_description=item.harm_description,
                   consent_to_publish_name=item.consent_to_publish_name)
 
 
-def build_perpetrator(session: Session, item: PerpetratorInput, prefix: str,
+def build_perpetrator(session: Session, by: Principal, item: PerpetratorInput, prefix: str,
                       problems: list[FieldProblem]) -> Perpetrator | None:
     check_code(session, f"{prefix}attribution", "attribution", item.attribution, problems,
                required=True)
@@ -88,33 +89,33 @@ def build_perpetrator(session: Session, item: PerpetratorInput, prefix: str,
     if item.actor_uid or item.actor:
         if item.actor is not None:
             check_actor(session, item.actor, f"{prefix}actor.", problems)
-        actor = resolve_actor(session, item.actor_uid, item.actor, prefix, problems)
+        actor = resolve_actor(session, by, item.actor_uid, item.actor, prefix, problems)
     if item.person_uid or item.person:
         if item.person is not None:
             check_person(session, item.person, f"{prefix}person.", problems)
-        person = resolve_person(session, item.person_uid, item.person, prefix, problems)
+        person = resolve_person(session, by, item.person_uid, item.person, prefix, problems)
     if actor is None and person is None:
         return None
     return Perpetrator(actor=actor, person=person, attribution=item.attribution,
                        basis=item.basis)
 
 
-def build_citation(session: Session, item: CitationInput, prefix: str,
+def build_citation(session: Session, by: Principal, item: CitationInput, prefix: str,
                    problems: list[FieldProblem]) -> Citation | None:
     if item.source is not None:
         check_source(session, item.source, f"{prefix}source.", problems)
-    source = resolve_source(session, item.source_uid, item.source, prefix, problems)
+    source = resolve_source(session, by, item.source_uid, item.source, prefix, problems)
     if source is None:
         return None
     return Citation(source=source, statement=item.statement, page=item.page, quote=item.quote)
 
 
-def build_case_event(session: Session, item: CaseEventInput, prefix: str,
+def build_case_event(session: Session, by: Principal, item: CaseEventInput, prefix: str,
                      problems: list[FieldProblem]) -> CaseEvent | None:
     check_code(session, f"{prefix}kind", "case_event_kind", item.kind, problems, required=True)
     source = None
     if item.source_uid:
-        source = resolve_source(session, item.source_uid, None, prefix, problems)
+        source = resolve_source(session, by, item.source_uid, None, prefix, problems)
     return CaseEvent(date=item.date, kind=item.kind, description=item.description,
                      source=source)
 
@@ -126,8 +127,9 @@ def derive_counts(incident: Incident) -> None:
     incident.injured = max(incident.injured or 0, outcomes.count("injured"))
 
 
-def build_incident(session: Session, data: IncidentCreate, actor_id: int | None) -> Incident:
-    """Check everything first; only a wholly valid incident yields rows (not yet added)."""
+def build_incident(session: Session, data: IncidentCreate, by: Principal) -> Incident:
+    """Check everything first; only a wholly valid incident yields rows (not yet added),
+    created by `by`, whose references (person, actor, source uids) must be rows `by` may see."""
     problems: list[FieldProblem] = []
     check_incident_fields(session, data, problems)
     if data.ref and session.exec(select(Incident.id).where(Incident.ref == data.ref)).first():
@@ -138,13 +140,13 @@ def build_incident(session: Session, data: IncidentCreate, actor_id: int | None)
                                ("perpetrators", data.perpetrators, build_perpetrator),
                                ("citations", data.citations, build_citation),
                                ("case_events", data.case_events, build_case_event)):
-        parts.append([build(session, item, f"{name}.{i}.", problems)
+        parts.append([build(session, by, item, f"{name}.{i}.", problems)
                       for i, item in enumerate(items)])
     if problems:
         raise ValidationError(problems)
     fields = data.model_dump(include=set(IncidentBase.model_fields))
     incident = Incident(**fields, ref=data.ref or next_ref(session, data.start_date.year),
-                        status="draft", created_by_id=actor_id, last_edited_by_id=actor_id)
+                        status="draft", created_by_id=by.id, last_edited_by_id=by.id)
     victims, perpetrators, citations, case_events = parts
     incident.victims = victims
     incident.perpetrators = perpetrators

@@ -37,33 +37,33 @@ _PARTS = {
 }
 
 
-def _editable(session: Session, ref: str, actor: Principal, expected_version: int):
-    incident = load_incident(session, ref, actor=actor, for_update=True)
-    check_can_edit(actor, incident)
+def _editable(session: Session, ref: str, by: Principal, expected_version: int):
+    incident = load_incident(session, ref, by=by, for_update=True)
+    check_can_edit(by, incident)
     check_version(session, incident, expected_version)
     return incident
 
 
-def add_part(session: Session, ref: str, part: str, data, *, actor: Principal,
+def add_part(session: Session, ref: str, part: str, data, *, by: Principal,
              expected_version: int, reason: str | None = None) -> IncidentRead:
     """Attach a victim, perpetrator, citation or case event (`part` names which)."""
     model, build, _row = _PARTS[part]
     item = parse(model, data, prefix=f"{part}.0.")
-    incident = _editable(session, ref, actor, expected_version)
+    incident = _editable(session, ref, by, expected_version)
     problems: list = []
-    row = build(session, item, f"{part}.0.", problems)
+    row = build(session, by, item, f"{part}.0.", problems)
     if part == "victims" and row is not None and any(
             v.person_id == row.person.id for v in incident.victims if row.person.id):
         problems.append(FieldProblem("victims.0.person_uid",
                                      _("this person is already a victim here")))
     if problems or row is None:
         raise ValidationError(problems)
-    act_as(session, actor, reason)
+    act_as(session, by, reason)
     getattr(incident, part).append(row)
     derive_counts(incident)
-    touch(incident, actor)
+    touch(incident, by)
     flush_or_conflict(session, incident)
-    return incident_read(session, incident, actor)
+    return incident_read(session, incident, by)
 
 
 def _find(incident, part: str, part_id: int):
@@ -74,10 +74,10 @@ def _find(incident, part: str, part_id: int):
 
 
 def update_victim(session: Session, ref: str, victim_id: int, changes: dict, *,
-                  actor: Principal, expected_version: int, reason: str | None = None
+                  by: Principal, expected_version: int, reason: str | None = None
                   ) -> IncidentRead:
     """Change a victim's outcome, harm description or consent to publish the name."""
-    incident = _editable(session, ref, actor, expected_version)
+    incident = _editable(session, ref, by, expected_version)
     victim = _find(incident, "victims", victim_id)
     allowed = {"outcome", "harm_description", "consent_to_publish_name"}
     if set(changes) - allowed:
@@ -88,28 +88,28 @@ def update_victim(session: Session, ref: str, victim_id: int, changes: dict, *,
               "person_uid": victim.person.uid}
     item = parse(VictimInput, merged, prefix="victims.0.")
     problems: list = []
-    build_victim(session, item, "victims.0.", problems)
+    build_victim(session, by, item, "victims.0.", problems)
     if problems:
         raise ValidationError(problems)
-    act_as(session, actor, reason)
+    act_as(session, by, reason)
     for key in changes:
         setattr(victim, key, getattr(item, key))
     if session.is_modified(victim):
         derive_counts(incident)
-        touch(incident, actor)
+        touch(incident, by)
         flush_or_conflict(session, incident)
-    return incident_read(session, incident, actor)
+    return incident_read(session, incident, by)
 
 
-def remove_part(session: Session, ref: str, part: str, part_id: int, *, actor: Principal,
+def remove_part(session: Session, ref: str, part: str, part_id: int, *, by: Principal,
                 expected_version: int, reason: str | None = None) -> IncidentRead:
     """Detach a victim, perpetrator, citation or case event; the people and sources stay,
     and the trail keeps what the removed link said."""
-    incident = _editable(session, ref, actor, expected_version)
+    incident = _editable(session, ref, by, expected_version)
     row = _find(incident, part, part_id)
-    act_as(session, actor, reason)
+    act_as(session, by, reason)
     getattr(incident, part).remove(row)
     session.delete(row)
-    touch(incident, actor)
+    touch(incident, by)
     flush_or_conflict(session, incident)
-    return incident_read(session, incident, actor)
+    return incident_read(session, incident, by)

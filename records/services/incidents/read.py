@@ -43,20 +43,20 @@ INCIDENT_LOAD = (
 )
 
 
-def load_incident(session: Session, ref: str, *, actor: Principal,
+def load_incident(session: Session, ref: str, *, by: Principal,
                   for_update: bool = False) -> Incident:
-    """The incident row, or NotFound when it does not exist or the actor may not see it."""
+    """The incident row, or NotFound when it does not exist or `by` may not see it."""
     query = select(Incident).where(Incident.ref == ref.strip().upper())
     if for_update:
         query = query.with_for_update()
     incident = session.exec(query.options(*INCIDENT_LOAD)).first()
-    if incident is None or not can_see_incident(actor, incident):
+    if incident is None or not can_see_incident(by, incident):
         raise NotFound(_("no incident {ref}").format(ref=ref))
     return incident
 
 
-def incident_read(session: Session, incident: Incident, actor: Principal) -> IncidentRead:
-    full = can_see_personal_data(actor)
+def incident_read(session: Session, incident: Incident, by: Principal) -> IncidentRead:
+    full = can_see_personal_data(by)
 
     def person(p) -> PersonRead | None:
         if p is None:

@@ -1,17 +1,18 @@
-"""People, actors and sources: find-or-create by uid, so one person stays one person."""
+"""People, actors and sources on the way in: checked, then found by uid (or name) or created,
+so one person stays one person."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from records.errors import FieldProblem, NotFound
+from records.errors import FieldProblem
 from records.i18n import _
 from records.models import Actor, Person, Source
 from records.models.actor import ActorCreate
-from records.models.incident_io import ActorRead, PersonRead, SourceRead
 from records.models.person import SEXES, PersonCreate
 from records.models.source import CONFIDENTIAL_BY_DEFAULT, SourceCreate
+from records.services.access import Principal, visible_rows
 from records.services.validation import check_admin1
 from records.services.vocabularies import check_code
 from records.text import normalize_name
@@ -45,19 +46,33 @@ def _by_uid(session: Session, model, uid: str):
     return session.exec(select(model).where(model.uid == uid)).first()
 
 
-def resolve_person(session: Session, uid: str | None, data: PersonCreate | None,
-                   prefix: str, problems: list[FieldProblem]) -> Person | None:
-    """The existing person with this uid, or a new one (keeping a given uid)."""
+def _existing(session: Session, model, by: Principal, uid: str | None, data, field: str,
+              unknown: str, problems: list[FieldProblem]):
+    """(key, row, refused): the uid given (or carried by `data`) and the row that has it.
+    A uid that only rows `by` may not see carry is refused as unknown, so a reference cannot
+    reach into a restricted record or tell that it exists; a uid nobody has is refused only
+    when there is no `data` to create the row from."""
     key = uid or (data.uid if data else None)
-    if key:
-        found = _by_uid(session, Person, key)
-        if found is not None:
-            return found
-        if data is None:
-            problems.append(FieldProblem(f"{prefix}person_uid", _("no person with this uid"),
-                                         key))
-            return None
-    assert data is not None
+    if not key:
+        return None, None, False
+    found = _by_uid(session, model, key)
+    if found is not None and session.exec(select(model.id).where(
+            model.id == found.id, visible_rows(model, by))).first() is None:
+        found = None
+    elif found is not None or data is not None:
+        return key, found, False
+    problems.append(FieldProblem(field, unknown, key))
+    return key, None, True
+
+
+def resolve_person(session: Session, by: Principal, uid: str | None,
+                   data: PersonCreate | None, prefix: str, problems: list[FieldProblem]
+                   ) -> Person | None:
+    """The existing person with this uid, or a new one (keeping a given uid)."""
+    key, found, refused = _existing(session, Person, by, uid, data, f"{prefix}person_uid",
+                                    _("no person with this uid"), problems)
+    if found is not None or refused:
+        return found
     fields = data.model_dump(exclude={"uid"})
     person = Person(**fields, name_key=normalize_name(data.full_name, data.name_original))
     if key:
@@ -65,18 +80,14 @@ def resolve_person(session: Session, uid: str | None, data: PersonCreate | None,
     return person
 
 
-def resolve_actor(session: Session, uid: str | None, data: ActorCreate | None,
-                  prefix: str, problems: list[FieldProblem]) -> Actor | None:
+def resolve_actor(session: Session, by: Principal, uid: str | None,
+                  data: ActorCreate | None, prefix: str, problems: list[FieldProblem]
+                  ) -> Actor | None:
     """By uid; else the actor of the same name and type; else a new actor."""
-    key = uid or (data.uid if data else None)
-    if key:
-        found = _by_uid(session, Actor, key)
-        if found is not None:
-            return found
-        if data is None:
-            problems.append(FieldProblem(f"{prefix}actor_uid", _("no actor with this uid"), key))
-            return None
-    assert data is not None
+    key, found, refused = _existing(session, Actor, by, uid, data, f"{prefix}actor_uid",
+                                    _("no actor with this uid"), problems)
+    if found is not None or refused:
+        return found
     cache = session.info.setdefault(_ACTOR_CACHE, {})
     name_key = (data.name.strip().casefold(), data.actor_type)
     if name_key in cache:
@@ -85,12 +96,9 @@ def resolve_actor(session: Session, uid: str | None, data: ActorCreate | None,
         func.lower(Actor.name) == data.name.strip().lower(),
         Actor.actor_type == data.actor_type)).first()
     if found is None:
-        parent = None
-        if data.parent_uid:
-            parent = _by_uid(session, Actor, data.parent_uid)
-            if parent is None:
-                problems.append(FieldProblem(f"{prefix}parent_uid", _("no actor with this uid"),
-                                             data.parent_uid))
+        _key, parent, _refused = _existing(session, Actor, by, data.parent_uid, None,
+                                           f"{prefix}parent_uid", _("no actor with this uid"),
+                                           problems)
         found = Actor(**data.model_dump(exclude={"uid", "parent_uid"}),
                       parent_id=parent.id if parent else None)
         if key:
@@ -99,18 +107,13 @@ def resolve_actor(session: Session, uid: str | None, data: ActorCreate | None,
     return found
 
 
-def resolve_source(session: Session, uid: str | None, data: SourceCreate | None,
-                   prefix: str, problems: list[FieldProblem]) -> Source | None:
-    key = uid or (data.uid if data else None)
-    if key:
-        found = _by_uid(session, Source, key)
-        if found is not None:
-            return found
-        if data is None:
-            problems.append(FieldProblem(f"{prefix}source_uid", _("no source with this uid"),
-                                         key))
-            return None
-    assert data is not None
+def resolve_source(session: Session, by: Principal, uid: str | None,
+                   data: SourceCreate | None, prefix: str, problems: list[FieldProblem]
+                   ) -> Source | None:
+    key, found, refused = _existing(session, Source, by, uid, data, f"{prefix}source_uid",
+                                    _("no source with this uid"), problems)
+    if found is not None or refused:
+        return found
     confidential = data.is_confidential
     if confidential is None:
         confidential = data.kind in CONFIDENTIAL_BY_DEFAULT
@@ -119,38 +122,3 @@ def resolve_source(session: Session, uid: str | None, data: SourceCreate | None,
     if key:
         source.uid = key
     return source
-
-
-def get_person(session: Session, uid: str) -> PersonRead:
-    person = _by_uid(session, Person, uid)
-    if person is None:
-        raise NotFound(_("no person with uid {uid}").format(uid=uid))
-    return PersonRead.model_validate(person)
-
-
-def find_similar_people(session: Session, name: str, *, limit: int = 10) -> list[PersonRead]:
-    """People whose normalised name contains the normalised `name`: likely duplicates."""
-    key = normalize_name(name)
-    if len(key) < 3:
-        return []
-    rows = session.exec(select(Person).where(Person.name_key.contains(key))
-                        .order_by(Person.full_name).limit(limit)).all()
-    return [PersonRead.model_validate(p) for p in rows]
-
-
-def list_actors(session: Session, *, text: str | None = None, limit: int = 200
-                ) -> list[ActorRead]:
-    query = select(Actor)
-    if text:
-        query = query.where(or_(Actor.name.ilike(f"%{text}%")))
-    rows = session.exec(query.order_by(Actor.name).limit(limit)).all()
-    return [ActorRead.model_validate(a) for a in rows]
-
-
-def list_sources(session: Session, *, text: str | None = None, limit: int = 200
-                 ) -> list[SourceRead]:
-    query = select(Source)
-    if text:
-        query = query.where(Source.title.ilike(f"%{text}%"))
-    rows = session.exec(query.order_by(Source.title).limit(limit)).all()
-    return [SourceRead.model_validate(s) for s in rows]

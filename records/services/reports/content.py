@@ -63,66 +63,104 @@ def _place(record: dict, governorates: dict[str, str]) -> str:
     return ", ".join(p for p in parts if p) or record.get("country") or ""
 
 
-def build_report(session: Session, records, *, level: ExportLevel, filters: dict
-                 ) -> ReportData:
-    """Aggregate the (redacted) records in one pass, keeping at most MAX_LISTED incidents
-    for the incident section."""
-    names = {vocabulary: labels(session, vocabulary) for vocabulary in
-             ("incident_type", "victim_outcome", "profile", "actor_type", "governorate",
-              "attribution", "source_kind")}
-    totals = Counter()
-    years: dict[int, Counter] = defaultdict(Counter)
-    months, places, perpetrators, profiles = Counter(), Counter(), Counter(), Counter()
-    points, centres = [], defaultdict(list)
-    listed, sources = [], {}
-    for record in records:
-        totals["incidents"] += 1
-        year = years[record["start_date"].year]
-        killed, injured = record["fatalities"], record["injured"]
+_NAMED_VOCABULARIES = ("incident_type", "victim_outcome", "profile", "actor_type", "governorate",
+                       "attribution", "source_kind")
+_FIGURES = ("incidents", "killed", "injured", "attempts")
+
+
+@dataclass
+class _Tally:
+    """The report's running counts, gathered in one pass over the records."""
+
+    names: dict[str, dict[str, str]]
+    totals: Counter = field(default_factory=Counter)
+    years: defaultdict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    months: Counter = field(default_factory=Counter)
+    places: Counter = field(default_factory=Counter)
+    perpetrators: Counter = field(default_factory=Counter)
+    profiles: Counter = field(default_factory=Counter)
+    points: list[tuple[float, float, int]] = field(default_factory=list)
+    centres: defaultdict[str, list] = field(default_factory=lambda: defaultdict(list))
+    listed: list[dict] = field(default_factory=list)
+    sources: dict[str, dict] = field(default_factory=dict)
+
+    def add(self, record: dict) -> None:
+        self._count_figures(record)
+        self._count_categories(record)
+        self._place_on_map(record)
+        for citation in record["citations"]:
+            source = citation["source"]
+            self.sources.setdefault(source["uid"] or source["title"], source)
+        if len(self.listed) < MAX_LISTED:
+            self.listed.append(_incident_entry(record, self.names))
+
+    def _count_figures(self, record: dict) -> None:
+        self.totals["incidents"] += 1
+        year = self.years[record["start_date"].year]
         attempt = record["incident_type"] == "attempted_killing"
-        for counter in (totals, year):
-            counter["killed"] += killed
-            counter["injured"] += injured
+        for counter in (self.totals, year):
+            counter["killed"] += record["fatalities"]
+            counter["injured"] += record["injured"]
             counter["attempts"] += attempt
             counter["victims"] += len(record["victims"])
         year["incidents"] += 1
-        months[record["start_date"].strftime("%Y-%m")] += 1
+        self.months[record["start_date"].strftime("%Y-%m")] += 1
+
+    def _count_categories(self, record: dict) -> None:
         admin1 = record.get("admin1")
-        places[names["governorate"].get(admin1, admin1) if admin1 else _("Unknown")] += 1
+        self.places[self.names["governorate"].get(admin1, admin1) if admin1
+                    else _("Unknown")] += 1
         for kind in {p["actor"]["actor_type"] for p in record["perpetrators"] if p["actor"]}:
-            perpetrators[names["actor_type"].get(kind, kind)] += 1
+            self.perpetrators[self.names["actor_type"].get(kind, kind)] += 1
         for victim in record["victims"]:
             for code in victim["person"].get("profiles") or [_("none recorded")]:
-                profiles[names["profile"].get(code, code)] += 1
-        if record.get("latitude") is not None:
-            points.append((record["longitude"], record["latitude"],
-                           max(1, len(record["victims"]))))
-            if admin1:
-                centres[admin1].append((record["longitude"], record["latitude"]))
-        for citation in record["citations"]:
-            source = citation["source"]
-            sources.setdefault(source["uid"] or source["title"], source)
-        if len(listed) < MAX_LISTED:
-            listed.append(_incident_entry(record, names))
+                self.profiles[self.names["profile"].get(code, code)] += 1
+
+    def _place_on_map(self, record: dict) -> None:
+        if record.get("latitude") is None:
+            return
+        self.points.append((record["longitude"], record["latitude"],
+                            max(1, len(record["victims"]))))
+        if record.get("admin1"):
+            self.centres[record["admin1"]].append((record["longitude"], record["latitude"]))
+
+
+def _month_series(months: Counter) -> list[tuple[str, int]]:
+    """Every month from the first to the last counted, months without incidents as 0."""
     span = sorted(months)
-    month_items = []
+    items = []
     if span:
         y, m = map(int, span[0].split("-"))
         while f"{y:04d}-{m:02d}" <= span[-1]:
             key = f"{y:04d}-{m:02d}"
-            month_items.append((key, months.get(key, 0)))
+            items.append((key, months.get(key, 0)))
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return items
+
+
+def _charts(tally: _Tally) -> dict[str, str]:
+    governorates = tally.names["governorate"]
     labels_at = [(sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts),
-                  names["governorate"].get(code, code)) for code, pts in centres.items()]
-    charts = {
-        "months": column_chart(month_items),
-        "governorates": bar_chart(places.most_common()),
-        "perpetrators": bar_chart(perpetrators.most_common()),
-        "profiles": bar_chart(profiles.most_common()),
-        "map": point_map(points, labels_at),
+                  governorates.get(code, code)) for code, pts in tally.centres.items()]
+    return {
+        "months": column_chart(_month_series(tally.months)),
+        "governorates": bar_chart(tally.places.most_common()),
+        "perpetrators": bar_chart(tally.perpetrators.most_common()),
+        "profiles": bar_chart(tally.profiles.most_common()),
+        "map": point_map(tally.points, labels_at),
     }
-    by_year = [{"year": y, **{k: c[k] for k in ("incidents", "killed", "injured", "attempts")}}
-               for y, c in sorted(years.items())]
+
+
+def build_report(session: Session, records, *, level: ExportLevel, filters: dict
+                 ) -> ReportData:
+    """Aggregate the (redacted) records in one pass, keeping at most MAX_LISTED incidents
+    for the incident section."""
+    tally = _Tally({vocabulary: labels(session, vocabulary)
+                    for vocabulary in _NAMED_VOCABULARIES})
+    for record in records:
+        tally.add(record)
+    charts = _charts(tally)
+    by_year = [{"year": y, **{k: c[k] for k in _FIGURES}} for y, c in sorted(tally.years.items())]
     definitions = [(title, sorted(labels(session, vocabulary).items()))
                    for vocabulary, title in DEFINED_VOCABULARIES]
     filter_lines = [f"{k}: {', '.join(v) if isinstance(v, list) else v}"
@@ -130,11 +168,10 @@ def build_report(session: Session, records, *, level: ExportLevel, filters: dict
     return ReportData(
         title=_("Attacks on human-rights defenders, activists and journalists"),
         generated_at=utcnow().strftime("%Y-%m-%d %H:%M UTC"), level=level, filters=filters,
-        totals={k: totals[k] for k in ("incidents", "killed", "injured", "attempts",
-                                       "victims")},
-        by_year=by_year, charts=charts, incidents=listed,
-        more=max(0, totals["incidents"] - len(listed)),
-        sources=sorted(sources.values(), key=lambda s: (s["title"] or "").casefold()),
+        totals={k: tally.totals[k] for k in (*_FIGURES, "victims")},
+        by_year=by_year, charts=charts, incidents=tally.listed,
+        more=max(0, tally.totals["incidents"] - len(tally.listed)),
+        sources=sorted(tally.sources.values(), key=lambda s: (s["title"] or "").casefold()),
         definitions=definitions, filter_lines=filter_lines)
 
 

@@ -113,9 +113,7 @@ def _table(pdf, header: list[str], rows: list[list], widths: list[int]) -> None:
     pdf.ln(2)
 
 
-def render_pdf(data: ReportData, out: Path) -> None:
-    """Typeset the report to `out`."""
-    pdf = _pdf(data)
+def _title_page(pdf, data: ReportData) -> None:
     pdf.add_page()
     pdf.ln(30)
     _para(pdf, data.title, 24, "B", 11, ACCENT)
@@ -129,9 +127,8 @@ def render_pdf(data: ReportData, out: Path) -> None:
     for line in data.filter_lines:
         _para(pdf, f"• {line}", 10)
 
-    pdf.add_page()
-    _heading(pdf, _("Key figures"))
-    totals = data.totals
+
+def _figure_boxes(pdf, totals: dict) -> None:
     figures = [(totals["incidents"], _("incidents")), (totals["killed"], _("people killed")),
                (totals["injured"], _("people injured")),
                (totals["attempts"], _("attempted killings"))]
@@ -148,6 +145,12 @@ def render_pdf(data: ReportData, out: Path) -> None:
         pdf.set_font("Sans", "", 9)
         pdf.cell(box - 4, 6, label)
     pdf.set_xy(pdf.l_margin, y0 + 25)
+
+
+def _figures_and_charts(pdf, data: ReportData) -> None:
+    pdf.add_page()
+    _heading(pdf, _("Key figures"))
+    _figure_boxes(pdf, data.totals)
     _table(pdf, [_("Year"), _("Incidents"), _("Killed"), _("Injured"),
                  _("Attempted killings")],
            [[y["year"], y["incidents"], y["killed"], y["injured"], y["attempts"]]
@@ -158,12 +161,36 @@ def render_pdf(data: ReportData, out: Path) -> None:
                        ("profiles", _("By victim profile"))):
         _heading(pdf, title, 13)
         _svg(pdf, data.charts[key], 170)
+
+
+def _map_page(pdf, data: ReportData) -> None:
     pdf.add_page()
     _heading(pdf, _("Map"))
     _para(pdf, _("Locations at the precision of the {l} level; circle size grows with the "
                  "number of victims.").format(l=data.level.name), 9, colour=90)
     _svg(pdf, data.charts["map"])
 
+
+def _incident_details(pdf, incident: dict) -> None:
+    if pdf.get_y() > pdf.h - 50:
+        pdf.add_page()
+    pdf.ln(2)
+    _para(pdf, f"{incident['ref']} — {incident['title']}", 11, "B", 5.6)
+    _para(pdf, f"{incident['date']} · {incident['place']} · {incident['type']} · "
+               f"{incident['status']}, {incident['confidence']}", 8.5, colour=90)
+    if incident["victims"]:
+        _para(pdf, _("Victims: ") + "; ".join(
+            f"{v['name']} ({v['outcome']}{'; ' + v['profiles'] if v['profiles'] else ''})"
+            for v in incident["victims"]), 9.5)
+    if incident["perpetrators"]:
+        _para(pdf, _("Alleged perpetrators: ") + "; ".join(incident["perpetrators"]), 9.5)
+    if incident["narrative"]:
+        _para(pdf, incident["narrative"], 9.5)
+    if incident["sources"]:
+        _para(pdf, _("Sources: ") + "; ".join(incident["sources"]), 8.5, colour=90)
+
+
+def _incidents(pdf, data: ReportData) -> None:
     pdf.add_page()
     _heading(pdf, _("Incidents"))
     _table(pdf, [_("Ref"), _("Date"), _("Place"), _("Type"), _("Killed"), _("Injured")],
@@ -173,29 +200,19 @@ def render_pdf(data: ReportData, out: Path) -> None:
         _para(pdf, _("{n} further incidents are counted above but not listed.").format(
             n=data.more), 9, colour=90)
     for incident in data.incidents:
-        if pdf.get_y() > pdf.h - 50:
-            pdf.add_page()
-        pdf.ln(2)
-        _para(pdf, f"{incident['ref']} — {incident['title']}", 11, "B", 5.6)
-        _para(pdf, f"{incident['date']} · {incident['place']} · {incident['type']} · "
-                   f"{incident['status']}, {incident['confidence']}", 8.5, colour=90)
-        if incident["victims"]:
-            _para(pdf, _("Victims: ") + "; ".join(
-                f"{v['name']} ({v['outcome']}{'; ' + v['profiles'] if v['profiles'] else ''})"
-                for v in incident["victims"]), 9.5)
-        if incident["perpetrators"]:
-            _para(pdf, _("Alleged perpetrators: ") + "; ".join(incident["perpetrators"]), 9.5)
-        if incident["narrative"]:
-            _para(pdf, incident["narrative"], 9.5)
-        if incident["sources"]:
-            _para(pdf, _("Sources: ") + "; ".join(incident["sources"]), 8.5, colour=90)
+        _incident_details(pdf, incident)
 
+
+def _sources_cited(pdf, data: ReportData) -> None:
     _heading(pdf, _("Sources cited"))
     for source in data.sources:
         details = ", ".join(str(v) for v in (source.get("publisher"),
                                              source.get("published_on"), source.get("url"))
                             if v)
         _para(pdf, f"• {source['title']}" + (f" — {details}" if details else ""), 9)
+
+
+def _methodology(pdf, data: ReportData) -> None:
     _heading(pdf, _("Methodology"))
     _para(pdf, data.verification, 9.5)
     pdf.ln(2)
@@ -205,4 +222,15 @@ def render_pdf(data: ReportData, out: Path) -> None:
         pdf.ln(2)
         _para(pdf, title, 10.5, "B")
         _para(pdf, "; ".join(f"{label} ({code})" for code, label in terms), 9)
+
+
+def render_pdf(data: ReportData, out: Path) -> None:
+    """Typeset the report to `out`."""
+    pdf = _pdf(data)
+    _title_page(pdf, data)
+    _figures_and_charts(pdf, data)
+    _map_page(pdf, data)
+    _incidents(pdf, data)
+    _sources_cited(pdf, data)
+    _methodology(pdf, data)
     pdf.output(str(out))

@@ -52,93 +52,93 @@ STEPS = {
 _AUTHOR_STEPS = ("submit", "reopen")
 
 
-def workflow_actions(actor: Principal, record) -> list[str]:
-    """The steps the actor's role and the record's status allow now, in STEPS order (the
+def workflow_actions(by: Principal, record) -> list[str]:
+    """The steps the role of `by` and the record's status allow now, in STEPS order (the
     author rule and four eyes are checked again when a step is taken)."""
     return [name for name, step in STEPS.items()
-            if record.status in step.allowed_from and has_role(actor, step.role)]
+            if record.status in step.allowed_from and has_role(by, step.role)]
 
 
-def _transition(session: Session, ref: str, name: str, *, actor: Principal,
+def _transition(session: Session, ref: str, name: str, *, by: Principal,
                 expected_version: int, reason: str | None = None, four_eyes: bool = False,
                 **fields) -> IncidentRead:
     step = STEPS[name]
-    incident = load_incident(session, ref, actor=actor, for_update=True)
+    incident = load_incident(session, ref, by=by, for_update=True)
     if name in _AUTHOR_STEPS:
-        check_can_edit(actor, incident)
+        check_can_edit(by, incident)
     else:
-        require_role(actor, step.role, _("{action} incidents").format(action=name))
+        require_role(by, step.role, _("{action} incidents").format(action=name))
     check_version(session, incident, expected_version)
     if incident.status not in step.allowed_from:
         raise PermissionDenied(_("{ref} is {status}: it cannot be {action} now.").format(
             ref=incident.ref, status=incident.status, action=step.done))
     if four_eyes:
-        check_four_eyes(actor, incident)
-    act_as(session, actor, reason)
+        check_four_eyes(by, incident)
+    act_as(session, by, reason)
     with audit_action(session, name, reason):
         incident.status = step.to
         for key, value in fields.items():
             setattr(incident, key, value)
         if reason and name == "return":
-            session.add(ReviewComment(incident_id=incident.id, author_id=actor.id, body=reason))
+            session.add(ReviewComment(incident_id=incident.id, author_id=by.id, body=reason))
         flush_or_conflict(session, incident)
-    return incident_read(session, incident, actor)
+    return incident_read(session, incident, by)
 
 
-def submit_incident(session: Session, ref: str, *, actor: Principal, expected_version: int,
+def submit_incident(session: Session, ref: str, *, by: Principal, expected_version: int,
                     reason: str | None = None) -> IncidentRead:
     """Send a draft (or a returned record) for review: its author, or a reviewer."""
-    return _transition(session, ref, "submit", actor=actor, expected_version=expected_version,
-                       reason=reason, submitted_by_id=actor.id)
+    return _transition(session, ref, "submit", by=by, expected_version=expected_version,
+                       reason=reason, submitted_by_id=by.id)
 
 
-def verify_incident(session: Session, ref: str, *, actor: Principal, expected_version: int,
+def verify_incident(session: Session, ref: str, *, by: Principal, expected_version: int,
                     reason: str | None = None) -> IncidentRead:
     """Verify a submitted incident: reviewers only, never the one who last edited or
     submitted it (four eyes)."""
-    return _transition(session, ref, "verify", actor=actor, expected_version=expected_version,
-                       reason=reason, four_eyes=True, verified_by_id=actor.id)
+    return _transition(session, ref, "verify", by=by, expected_version=expected_version,
+                       reason=reason, four_eyes=True, verified_by_id=by.id)
 
 
-def return_incident(session: Session, ref: str, *, actor: Principal, expected_version: int,
+def return_incident(session: Session, ref: str, *, by: Principal, expected_version: int,
                     comment: str) -> IncidentRead:
     """Send a submitted incident back to its caseworker with a required comment."""
     if not comment or not comment.strip():
         raise ValidationError.single("comment", _("say what needs to change"))
-    return _transition(session, ref, "return", actor=actor, expected_version=expected_version,
+    return _transition(session, ref, "return", by=by, expected_version=expected_version,
                        reason=comment.strip())
 
 
-def reopen_incident(session: Session, ref: str, *, actor: Principal, expected_version: int
+def reopen_incident(session: Session, ref: str, *, by: Principal, expected_version: int
                     ) -> IncidentRead:
     """Take a returned incident back into draft."""
-    return _transition(session, ref, "reopen", actor=actor, expected_version=expected_version)
+    return _transition(session, ref, "reopen", by=by, expected_version=expected_version)
 
 
-def publish_incident(session: Session, ref: str, *, actor: Principal, expected_version: int,
+def publish_incident(session: Session, ref: str, *, by: Principal, expected_version: int,
                      reason: str | None = None) -> IncidentRead:
     """Publish a verified incident (reviewers)."""
-    return _transition(session, ref, "publish", actor=actor,
+    return _transition(session, ref, "publish", by=by,
                        expected_version=expected_version, reason=reason)
 
 
-def archive_incident(session: Session, ref: str, *, actor: Principal, expected_version: int,
+def archive_incident(session: Session, ref: str, *, by: Principal, expected_version: int,
                      reason: str) -> IncidentRead:
     """Archive (soft-delete) an incident from any status: admins only, with a reason."""
     if not reason or not reason.strip():
         raise ValidationError.single("reason", _("say why the incident is archived"))
-    return _transition(session, ref, "archive", actor=actor,
+    return _transition(session, ref, "archive", by=by,
                        expected_version=expected_version, reason=reason.strip())
 
 
-def add_comment(session: Session, ref: str, body: str, *, actor: Principal) -> IncidentRead:
+def add_comment(session: Session, ref: str, body: str, *, by: Principal) -> IncidentRead:
     """A review comment on an incident (anyone who may edit or review it)."""
     if not body or not body.strip():
         raise ValidationError.single("comment", _("the comment is empty"))
-    incident = load_incident(session, ref, actor=actor)
-    if incident.created_by_id != actor.id:
-        require_role(actor, "reviewer", _("comment on incidents"))
-    act_as(session, actor)
-    session.add(ReviewComment(incident_id=incident.id, author_id=actor.id, body=body.strip()))
+    incident = load_incident(session, ref, by=by)
+    if incident.created_by_id != by.id:
+        require_role(by, "reviewer", _("comment on incidents"))
+    act_as(session, by)
+    session.add(ReviewComment(incident_id=incident.id, author_id=by.id, body=body.strip()))
     session.flush()
-    return incident_read(session, incident, actor)
+    return incident_read(session, incident, by)

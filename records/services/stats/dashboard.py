@@ -40,21 +40,21 @@ def _counts(session: Session, query) -> dict[str, int]:
     return {key: count for key, count in session.exec(query).all() if key is not None}
 
 
-def dashboard_stats(session: Session, *, actor: Principal,
+def dashboard_stats(session: Session, *, by: Principal,
                     filters: IncidentFilter | None = None) -> DashboardStats:
-    """Counts over the incidents `actor` may see (restricted ones only for their authors and
+    """Counts over the incidents `by` may see (restricted ones only for their authors and
     reviewers; archived ones left out unless the filter asks), computed by the database.
 
     Months are "YYYY-MM" of the start date, oldest first; governorates carry the mean
     coordinates of their incidents where known. Raises PermissionDenied for unknown roles."""
-    require_role(actor, "viewer", _("read incidents"))
+    require_role(by, "viewer", _("read incidents"))
     filters = filters or IncidentFilter()
 
     def grouped(column, *joins):
         query = select(column, func.count(distinct(Incident.id))).select_from(Incident)
         for target, on in joins:
             query = query.join(target, on)
-        return visible_incidents(query, filters, actor).group_by(column)
+        return visible_incidents(query, filters, by).group_by(column)
 
     stats = DashboardStats()
     stats.by_status = _counts(session, grouped(Incident.status))
@@ -67,13 +67,13 @@ def dashboard_stats(session: Session, *, actor: Principal,
     year = extract("year", Incident.start_date)
     month = extract("month", Incident.start_date)
     months = visible_incidents(
-        select(year, month, func.count()).select_from(Incident), filters, actor
+        select(year, month, func.count()).select_from(Incident), filters, by
     ).group_by(year, month).order_by(year, month)
     stats.per_month = [(f"{int(y):04d}-{int(m):02d}", n) for y, m, n in session.exec(months)]
 
     places = visible_incidents(
         select(Incident.admin1, func.count(), func.avg(Incident.latitude),
-               func.avg(Incident.longitude)).select_from(Incident), filters, actor
+               func.avg(Incident.longitude)).select_from(Incident), filters, by
     ).where(Incident.admin1.is_not(None)).group_by(Incident.admin1)
     stats.by_governorate = sorted(
         (GovernorateCount(code, n, float(lat) if lat is not None else None,
@@ -84,12 +84,12 @@ def dashboard_stats(session: Session, *, actor: Principal,
     victims = select(Victim.outcome, func.count()).select_from(Incident).join(
         Victim, Victim.incident_id == Incident.id)
     stats.victims_by_outcome = _counts(
-        session, visible_incidents(victims, filters, actor).group_by(Victim.outcome))
-    stats.victims_by_profile = _profile_counts(session, filters, actor)
+        session, visible_incidents(victims, filters, by).group_by(Victim.outcome))
+    stats.victims_by_profile = _profile_counts(session, filters, by)
     return stats
 
 
-def _profile_counts(session: Session, filters: IncidentFilter, actor: Principal
+def _profile_counts(session: Session, filters: IncidentFilter, by: Principal
                     ) -> dict[str, int]:
     """Victims per profile: the JSON list of profiles is unnested by the database."""
     unnest = func.json_each if is_sqlite(session) else func.json_array_elements_text
@@ -98,4 +98,4 @@ def _profile_counts(session: Session, filters: IncidentFilter, actor: Principal
              .join(Victim, Victim.incident_id == Incident.id)
              .join(Person, Person.id == Victim.person_id)
              .join(profile, true()))
-    return _counts(session, visible_incidents(query, filters, actor).group_by(profile.c.value))
+    return _counts(session, visible_incidents(query, filters, by).group_by(profile.c.value))

@@ -76,7 +76,7 @@ def list_users(session: Session) -> list[UserRead]:
 
 
 def add_user(session: Session, username: str, password: str, *, role: str,
-             actor: Principal, display_name: str = "") -> UserRead:
+             by: Principal, display_name: str = "") -> UserRead:
     """Create an account (admin only; the first account of an empty database may be made by
     anyone and must be an admin). Raises ValidationError for a taken name, unknown role or a
     short password."""
@@ -84,7 +84,7 @@ def add_user(session: Session, username: str, password: str, *, role: str,
     if first and role != "admin":
         raise ValidationError.single("role", _("the first account must be an admin"), role)
     if not first:
-        require_role(actor, "admin", _("add users"))
+        require_role(by, "admin", _("add users"))
     data = parse(UserBase, {"username": username.strip(), "display_name": display_name.strip(),
                             "role": role})
     _check_role(role)
@@ -92,26 +92,26 @@ def add_user(session: Session, username: str, password: str, *, role: str,
     if session.exec(select(AppUser.id).where(AppUser.username == data.username)).first():
         raise ValidationError.single(
             "username", _("the username {name} is taken").format(name=data.username), username)
-    act_as(session, actor if not first else SYSTEM)
+    act_as(session, by if not first else SYSTEM)
     user = AppUser(**data.model_dump(), password_hash=_hasher.hash(password))
     session.add(user)
     session.flush()
     return _read(user)
 
 
-def update_user(session: Session, username: str, *, actor: Principal,
+def update_user(session: Session, username: str, *, by: Principal,
                 role: str | None = None, is_active: bool | None = None,
                 display_name: str | None = None, password: str | None = None) -> UserRead:
     """Change a user's role, active flag, name or password (admin only, audited).
 
     An admin cannot take away their own admin role or deactivate themselves, so the
     database never loses its last way in by accident."""
-    require_role(actor, "admin", _("manage users"))
+    require_role(by, "admin", _("manage users"))
     user = _get(session, username)
-    if user.id == actor.id and (role not in (None, "admin") or is_active is False):
+    if user.id == by.id and (role not in (None, "admin") or is_active is False):
         raise ValidationError.single(
             "role", _("you cannot remove your own admin rights or deactivate yourself"))
-    act_as(session, actor)
+    act_as(session, by)
     if role is not None:
         _check_role(role)
         user.role = role

@@ -75,18 +75,18 @@ def labels(session: Session, vocabulary: str, language: str = "en") -> dict[str,
             for t in list_terms(session, vocabulary, include_inactive=True)}
 
 
-def save_term(session: Session, vocabulary: str, code: str, *, actor: Principal,
+def save_term(session: Session, vocabulary: str, code: str, *, by: Principal,
               label_en: str, label_ar: str | None = None, label_ku: str | None = None,
               is_active: bool = True) -> VocabularyTerm:
     """Add a term or edit its labels (admin only). Codes are stable: never renamed."""
-    require_role(actor, "admin", _("edit vocabularies"))
+    require_role(by, "admin", _("edit vocabularies"))
     code = code.strip()
     if not code or not code.replace("_", "").isalnum() or code != code.lower():
         raise ValidationError.single(
             "code", _("codes are lower-case letters, digits and underscores"), code)
     if not label_en.strip():
         raise ValidationError.single("label_en", _("an English label is required"), label_en)
-    act_as(session, actor)
+    act_as(session, by)
     term = session.exec(select(VocabularyTerm).where(
         VocabularyTerm.vocabulary == vocabulary, VocabularyTerm.code == code)).first()
     if term is None:

@@ -1,0 +1,78 @@
+"""Who may see which rows, as SQL conditions: the twins of `can_see_incident` for lists,
+counts, filter options and lookups, so that no read is wider than the incident pages.
+
+People, actors and sources are shared between incidents. One of them is visible to a user
+when it appears in an incident that user may see, or in no incident at all (nothing then
+ties it to a restricted record); one that appears only in incidents the user may not see
+does not exist for them: a lookup does not offer it and a reference to its uid is refused
+as unknown.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, not_, or_, true
+
+from records.models import (
+    Actor,
+    CaseEvent,
+    Citation,
+    Incident,
+    Perpetrator,
+    Person,
+    Source,
+    Victim,
+)
+from records.services.access.permissions import can_see_personal_data, has_role
+from records.services.access.principal import Principal
+
+
+def visible_incidents(by: Principal) -> ColumnElement[bool]:
+    """The incidents `by` may see: every one for reviewers and admins; otherwise those not
+    restricted, and the restricted ones `by` created."""
+    if has_role(by, "reviewer"):
+        return true()
+    visible = Incident.sensitivity != "restricted"
+    if by.id is not None:
+        visible = or_(visible, Incident.created_by_id == by.id)
+    return visible
+
+
+def _linked(by: Principal, row_id, *links) -> ColumnElement[bool]:
+    """In an incident `by` may see, or in none at all, through any of `links`
+    ((link column, its incident id column) pairs)."""
+    seen = [exists().where(column == row_id, incident_id == Incident.id, visible_incidents(by))
+            for column, incident_id in links]
+    anywhere = [exists().where(column == row_id) for column, _incident_id in links]
+    return or_(*seen, not_(or_(*anywhere)))
+
+
+def visible_people(by: Principal) -> ColumnElement[bool]:
+    """People (victims, alleged perpetrators) `by` may see or refer to."""
+    if has_role(by, "reviewer"):
+        return true()
+    return _linked(by, Person.id, (Victim.person_id, Victim.incident_id),
+                   (Perpetrator.person_id, Perpetrator.incident_id))
+
+
+def visible_actors(by: Principal) -> ColumnElement[bool]:
+    """Perpetrating groups `by` may see or refer to."""
+    if has_role(by, "reviewer"):
+        return true()
+    return _linked(by, Actor.id, (Perpetrator.actor_id, Perpetrator.incident_id))
+
+
+def visible_sources(by: Principal) -> ColumnElement[bool]:
+    """Sources `by` may see or refer to; confidential ones only for those who may see
+    personal data."""
+    if has_role(by, "reviewer"):
+        return true()
+    visible = _linked(by, Source.id, (Citation.source_id, Citation.incident_id),
+                      (CaseEvent.source_id, CaseEvent.incident_id))
+    if not can_see_personal_data(by):
+        visible = and_(visible, not_(Source.is_confidential))
+    return visible
+
+
+def visible_rows(model, by: Principal) -> ColumnElement[bool]:
+    """The condition for people, actors or sources, chosen by model."""
+    return {Person: visible_people, Actor: visible_actors, Source: visible_sources}[model](by)

@@ -1,0 +1,56 @@
+"""Looking up people, actors and sources by name, for the forms that attach them: only those
+the asking user may see (records.services.access.visibility), and never a contact."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from records.i18n import _
+from records.models import Actor, Person, Source
+from records.models.incident_io import ActorRead, PersonRead, SourceRead
+from records.services.access import (
+    Principal,
+    redact_person,
+    require_role,
+    visible_actors,
+    visible_people,
+    visible_sources,
+)
+from records.text import normalize_name
+
+
+def find_similar_people(session: Session, name: str, *, by: Principal, limit: int = 10
+                        ) -> list[PersonRead]:
+    """People `by` may see whose normalised name contains the normalised `name`: likely
+    duplicates to attach instead of a new person. Contacts are left out: choosing a person
+    needs none. Raises PermissionDenied below the caseworker role."""
+    require_role(by, "caseworker", _("look up people"))
+    key = normalize_name(name)
+    if len(key) < 3:
+        return []
+    rows = session.exec(select(Person).where(Person.name_key.contains(key), visible_people(by))
+                        .order_by(Person.full_name, Person.id).limit(limit)).all()
+    return [redact_person(PersonRead.model_validate(p), show_name=True, show_confidential=False)
+            for p in rows]
+
+
+def list_actors(session: Session, *, by: Principal, text: str | None = None, limit: int = 200
+                ) -> list[ActorRead]:
+    """Perpetrating groups `by` may see, by name (the perpetrator filter and form)."""
+    require_role(by, "viewer", _("read incidents"))
+    query = select(Actor).where(visible_actors(by))
+    if text:
+        query = query.where(Actor.name.ilike(f"%{text}%"))
+    rows = session.exec(query.order_by(Actor.name, Actor.id).limit(limit)).all()
+    return [ActorRead.model_validate(a) for a in rows]
+
+
+def list_sources(session: Session, *, by: Principal, text: str | None = None, limit: int = 200
+                 ) -> list[SourceRead]:
+    """Sources `by` may see, by title (the citation and follow-up forms)."""
+    require_role(by, "caseworker", _("look up sources"))
+    query = select(Source).where(visible_sources(by))
+    if text:
+        query = query.where(Source.title.ilike(f"%{text}%"))
+    rows = session.exec(query.order_by(Source.title, Source.id).limit(limit)).all()
+    return [SourceRead.model_validate(s) for s in rows]

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from records.db import read_session
 from records.services.users import get_user, principal_of
+from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS
 from ui import state
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
@@ -100,3 +101,15 @@ def fill_incident(at: AppTest, form: str = "new_incident", **values) -> None:
                 "narrative": "Two gunmen on a motorcycle fired at the organiser."}
     for name, value in {**defaults, **values}.items():
         field(at, form, name).set_value(value)
+
+
+@pytest.fixture
+def page():
+    """A Chromium page (Debian's browser) driven by Playwright, for the browser journeys."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        yield context.new_page()
+        browser.close()

@@ -1,4 +1,4 @@
-"""Log in, first admin, log out, idle expiry, lock-out — through the app's own pages."""
+"""Log in, log out, idle expiry, lock-out — through the app's own pages."""
 
 from __future__ import annotations
 
@@ -16,19 +16,6 @@ def _log_in(at, username: str, password: str):
     at.text_input(key="login_password").set_value(password)
     button(at, "Log in").click()
     return at.run()
-
-
-def test_first_start_asks_for_the_first_admin(bare_app):
-    at = no_exceptions(bare_app.open(None))
-    assert "Welcome to Sijil" in texts(at)
-    at.text_input(key="first_username").set_value("amira")
-    at.text_input(key="first_password").set_value(PASSWORD)
-    at.text_input(key="first_repeat").set_value(PASSWORD)
-    button(at, "Create admin account").click()
-    no_exceptions(at.run())
-    assert "Account created: please log in." in texts(at)
-    no_exceptions(_log_in(at, "amira", PASSWORD))
-    assert at.session_state[state.PRINCIPAL].role == "admin"
 
 
 def test_log_in_shows_who_and_role_in_the_sidebar_and_log_out_ends_it(app):

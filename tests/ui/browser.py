@@ -1,0 +1,122 @@
+"""What the browser journeys share: serving the workspace, a Chromium page driven by
+Playwright (Debian's /usr/bin/chromium, never a downloaded build), and the steps a person
+takes on a Streamlit page."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+PASSWORD = "correct horse battery"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+browser_test = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="needs Debian's chromium at /usr/bin/chromium "
+                              "(apt-get install chromium)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve(tmp_path: Path, url: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """The workspace served by Streamlit on a free port over database `url`; its address."""
+    port = free_port()
+    env = {**os.environ, "SIJIL_DATABASE_URL": url, "SIJIL_FILES_DIR": str(tmp_path / "files"),
+           **(env or {})}
+    log = (tmp_path / "streamlit.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py"),
+         "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base, process, tmp_path / "streamlit.log")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError(log.read_text())
+        time.sleep(0.3)
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the current run."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30000)
+    page.wait_for_timeout(200)
+
+
+def shot(page, name: str) -> None:
+    settle(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, base: str | None, username: str) -> None:
+    if base:
+        page.goto(base)
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("Role:").wait_for()
+    settle(page)
+
+
+def choose(page, label: str, option: str, scope=None) -> None:
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _attempt in range(3):
+        (scope or page).get_by_label(label, exact=True).click()
+        try:
+            choice.wait_for(timeout=5000)
+            break
+        except Exception:  # noqa: BLE001 - the list opens late while an expander animates
+            page.keyboard.press("Escape")
+    choice.click()
+    settle(page)
+
+
+def nav(page, title: str) -> None:
+    """Follow a link of the sidebar menu (a new address would start a new session)."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    settle(page)

@@ -21,6 +21,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# On an empty database `sijil ui` prints the one-time setup code the first-admin page asks
+# for. It listens on SIJIL_HOST (default 127.0.0.1, this computer only).
 run: $(VENV)/.installed
 	$(BIN)/sijil db upgrade
 	$(BIN)/sijil ui --port $(PORT)

@@ -129,7 +129,7 @@ def main() -> None:
     with read_session(engine) as session:
         before = os.times()
         started = time.perf_counter()
-        result = verify_chain(session, workers=args.workers)
+        result = verify_chain(session, by=SYSTEM, workers=args.workers)
         seconds = time.perf_counter() - started
         after = os.times()
     cpu = sum(getattr(after, f) - getattr(before, f) for f in (

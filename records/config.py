@@ -1,4 +1,14 @@
-"""Settings read from the environment, the same for the app, the CLI and Alembic."""
+"""Settings read from the environment, the same for the app, the CLI and Alembic.
+
+SIJIL_DATABASE_URL     the database (default sqlite:///data/sijil.db)
+SIJIL_FILES_DIR        evidence files, stored by SHA-256 (default data/files)
+SIJIL_HOST             the address `sijil ui` listens on (default 127.0.0.1: this computer
+                       only; set 0.0.0.0 only behind a reverse proxy that adds TLS)
+SIJIL_SETUP_CODE_FILE  where `sijil ui` keeps the digest of an empty database's one-time
+                       setup code (mode 0600, removed once the first admin exists); default
+                       beside an SQLite database file (data/sijil.db -> data/sijil.setup-code),
+                       for a database server data/<database name>.setup-code
+"""
 
 from __future__ import annotations
 
@@ -8,17 +18,44 @@ from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///data/sijil.db"
 DEFAULT_FILES_DIR = "data/files"
+# Only this computer: anything wider is the deployer's decision (a reverse proxy with TLS).
+DEFAULT_HOST = "127.0.0.1"
+SETUP_CODE_FOLDER = "data"
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     files_dir: Path
+    host: str
+    setup_code_file: Path
+
+
+def _setup_code_file(database_url: str) -> Path:
+    """Named after its database, so a code belongs to one database (and each test database
+    has its own): beside an SQLite file; for a database server, in the data folder."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(database_url)
+    except ArgumentError:  # reported where the engine is made, not here
+        return Path(SETUP_CODE_FOLDER) / "sijil.setup-code"
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            return Path(url.database).with_suffix(".setup-code")
+        return Path(SETUP_CODE_FOLDER) / "sijil.setup-code"
+    return Path(SETUP_CODE_FOLDER) / f"{Path(url.database or 'sijil').name}.setup-code"
 
 
 def get_settings() -> Settings:
     """Read the settings now, so tests and subprocesses can change the environment."""
+    database_url = os.environ.get("SIJIL_DATABASE_URL") or DEFAULT_DATABASE_URL
+    setup_code_file = os.environ.get("SIJIL_SETUP_CODE_FILE")
     return Settings(
-        database_url=os.environ.get("SIJIL_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        database_url=database_url,
         files_dir=Path(os.environ.get("SIJIL_FILES_DIR") or DEFAULT_FILES_DIR),
+        host=os.environ.get("SIJIL_HOST") or DEFAULT_HOST,
+        setup_code_file=Path(setup_code_file) if setup_code_file
+        else _setup_code_file(database_url),
     )

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from records.audit_chain import entry_hash, format_time
 from records.db import read_session, unit_of_work
+from records.services.access import SYSTEM
 from records.services.audit import verify_chain
 from records.services.audit.chain_scan import fast_entry_hash, sqlite_at
 from records.services.incidents import create_incident
@@ -74,5 +75,5 @@ def test_an_intact_chain_never_needs_the_exact_recheck(engine, users, monkeypatc
 
     monkeypatch.setattr("records.services.audit.chain_scan._exact_hash", exact)
     with read_session(engine) as session:
-        result = verify_chain(session, workers=1)
+        result = verify_chain(session, by=SYSTEM, workers=1)
     assert result.ok, result.message

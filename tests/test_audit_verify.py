@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 from records.audit_chain import entry_hash, format_time
 from records.db import read_session, unit_of_work
 from records.models import Actor, AuditCheckpoint, AuditEntry, Incident, Perpetrator
+from records.services.access import SYSTEM
 from records.services.audit import verify_chain
 from records.services.incidents import create_incident, update_incident
 from records.services.review import submit_incident
@@ -197,7 +198,7 @@ def test_a_row_deleted_behind_the_trail_is_found(engine, users):
             AuditEntry.entity_type == "perpetrator", AuditEntry.entity_id == perpetrator))
         conn.execute(delete(Perpetrator.__table__))
     with read_session(engine) as session:
-        result = verify_chain(session)
+        result = verify_chain(session, by=SYSTEM)
     assert result.message == (f"audit trail broken at seq {created}: entry {created}: "
                               f"perpetrator {perpetrator} is in the trail but not in the "
                               "database")
@@ -209,7 +210,7 @@ def test_a_row_written_behind_the_trail_is_found(engine, users):
     with engine.begin() as conn:
         actor = _unaudited_actor(conn)
     with read_session(engine) as session:
-        result = verify_chain(session)
+        result = verify_chain(session, by=SYSTEM)
     assert (result.ok, result.first_bad_seq) == (False, None)
     assert result.message == ("audit trail broken outside the trail: "
                               f"actor {actor} was written without any audit entry")
@@ -224,13 +225,13 @@ def test_the_verdict_does_not_depend_on_how_the_work_is_cut(engine, users, tampe
         (TAMPERING[tampering][0] if tampering in TAMPERING else BEHIND_THE_TRAIL[tampering])(
             conn, story)
     with read_session(engine) as session:
-        whole = verify_chain(session, workers=1)
+        whole = verify_chain(session, by=SYSTEM, workers=1)
     # Units of two entries: many ranges of the chain and of each table, joined again.
     monkeypatch.setattr("records.services.audit.verify.UNIT_ENTRIES", 2)
     with read_session(engine) as session:
-        cut = verify_chain(session, workers=1)
+        cut = verify_chain(session, by=SYSTEM, workers=1)
     with read_session(engine) as session:
-        shared = verify_chain(session, workers=2)
+        shared = verify_chain(session, by=SYSTEM, workers=2)
     assert not whole.ok
     assert cut == whole
     assert shared == whole
@@ -241,7 +242,7 @@ def test_a_record_changed_behind_the_trail_is_found(engine, users):
     with engine.begin() as conn:
         conn.execute(update(Incident.__table__).values(title="Quietly changed"))
     with read_session(engine) as session:
-        result = verify_chain(session)
+        result = verify_chain(session, by=SYSTEM)
     assert (result.ok, result.first_bad_seq) == (False, story["second_edit"])
     assert result.message == (
         f"audit trail broken at seq {story['second_edit']}: entry {story['second_edit']}: "
@@ -257,9 +258,9 @@ def test_the_helper_process_gives_the_same_verdict(engine, users, tampering):
         with engine.begin() as conn:
             TAMPERING[tampering][0](conn, story)
     with read_session(engine) as session:
-        alone = verify_chain(session, workers=1)
+        alone = verify_chain(session, by=SYSTEM, workers=1)
     with read_session(engine) as session:
-        helped = verify_chain(session, workers=2)
+        helped = verify_chain(session, by=SYSTEM, workers=2)
     assert helped == alone
     assert alone.ok is (tampering is None)
 
@@ -273,7 +274,7 @@ def test_with_helpers_this_process_runs_no_unit(engine, users):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("records.services.audit.verify._run_here", not_here)
         with read_session(engine) as session:
-            result = verify_chain(session, workers=2)
+            result = verify_chain(session, by=SYSTEM, workers=2)
     assert result.ok, result.message
 
 
@@ -301,7 +302,7 @@ def test_failed_helpers_leave_the_work_to_this_process(engine, users, monkeypatc
     monkeypatch.setattr("records.services.audit.helper_pool.HELPER_COMMAND",
                         [sys.executable, "-c", HELPERS_THAT_FAIL[failure]])
     with read_session(engine) as session:
-        result = verify_chain(session, workers=2)
+        result = verify_chain(session, by=SYSTEM, workers=2)
     assert (result.ok, result.checked) == (True, story["last"]), result.message
     assert "a verification helper failed; verifying in this process" in caplog.text
 
@@ -324,17 +325,17 @@ def test_a_write_during_verification_does_not_change_its_verdict(engine, users, 
 
     monkeypatch.setattr(audit_helpers, "_start", write_first)
     with read_session(engine) as session:
-        result = verify_chain(session, workers=2)
+        result = verify_chain(session, by=SYSTEM, workers=2)
     assert (result.ok, result.checked) == (True, story["last"]), result.message
     fell_back = "read a later state of the database" in caplog.text
     assert fell_back is (engine.dialect.name == "sqlite")
     with read_session(engine) as session:
-        assert verify_chain(session, workers=1).checked > story["last"]
+        assert verify_chain(session, by=SYSTEM, workers=1).checked > story["last"]
 
 
 def test_progress_is_reported(engine, users):
     story = _story(engine, users)
     seen: list[tuple[int, int]] = []
     with read_session(engine) as session:
-        verify_chain(session, progress=lambda done, total: seen.append((done, total)))
+        verify_chain(session, by=SYSTEM, progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (story["last"], story["last"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from records.migrations import head_revision
 
 
@@ -53,3 +55,69 @@ def test_unreachable_database_is_a_clear_error(tmp_path, sijil):
     assert result.returncode == 1
     assert result.stderr.startswith("sijil: cannot use the database")
     assert "Traceback" not in result.stderr
+
+
+def _run_ui(engine, monkeypatch, tmp_path, **env) -> tuple[object, list[list[str]]]:
+    """`sijil ui` in this process, stopped where it would become the server."""
+    from typer.testing import CliRunner
+
+    from records.cli import _register, app, commands_core
+
+    _register()
+    started: list[list[str]] = []
+    monkeypatch.setattr(commands_core.os, "execv", lambda _exe, args: started.append(args))
+    monkeypatch.delenv("SIJIL_HOST", raising=False)
+    env = {"SIJIL_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+           "SIJIL_SETUP_CODE_FILE": str(tmp_path / "sijil.setup-code"), **env}
+    result = CliRunner().invoke(app, ["ui", "--port", "8600"], env=env)
+    return result, started
+
+
+def _option(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+def test_ui_listens_on_localhost_only_unless_sijil_host_says_otherwise(engine, monkeypatch,
+                                                                      tmp_path):
+    result, [command] = _run_ui(engine, monkeypatch, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert command[1:4] == ["-m", "streamlit", "run"]
+    assert command[4].endswith("ui/server.py")
+    assert _option(command, "--server.address") == "127.0.0.1"
+    assert _option(command, "--server.port") == "8600"
+    assert _option(command, "--client.showErrorDetails") == "none"
+    assert "Setup code" not in result.output
+
+    result, [command] = _run_ui(engine, monkeypatch, tmp_path, SIJIL_HOST="0.0.0.0")
+    assert _option(command, "--server.address") == "0.0.0.0"
+    assert "other computers can reach the workspace" in result.output
+
+
+def test_ui_on_an_empty_database_prints_a_setup_code_and_where_it_is_kept(
+        bare_engine, monkeypatch, tmp_path):
+    from records.db import unit_of_work
+    from records.services.access import SYSTEM
+    from records.services.setup import create_first_admin
+
+    result, _started = _run_ui(bare_engine, monkeypatch, tmp_path)
+    code_file = tmp_path / "sijil.setup-code"
+    code = re.search(r"Setup code: (\S+)", result.output).group(1)
+    assert str(code_file) in result.output
+    assert code_file.exists() and code not in code_file.read_text()
+    monkeypatch.setenv("SIJIL_SETUP_CODE_FILE", str(code_file))
+    with unit_of_work(bare_engine) as session:
+        create_first_admin(session, setup_code=code, username="amina", password="a long password",
+                           by=SYSTEM)
+    assert not code_file.exists()
+
+
+def test_user_add_on_an_empty_database_stays_allowed_and_retires_a_setup_code(
+        bare_engine, monkeypatch, tmp_path, sijil):
+    _run_ui(bare_engine, monkeypatch, tmp_path)
+    code_file = tmp_path / "sijil.setup-code"
+    assert code_file.exists()
+    monkeypatch.setenv("SIJIL_SETUP_CODE_FILE", str(code_file))
+    added = sijil(bare_engine, "user", "add", "amina", "--role", "admin", "--password-stdin",
+                  stdin="a long password\n")
+    assert added.returncode == 0, added.stderr
+    assert not code_file.exists()

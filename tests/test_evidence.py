@@ -12,6 +12,7 @@ from sqlmodel import select
 from records.db import read_session, unit_of_work
 from records.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from records.models import Attachment, AuditEntry
+from records.services.access import SYSTEM
 from records.services.evidence import (
     EvidenceFileError,
     add_attachment,
@@ -241,13 +242,13 @@ def test_verify_files_names_missing_and_altered_files(engine, users, files_dir):
     other = _incident(engine, users["carla"])
     _attach(engine, other.ref, users["carla"], files_dir, data=b"intact", filename="ok.txt")
     with read_session(engine) as session:
-        assert (verify_files(session, files_dir).checked, verify_files(session, files_dir).ok) == (
-            3, True)
+        report = verify_files(session, files_dir, by=SYSTEM)
+        assert (report.checked, report.ok) == (3, True)
         file_path(PHOTO_SHA, files_dir).unlink()
         altered = file_path(HELLO_SHA, files_dir)
         altered.chmod(0o644)
         altered.write_bytes(b"HELLO")
-        report = verify_files(session, files_dir)
+        report = verify_files(session, files_dir, by=SYSTEM)
     assert (report.checked, report.ok) == (3, False)
     assert [(p.attachment_id, p.original_name, p.incident_ref) for p in report.missing] == [
         (photo.id, "photo.jpg", "INC-2020-00001")]
@@ -280,7 +281,7 @@ def test_a_files_check_is_recorded_in_the_audit_trail(engine, users, files_dir):
     photo = _attach(engine, incident.ref, users["carla"], files_dir)
     file_path(PHOTO_SHA, files_dir).unlink()
     with read_session(engine) as session:
-        report = verify_files(session, files_dir)
+        report = verify_files(session, files_dir, by=SYSTEM)
     with unit_of_work(engine) as session:
         audit_files_check(session, report, by=users["admin"])
     with read_session(engine) as session:

@@ -145,6 +145,21 @@ def test_viewer_sees_names_only_with_consent(engine, users):
     assert all(v.person.contact is None for v in seen.victims)
 
 
+def test_a_consenting_witness_is_named_to_viewers_nowhere(engine, users):
+    created = _create(engine, users["carla"], victims=[
+        {"person": {"full_name": "Consenting Witness", "profiles": ["witness"]},
+         "outcome": "unharmed", "consent_to_publish_name": True}])
+    with read_session(engine) as session:
+        viewer = get_incident(session, created.ref, by=users["vera"])
+        caseworker = get_incident(session, created.ref, by=users["chen"])
+    assert viewer.victims[0].person.full_name == "Name withheld"
+    assert caseworker.victims[0].person.full_name == "Consenting Witness"
+    with read_session(engine) as session:
+        search = IncidentFilter(text="Consenting Witness")
+        assert list_incidents(session, by=users["vera"], filters=search).total == 0
+        assert list_incidents(session, by=users["chen"], filters=search).total == 1
+
+
 def test_filters_and_text_search(engine, users):
     _create(engine, users["carla"], title="Attack in Karbala", admin1="IQ-KA",
             incident_type="killing")

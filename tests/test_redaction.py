@@ -13,6 +13,7 @@ from records.services.access import (
     SYSTEM,
     Principal,
     export_level,
+    may_show_name,
     redact_incident,
     redact_person,
 )
@@ -31,7 +32,7 @@ def _person(**changes) -> dict:
 def _record(**changes) -> dict:
     record = {"ref": "INC-2020-00001", "status": "verified", "sensitivity": "normal",
               "latitude": 33.3456, "longitude": 44.4012, "geo_precision": "exact",
-              "start_date": dt.date(2020, 1, 1),
+              "locality": "Safe house, Fictional Street 12", "start_date": dt.date(2020, 1, 1),
               "victims": [{"person": _person(), "outcome": "killed", "harm_description": "",
                            "consent_to_publish_name": False}],
               "perpetrators": [], "citations": [
@@ -61,6 +62,7 @@ def test_public_withholds_unconsented_names_uid_and_contact_and_rounds_coordinat
     assert person["name_withheld"] is True
     assert (shown["latitude"], shown["longitude"], shown["geo_precision"]) == (33.3, 44.4,
                                                                                "district")
+    assert shown["locality"] is None
     assert [c["source"]["uid"] for c in shown["citations"]] == ["s-1"]
     assert shown["case_events"][0]["source"] is None
 
@@ -99,6 +101,14 @@ def test_levels_drop_whole_incidents(changes, level, kept):
     assert (redact_incident(_record(**changes), LEVELS[level]) is not None) is kept
 
 
+@pytest.mark.parametrize(("level", "place"), [
+    ("public", (33.3, None)), ("partner", (33.3, None)),
+    ("internal", (33.3456, "Safe house, Fictional Street 12"))])
+def test_the_locality_goes_wherever_the_coordinates_are_coarsened(level, place):
+    shown = redact_incident(_record(), LEVELS[level])
+    assert (shown["latitude"], shown["locality"]) == place
+
+
 def test_internal_keeps_everything_and_leaves_the_input_unchanged():
     record = _record()
     assert redact_incident(record, LEVELS["internal"]) == record
@@ -119,7 +129,21 @@ def test_export_level_checks_the_role():
 def test_redact_person_of_read_models_still_withholds_names_and_contacts():
     person = PersonRead(id=1, uid="u-1", version=1, **{
         k: v for k, v in _person().items() if k not in ("uid", "name_withheld")})
-    hidden = redact_person(person, show_name=False, show_confidential=False)
+    hidden = redact_person(person, all_names=False, show_confidential=False)
     assert (hidden.full_name, hidden.name_original, hidden.contact, hidden.name_withheld) == (
         "Name withheld", None, None, True)
-    assert redact_person(person, show_name=True, show_confidential=True) is person
+    assert redact_person(person, all_names=True, show_confidential=True) is person
+
+
+@pytest.mark.parametrize(("profiles", "public_figure", "consented", "all_names", "named"), [
+    ([], False, False, False, False),
+    ([], False, True, False, True),
+    ([], True, False, False, True),
+    (["witness"], False, True, False, False),
+    (["witness"], True, True, False, False),
+    (["witness"], False, False, True, True),
+    (["activist"], False, True, False, True),
+])
+def test_one_rule_names_people(profiles, public_figure, consented, all_names, named):
+    assert may_show_name(profiles=profiles, is_public_figure=public_figure,
+                         consented=consented, all_names=all_names) is named

@@ -7,7 +7,7 @@ import streamlit as st
 from records.errors import NotFound
 from records.services.access import has_role
 from records.services.users import count_users, get_user, principal_of
-from ui import state
+from ui import downloads, state
 from ui.app_pages import first_admin, login
 from ui.components.db import get_engine, read_session
 from ui.components.text import apply_bidi_css, escape_markdown
@@ -43,6 +43,7 @@ def pages() -> list[tuple[str, str, str, str, str, bool]]:
 
 
 def log_out(message: str | None = None) -> None:
+    downloads.withdraw(downloads.client_id())
     for key in list(st.session_state):
         del st.session_state[key]
     if message:
@@ -102,7 +103,7 @@ if user is None:
 
 with st.sidebar:
     st.markdown(_("Logged in as **{name}**").format(name=escape_markdown(user.label)))
-    st.caption(_("Role: {role}").format(role=user.role))
+    st.caption(_("Role: {role}").format(role=escape_markdown(user.role)))
     if st.button(_("Log out"), key="logout"):
         log_out()
         st.rerun()

@@ -10,6 +10,7 @@ import typer
 from records.cli import app
 from records.cli.common import acting_user, date_option, fail, open_engine
 from records.db import read_session
+from records.services.access import SYSTEM
 from records.services.audit import AuditEntryRead, list_entries, verify_chain
 
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
@@ -22,7 +23,7 @@ def audit_verify() -> None:
     first broken entry."""
     engine = open_engine()
     with read_session(engine) as session:
-        result = verify_chain(session)
+        result = verify_chain(session, by=SYSTEM)
     engine.dispose()
     if not result.ok:
         raise fail(result.message)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import sys
+from pathlib import Path
 
 import typer
 
 from records.cli import app
 from records.cli.common import acting_user, fail, open_engine
+from records.config import get_settings
 from records.db import read_session, unit_of_work
 from records.migrations import current_revision, head_revision
+from records.services.access import SYSTEM
+from records.services.setup import discard_setup_code, issue_setup_code, setup_code_file
 from records.services.users import add_user, list_users
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -56,6 +62,9 @@ def user_add(
     with unit_of_work(engine) as session:
         user = add_user(session, name, password, role=role, by=by,
                         display_name=display_name)
+    # Whoever runs the CLI holds the database already; a setup code left from `sijil ui`
+    # would open nothing now that an account exists.
+    discard_setup_code()
     typer.echo(f"added {user.username} ({user.role})")
 
 
@@ -69,17 +78,50 @@ def user_list() -> None:
             typer.echo(f"{user.username}\t{user.role}\t{state}\t{user.display_name}")
 
 
-@app.command("ui")
-def ui(port: int = typer.Option(8501, "--port", help="Port to serve the UI on.")) -> None:
-    """Start the Streamlit workspace on the same database."""
-    import subprocess
-    from pathlib import Path
-
+def ui_command(port: int, host: str) -> list[str]:
+    """What `sijil ui` runs: Streamlit serving ui/server.py (the workspace inside an ASGI app
+    that ties export downloads to the browser that made them) on `host` only. The settings
+    are flags, not only .streamlit/config.toml, because that file is read from the current
+    folder, which may not be the repository."""
     import ui
 
-    open_engine().dispose()
-    app_path = Path(ui.__file__).resolve().parent / "app.py"
-    command = [sys.executable, "-m", "streamlit", "run", str(app_path),
-               "--server.port", str(port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]
-    raise typer.Exit(subprocess.call(command))  # noqa: S603 - fixed arguments, no shell
+    server = Path(ui.__file__).resolve().parent / "server.py"
+    return [sys.executable, "-m", "streamlit", "run", str(server),
+            "--server.address", host, "--server.port", str(port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal"]
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+@app.command("ui")
+def ui(port: int = typer.Option(8501, "--port", help="Port to serve the UI on.")) -> None:
+    """Start the workspace on the same database, listening on SIJIL_HOST (default
+    127.0.0.1). On an empty database, print the one-time setup code the first-admin page
+    asks for."""
+    engine = open_engine()
+    with read_session(engine) as session:
+        code = issue_setup_code(session, by=SYSTEM)
+    engine.dispose()
+    if code:
+        typer.echo("Sijil has no user accounts yet. Open the workspace and create the first "
+                   "administrator with this one-time setup code:\n\n"
+                   f"    Setup code: {code}\n\n"
+                   f"Only its digest is kept, in {setup_code_file().resolve()}, until the first "
+                   "administrator exists; running sijil ui again replaces the code.\n")
+    host = get_settings().host
+    if not _is_loopback(host):
+        typer.echo(f"sijil: listening on {host} (SIJIL_HOST): other computers can reach the "
+                   "workspace; serve it to them only through a reverse proxy with TLS.",
+                   err=True)
+    command = ui_command(port, host)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become the server (same process id), so a stop signal reaches it and nothing is left
+    # running behind a finished `sijil ui`.
+    os.execv(sys.executable, command)  # noqa: S606 - fixed arguments, no shell

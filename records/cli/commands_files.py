@@ -48,7 +48,7 @@ def files_verify(
     engine = open_engine()
     by = acting_user(engine, as_user)
     with read_session(engine) as session:
-        report = verify_files(session)
+        report = verify_files(session, by=by)
     with unit_of_work(engine) as session:
         audit_files_check(session, report, by=by)
     for problem in report.problems:

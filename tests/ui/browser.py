@@ -40,15 +40,18 @@ def free_port() -> int:
 
 @contextmanager
 def serve(tmp_path: Path, url: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """The workspace served by Streamlit on a free port over database `url`; its address."""
+    """The workspace served on a free port over database `url` the way users start it,
+    `sijil ui --port N` (so through ui/server.py, on SIJIL_HOST's default); its address.
+    What the command prints (the setup code of an empty database) is in streamlit.log."""
     port = free_port()
-    env = {**os.environ, "SIJIL_DATABASE_URL": url, "SIJIL_FILES_DIR": str(tmp_path / "files"),
-           **(env or {})}
+    # A developer's own SIJIL_USER or SIJIL_HOST would change what is tested.
+    inherited = {k: v for k, v in os.environ.items() if k not in ("SIJIL_USER", "SIJIL_HOST")}
+    env = {**inherited, "SIJIL_DATABASE_URL": url, "SIJIL_FILES_DIR": str(tmp_path / "files"),
+           "SIJIL_SETUP_CODE_FILE": str(tmp_path / "sijil.setup-code"),
+           "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", **(env or {})}
     log = (tmp_path / "streamlit.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        [sys.executable, "-m", "records", "ui", "--port", str(port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -61,6 +64,28 @@ def serve(tmp_path: Path, url: str, env: dict[str, str] | None = None) -> Iterat
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses a socket listens on at `port`, read from the Linux kernel's
+    tables (so a test sees the real bind address, not what the server says it did)."""
+    import ipaddress
+
+    found = set()
+    for table, size in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        path = Path(table)
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            fields = line.split()
+            address, _, port_hex = fields[1].partition(":")
+            if fields[3] != "0A" or int(port_hex, 16) != port:  # 0A: LISTEN
+                continue
+            # The kernel prints each 32-bit word in host (little-endian) order.
+            raw = bytes.fromhex(address)
+            words = b"".join(raw[i:i + 4][::-1] for i in range(0, size, 4))
+            found.add(str(ipaddress.ip_address(words)))
+    return found
 
 
 def wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None:

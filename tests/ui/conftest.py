@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -66,12 +67,18 @@ def no_exceptions(at: AppTest) -> AppTest:
     return at
 
 
+def shown(source: object) -> str:
+    """Markdown source as a reader sees it: escaped characters as themselves."""
+    text = re.sub(r"\\(.)", r"\1", str(source)).replace("\u2060", "")
+    return text.replace("  \n", "\n")
+
+
 def texts(at: AppTest) -> str:
     """Everything the page shows as text, for assertions."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "text", "error",
                  "warning", "info", "success"):
-        parts += [str(e.value) for e in getattr(at, kind)]
+        parts += [shown(e.value) for e in getattr(at, kind)]
     return "\n".join(parts)
 
 

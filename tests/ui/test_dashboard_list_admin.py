@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+
+import pytest
+from sqlmodel import select
+
 from records.db import read_session, unit_of_work
+from records.errors import AuthenticationError
+from records.models import AuditEntry
 from records.services.incidents import create_incident
-from records.services.users import get_user
+from records.services.users import (
+    FAILURES_BEFORE_DELAY,
+    LOGIN_THROTTLE,
+    authenticate,
+    get_user,
+)
 from records.services.vocabularies import labels
+from tests.conftest import PASSWORD
 from tests.factories import incident_data
 from tests.ui.conftest import button, no_exceptions, texts
 from ui import state
@@ -94,3 +107,38 @@ def test_pages_follow_the_role(app):
         raise AssertionError("a viewer has the admin page")
     caseworker = no_exceptions(app.open("carla", "app_pages/new_incident.py"))
     assert caseworker.title[0].value == "New incident"
+
+
+
+@pytest.fixture
+def fresh_throttle():
+    """The log-in throttle lives in the process, shared by every test: start and end clean."""
+    LOGIN_THROTTLE.reset()
+    yield LOGIN_THROTTLE
+    LOGIN_THROTTLE.reset()
+
+
+def test_admin_sees_log_in_delays_and_unlocks_a_user(app, engine, users, fresh_throttle):
+    for _ in range(FAILURES_BEFORE_DELAY):
+        with unit_of_work(engine) as session, contextlib.suppress(AuthenticationError):
+            authenticate(session, "chen", "wrong password", client="203.0.113.5")
+    delayed = "Log-in delayed until (UTC)"
+    at = no_exceptions(app.open("admin", "app_pages/admin.py"))
+    table = at.dataframe[0].value.set_index("Username")
+    assert table.loc["chen", delayed] != "" and table.loc["carla", delayed] == ""
+    at.selectbox(key="edit_user_pick").set_value("chen")
+    no_exceptions(at.run())
+    button(at, "Unlock log-in").click()
+    no_exceptions(at.run())
+    assert "Log-in unlocked for chen." in texts(at)
+    assert at.dataframe[0].value.set_index("Username").loc["chen", delayed] == ""
+    button(at, "Unlock log-in").click()
+    no_exceptions(at.run())
+    assert "No failed log-ins are counted for chen; nothing to unlock." in texts(at)
+    with unit_of_work(engine) as session:
+        assert authenticate(session, "chen", PASSWORD, client="203.0.113.5").username == "chen"
+    with read_session(engine) as session:
+        unlocks = session.exec(select(AuditEntry).where(
+            AuditEntry.reason == "log-in delays cleared")).all()
+    assert [(e.actor_id, e.entity_id) for e in unlocks] == [(users["admin"].id,
+                                                             users["chen"].id)]

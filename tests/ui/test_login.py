@@ -1,14 +1,26 @@
-"""Log in, log out, idle expiry, lock-out — through the app's own pages."""
+"""Log in, log out, idle expiry, throttling — through the app's own pages."""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from records.db import read_session
 from records.models import AuditEntry
+from records.services.users import FAILURES_BEFORE_DELAY, LOGIN_THROTTLE
 from tests.conftest import PASSWORD
-from tests.ui.conftest import button, no_exceptions, texts
+from tests.ui.conftest import button, no_exceptions, shown, texts
 from ui import state
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch) -> list[float]:
+    """The log-in throttle's clock, moved by hand (clock[0] += seconds); no test sleeps."""
+    LOGIN_THROTTLE.reset()
+    now = [1000.0]
+    monkeypatch.setattr(LOGIN_THROTTLE, "now", lambda: now[0])
+    yield now
+    LOGIN_THROTTLE.reset()
 
 
 def _log_in(at, username: str, password: str):
@@ -32,20 +44,33 @@ def test_log_in_shows_who_and_role_in_the_sidebar_and_log_out_ends_it(app):
     assert [b.label for b in at.button] == ["Log in"]
 
 
-def test_wrong_password_is_refused_audited_and_five_failures_lock_the_account(app, engine):
+def _answers(at, username: str, password: str) -> list[str]:
+    """What the page says to each of FAILURES_BEFORE_DELAY + 1 attempts."""
+    seen = []
+    for _ in range(FAILURES_BEFORE_DELAY + 1):
+        no_exceptions(_log_in(at, username, password))
+        assert len(at.error) == 1 and state.PRINCIPAL not in at.session_state
+        seen.append(shown(at.error[0].value))
+    return seen
+
+
+def test_failures_are_audited_and_slow_this_address_the_same_for_every_name(app, engine,
+                                                                             clock):
+    expected = [*["Wrong username or password."] * FAILURES_BEFORE_DELAY,
+                "Too many failed log-ins: wait 2 s before trying again."]
     at = no_exceptions(app.open(None))
-    _log_in(at, "chen", "wrong password!")
-    assert at.error[0].value == "Wrong username or password."
-    for _ in range(4):
-        _log_in(at, "chen", "wrong password!")
-    assert "locked for 15 minutes" in at.error[0].value
-    _log_in(at, "chen", PASSWORD)
-    assert "locked" in at.error[0].value
-    assert state.PRINCIPAL not in at.session_state
+    assert _answers(at, "no-such-person", "wrong password!") == expected
+    assert _answers(at, "chen", "wrong password!") == expected
+    no_exceptions(_log_in(at, "chen", PASSWORD))  # the right password must wait too
+    assert shown(at.error[0].value) == expected[-1]
     with read_session(engine) as session:
         actions = session.exec(select(AuditEntry.action).where(
             AuditEntry.action.in_(["login", "login_failed"]))).all()
-    assert actions.count("login_failed") == 6 and "login" not in actions
+    assert actions.count("login_failed") == 13 and "login" not in actions
+    clock[0] += 2
+    no_exceptions(_log_in(at, "chen", PASSWORD))
+    assert at.title[0].value == "Dashboard"
+    assert at.session_state[state.PRINCIPAL].username == "chen"
 
 
 def test_an_idle_session_expires(app):

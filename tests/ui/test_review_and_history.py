@@ -6,7 +6,7 @@ from records.db import read_session, unit_of_work
 from records.services.incidents import create_incident, get_incident, update_incident
 from records.services.review import submit_incident
 from tests.factories import incident_data
-from tests.ui.conftest import button, no_exceptions, texts
+from tests.ui.conftest import button, no_exceptions, shown, texts
 
 QUEUE = "app_pages/review_queue.py"
 INCIDENT = "app_pages/incident.py"
@@ -45,7 +45,7 @@ def test_returning_needs_a_comment(app, engine, users):
     at = no_exceptions(app.open("rana", QUEUE))
     button(at, "Return to caseworker").click()
     no_exceptions(at.run())
-    assert any(e.value.startswith("comment: ") for e in at.error)
+    assert any(shown(e.value).startswith("comment: ") for e in at.error)
     assert _status(engine, submitted.ref, users["rana"]) == "submitted"
     at.text_area(key=f"review_{submitted.ref}_comment").set_value("Add the second source.")
     button(at, "Return to caseworker").click()

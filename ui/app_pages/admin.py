@@ -4,10 +4,18 @@ import pandas as pd
 import streamlit as st
 
 from records.models.user import ROLES
-from records.services.users import add_user, list_users, update_user
+from records.services.users import add_user, list_users, login_delays, unlock_user, update_user
 from records.services.vocabularies import list_terms, save_term
 from records.vocabulary_seed import GOVERNORATE_VOCABULARY, VOCABULARIES
-from ui.components import FieldErrors, get_engine, principal, read_session, run_write
+from ui import state
+from ui.components import (
+    FieldErrors,
+    escape_markdown,
+    get_engine,
+    principal,
+    read_session,
+    run_write,
+)
 from ui.components.feedback import clear_widgets
 from ui.i18n import _
 
@@ -18,10 +26,13 @@ users_tab, vocab_tab = st.tabs([_("Users"), _("Vocabularies")])
 with users_tab:
     with read_session(get_engine()) as session:
         users = list_users(session)
+        delays = login_delays(session, by=by)
     st.dataframe(pd.DataFrame([{
         _("Username"): u.username, _("Name"): u.display_name, _("Role"): u.role,
         _("Active"): "✓" if u.is_active else "✗",
-        _("Locked until"): f"{u.locked_until:%Y-%m-%d %H:%M}" if u.locked_until else "",
+        # Failed log-ins lock nobody out; they make that address wait (docs/design.md §4).
+        _("Log-in delayed until (UTC)"): (f"{delays[u.username]:%Y-%m-%d %H:%M:%S}"
+                                          if u.username in delays else ""),
         _("Last log-in"): f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else ""}
         for u in users]), hide_index=True, width="stretch")
 
@@ -42,7 +53,7 @@ with users_tab:
                 made = run_write(lambda s: add_user(s, username, password, role=role,
                                                     by=by, display_name=display_name),
                                  add_errors, success=_("User {name} added.").format(
-                                     name=username))
+                                     name=escape_markdown(username)))
                 if made is not None:
                     clear_widgets("add_user_")
                     st.rerun()
@@ -62,9 +73,20 @@ with users_tab:
                 done = run_write(lambda s: update_user(
                     s, chosen, by=by, role=new_role, is_active=active,
                     password=new_password or None), edit_errors,
-                    success=_("User {name} updated.").format(name=chosen))
+                    success=_("User {name} updated.").format(name=escape_markdown(chosen)))
                 if done is not None:
                     st.rerun()
+        if st.button(_("Unlock log-in"), key="unlock_user",
+                     help=_("Forget this user's failed log-ins, so every address may try "
+                            "again at once.")):
+            lifted = run_write(lambda s: unlock_user(s, chosen, by=by))
+            if lifted:
+                state.flash(_("Log-in unlocked for {name}.").format(
+                    name=escape_markdown(chosen)))
+                st.rerun()
+            elif lifted is False:
+                st.info(_("No failed log-ins are counted for {name}; nothing to unlock.")
+                        .format(name=escape_markdown(chosen)))
 
 with vocab_tab:
     vocabularies = [*VOCABULARIES, GOVERNORATE_VOCABULARY]

@@ -10,6 +10,7 @@ from records.services.audit import list_entries, verify_chain
 from ui import state
 from ui.components import get_engine, principal, read_session, show_error
 from ui.components.history import diff_rows
+from ui.components.text import escape_markdown
 from ui.i18n import _
 
 PAGE_SIZE = 50
@@ -19,7 +20,7 @@ st.title(_("Audit log"))
 c1, c2 = st.columns([1, 4], vertical_alignment="center")
 if c1.button(_("Verify the chain")):
     with read_session(get_engine()) as session:
-        st.session_state[state.CHAIN_RESULT] = verify_chain(session)
+        st.session_state[state.CHAIN_RESULT] = verify_chain(session, by=by)
 result = st.session_state.get(state.CHAIN_RESULT)
 with c2:
     if result is not None:
@@ -27,7 +28,7 @@ with c2:
             st.success(_("Chain intact: {n} entries checked.").format(n=result.checked))
         else:
             st.error(_("Chain broken at entry #{seq}: {message}").format(
-                seq=result.first_bad_seq, message=result.message))
+                seq=result.first_bad_seq, message=escape_markdown(result.message)))
 
 filters: dict = st.session_state.setdefault(state.AUDIT_FILTERS, {})
 with st.form("audit_filters"):
@@ -57,9 +58,8 @@ except SijilError as error:
     show_error(error)
     st.stop()
 
-pages = max(1, -(-page.total // page.page_size))
 st.caption(_("{total} entries · page {page} of {pages}").format(
-    total=page.total, page=page.page, pages=pages))
+    total=page.total, page=page.page, pages=page.pages))
 rows = [{_("Incident"): entry.incident_ref or "", **row} for row, entry in zip(
     diff_rows(page.items), [e for e in page.items for _c in (e.changes or [None])],
     strict=True)]
@@ -69,6 +69,6 @@ c1, c2, _c3 = st.columns([1, 1, 6])
 if c1.button(_("← Previous"), disabled=page.page <= 1):
     st.session_state[state.AUDIT_PAGE] = page.page - 1
     st.rerun()
-if c2.button(_("Next →"), disabled=page.page >= pages):
+if c2.button(_("Next →"), disabled=page.page >= page.pages):
     st.session_state[state.AUDIT_PAGE] = page.page + 1
     st.rerun()

@@ -6,6 +6,7 @@ import streamlit as st
 from records.errors import SijilError
 from records.services.stats import dashboard_stats
 from ui.components import get_engine, load_vocabularies, principal, read_session, show_error
+from ui.components.text import escape_markdown
 from ui.components.vocab import STATUSES, status_label
 from ui.i18n import _
 
@@ -32,7 +33,7 @@ statuses = STATUSES[:-1]
 cols = st.columns(len(statuses) + 1)
 cols[0].metric(_("Incidents"), stats.total)
 for col, status in zip(cols[1:], statuses, strict=True):
-    col.metric(status_label(status), stats.by_status.get(status, 0))
+    col.metric(escape_markdown(status_label(status)), stats.by_status.get(status, 0))
 
 st.subheader(_("Incidents per month"))
 if stats.per_month:

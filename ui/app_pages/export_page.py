@@ -1,6 +1,10 @@
-"""Export: incidents redacted to a level the user's role allows, as a file to download."""
+"""Export: incidents redacted to a level the user's role allows, as a file to download.
+
+The file is offered to this browser only (ui/downloads.py, served by ui/server.py), never
+through st.download_button, whose /media/ addresses answer anyone who has them."""
 
 import datetime as dt
+import html
 
 import streamlit as st
 
@@ -8,13 +12,24 @@ from records.errors import SijilError, ValidationError
 from records.services.access import LEVELS, allowed_levels
 from records.services.exchange import DEFAULT_STATUSES, FORMATS, ExportFilters, parse_statuses
 from records.services.people import list_actors
-from ui.components import get_engine, load_vocabularies, principal, read_session, show_error
+from ui import downloads
+from ui.components import (
+    escape_markdown,
+    get_engine,
+    load_vocabularies,
+    principal,
+    read_session,
+    show_error,
+)
 from ui.components.import_export import export_download
 from ui.components.vocab import STATUSES, status_label
 from ui.i18n import _
 from ui.state import EXPORT_DOWNLOAD
 
+LINK_MINUTES = downloads.LIFETIME_SECONDS // 60
+
 by = principal()
+client = downloads.client_id()
 vocabs = load_vocabularies()
 st.title(_("Export"))
 with read_session(get_engine()) as session:
@@ -33,7 +48,7 @@ fmt = c1.selectbox(_("Format"), FORMATS, format_func=lambda f: format_labels.get
                    key="export_format")
 level = c2.selectbox(_("Redaction level"), levels,
                      format_func=lambda name: level_labels.get(name, name), key="export_level")
-st.info(_(LEVELS[level].description))
+st.info(escape_markdown(_(LEVELS[level].description)))
 
 # Perpetrator: an actor type (every actor of that kind) or one named actor.
 perpetrators = {"": "—"}
@@ -58,9 +73,14 @@ with st.form("export_filters"):
                                  format_func=vocabs["incident_type"].label, key="export_type")
     perpetrator = c3.selectbox(_("Perpetrator"), list(perpetrators),
                                format_func=perpetrators.get, key="export_perpetrator")
-    run = st.form_submit_button(_("Export"), type="primary")
+    run = st.form_submit_button(_("Export"), type="primary", disabled=client is None)
 
-if run:
+if client is None:
+    st.warning(_("Exports are offered only to a browser the workspace has recognised: reload "
+                 "the page. The workspace must be started with sijil ui (or make run), which "
+                 "ties each download to the browser that made it."))
+
+if run and client is not None:
     st.session_state.pop(EXPORT_DOWNLOAD, None)
     bar = st.progress(0.0, text=_("Exporting…"))
 
@@ -74,7 +94,7 @@ if run:
                                 incident_type=incident_type or None,
                                 perpetrator=perpetrator or None)
         st.session_state[EXPORT_DOWNLOAD] = export_download(fmt, level, filters, by=by,
-                                                            progress=progress)
+                                                            client=client, progress=progress)
     except ValidationError as error:
         st.error(_("Nothing was exported."))
         for problem in error.problems:
@@ -84,12 +104,23 @@ if run:
     bar.empty()
 
 download = st.session_state.get(EXPORT_DOWNLOAD)
-if download is not None:
+if download is not None and downloads.offered(download.token, client) is None:
+    st.session_state.pop(EXPORT_DOWNLOAD, None)
+    st.info(_("The download link has expired (a link lasts {m} minutes, and a newer export "
+              "from this browser replaces it). Export again to get the file.").format(
+        m=LINK_MINUTES))
+elif download is not None:
     st.success(_("{n} incident(s), {rows} row(s) exported at the {level} level.").format(
         n=download.incidents, rows=download.rows,
-        level=level_labels.get(download.level, download.level)))
+        level=escape_markdown(level_labels.get(download.level, download.level))))
     st.caption(_("SHA-256 of the file (recorded in the audit log):"))
     st.code(download.sha256, language=None)
-    st.download_button(_("Download {name}").format(name=download.file_name), download.data,
-                       file_name=download.file_name, mime=download.mime, type="primary",
-                       icon=":material/download:", on_click="ignore", key="export_download")
+    # A plain same-site link with `download`: the browser fetches it with its own cookie
+    # and saves it, and the page stays as it is. Styled like Streamlit's secondary buttons.
+    label = _("Download {name}").format(name=download.file_name)
+    st.html(f'<a href="{html.escape(download.url)}" download="{html.escape(download.file_name)}"'
+            ' style="display:inline-block;padding:0.4rem 0.9rem;border-radius:0.5rem;'
+            "border:1px solid rgba(128,128,128,0.45);color:inherit;text-decoration:none;"
+            f'font-weight:600">⤓ {html.escape(label)}</a>')
+    st.caption(_("The link works for {m} minutes, and only in this browser.").format(
+        m=LINK_MINUTES))

@@ -50,7 +50,7 @@ else:
     preview = cached[1]
 
 for warning in preview.warnings:
-    st.warning(warning)
+    st.warning(escape_markdown(warning))
 
 if not preview.ok:
     st.error(_("{n} problem(s) found. Nothing can be imported until the file is corrected.")

@@ -37,20 +37,20 @@ try:
     with read_session(get_engine()) as session:
         record = get_incident(session, ref, by=by)
 except SijilError as error:
-    st.title(ref)
+    st.title(escape_markdown(ref))
     show_error(error)
     st.stop()
 
 vocabs = load_vocabularies()
-st.title(f"{record.ref}")
+st.title(escape_markdown(record.ref))
 st.markdown(f"### {escape_markdown(record.title)}")
-st.caption(" · ".join([
+st.caption(escape_markdown(" · ".join([
     status_label(record.status), vocabs["incident_type"].label(record.incident_type),
     str(record.start_date), vocabs["governorate"].label(record.admin1),
     _("restricted") if record.sensitivity == "restricted" else _("normal sensitivity"),
     _("version {v}").format(v=record.version),
     _("created by {who}").format(who=record.created_by or "system"),
-    _("last edited by {who}").format(who=record.last_edited_by or "system")]))
+    _("last edited by {who}").format(who=record.last_edited_by or "system")])))
 
 editable = edit_refusal(by, record) is None
 titles = part_titles()

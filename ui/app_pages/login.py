@@ -1,4 +1,4 @@
-"""Log in: every attempt is audited; repeated failures lock the account for a while.
+"""Log in: every attempt is audited; repeated failures from one address slow that address.
 
 app.py calls render() for every address until someone is logged in."""
 
@@ -7,8 +7,17 @@ import streamlit as st
 from records.errors import AuthenticationError
 from records.services.users import authenticate
 from ui import state
-from ui.components import get_engine, unit_of_work
+from ui.components import get_engine, show_error, unit_of_work
+from ui.components.text import escape_markdown
 from ui.i18n import _
+
+
+def client_address() -> str:
+    """The network address log-ins are throttled by (docs/design.md §4): the browser's, or
+    behind a reverse proxy on this host the one it names in X-Forwarded-For; "" when there
+    is none (a browser on this machine, or AppTest, where the value is a stand-in)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else ""
 
 
 def render() -> None:
@@ -16,7 +25,7 @@ def render() -> None:
     st.caption(_("Documentation database for human-rights incidents"))
     expired = st.session_state.pop(state.EXPIRED, None)
     if expired:
-        st.info(expired)
+        st.info(escape_markdown(expired))
 
     with st.form("login"):
         username = st.text_input(_("Username"), key="login_username")
@@ -25,14 +34,15 @@ def render() -> None:
 
     if submitted:
         failure = None
-        # The attempt is committed even when it fails, so failures are counted and audited.
+        # The attempt is committed even when it fails, so failures are recorded.
         with unit_of_work(get_engine()) as session:
             try:
-                principal = authenticate(session, username or "", password or "")
+                principal = authenticate(session, username or "", password or "",
+                                         client=client_address())
             except AuthenticationError as error:
                 failure = error
         if failure is not None:
-            st.error(str(failure))
+            show_error(failure)  # the service's one sentence, the same for every name
         else:
             st.session_state[state.PRINCIPAL] = principal
             state.touch()

@@ -8,6 +8,7 @@ from records.services.review import submit_incident
 from ui import state
 from ui.components import FieldErrors, incident_fields, load_vocabularies, principal, run_write
 from ui.components.parts_panel import draft_parts, part_titles
+from ui.components.text import escape_markdown
 from ui.i18n import _
 
 FORM = "new_incident"
@@ -52,5 +53,5 @@ if save or submit:
 
 st.caption(_("Evidence files can be uploaded on the incident's page once it is saved."))
 for part, title in part_titles().items():
-    st.subheader(title)
+    st.subheader(escape_markdown(title))
     draft_parts(part, vocabs, errors)

@@ -51,7 +51,8 @@ except SijilError as error:
     st.stop()
 
 st.markdown(f"### {escape_markdown(record.ref)} · {escape_markdown(record.title)}")
-st.caption(_("Submitted by {who}").format(who=record.submitted_by or "system"))
+st.caption(_("Submitted by {who}").format(
+    who=escape_markdown(record.submitted_by or "system")))
 left, right = st.columns([3, 2])
 with left:
     read_only(record, vocabs)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from records.errors import SijilError, ValidationError
 from ui import state
+from ui.components.text import escape_markdown
 from ui.i18n import _
 
 
@@ -17,7 +18,7 @@ def show_error(error: Exception) -> None:
             st.text(f"• {problem.field}: {problem.message}")
     elif isinstance(error, SijilError):
         # Conflicts, refusals, missing records: the services' messages name who and why.
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))
     else:
         raise error
 
@@ -52,7 +53,7 @@ class FieldErrors:
             return
         with slot.container():
             for name, message in found:
-                st.error(f"{name}: {message}", icon="⚠️")
+                st.error(escape_markdown(f"{name}: {message}"), icon="⚠️")
 
     def show(self, *fields: str) -> None:
         """Under a widget: the problem of `field` (or any field below it), if there is one."""

@@ -25,6 +25,7 @@ from records.services.exchange import (
     preview_import,
     run_export,
 )
+from ui import downloads
 from ui.components.db import get_engine, read_session, unit_of_work
 from ui.i18n import _
 
@@ -84,25 +85,31 @@ def problems_table(problems: list[FieldProblem]) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ExportDownload:
-    """A finished export, kept in the session so its download button survives reruns."""
+    """A finished export offered to one browser (ui/downloads.py): what the page shows about
+    it and the token of its link; the bytes themselves live only in the offer."""
 
     file_name: str
-    mime: str
-    data: bytes
     level: str
     incidents: int
     rows: int
     sha256: str
+    token: str
+
+    @property
+    def url(self) -> str:
+        return downloads.url(self.token)
 
 
 def export_download(fmt: str, level: str, filters: ExportFilters, *, by: Principal,
-                    progress: Progress | None = None) -> ExportDownload:
-    """Run the (audited) export into a temporary file and return its bytes."""
+                    client: str, progress: Progress | None = None) -> ExportDownload:
+    """Run the (audited) export into a temporary file and offer its bytes to the browser
+    `client` only, never through Streamlit's /media/ file server."""
     extension, mime = EXPORT_FILES.get(fmt, (fmt, "application/octet-stream"))
     file_name = f"sijil-{level}-{utcnow():%Y%m%d-%H%M}.{extension}"
     with tempfile.TemporaryDirectory(prefix="sijil-export-") as folder:
         result = run_export(get_engine(), ExportRequest(fmt, Path(folder) / file_name, level,
                                                         filters),
                             by=by, progress=progress)
-        return ExportDownload(file_name, mime, result.path.read_bytes(), result.level,
-                              result.incidents, result.rows, result.sha256)
+        token = downloads.offer(client, result.path.read_bytes(), file_name, mime)
+    return ExportDownload(file_name, result.level, result.incidents, result.rows,
+                          result.sha256, token)

@@ -11,7 +11,7 @@ from records.services.review import submit_incident, workflow_actions
 from ui import state
 from ui.components import incident_fields
 from ui.components.feedback import FieldErrors, run_write
-from ui.components.text import labelled
+from ui.components.text import escape_markdown, labelled
 from ui.components.vocab import Vocab
 from ui.i18n import _
 
@@ -30,7 +30,8 @@ def _stale_notice(record, form: str) -> None:
     when = record.updated_at.strftime("%Y-%m-%d %H:%M UTC")
     st.warning(_("{ref} was changed by {who} at {when} after you opened it. Your typed input "
                  "is kept below; saving it is refused until you reload.").format(
-        ref=record.ref, who=record.last_edited_by or _("someone"), when=when))
+        ref=escape_markdown(record.ref),
+        who=escape_markdown(record.last_edited_by or _("someone")), when=escape_markdown(when)))
     typed = incident_fields.to_data(state.form_values(form, incident_fields.FIELDS))
     saved = incident_fields.to_data(incident_fields.values_of(record))
     differs = [{_("Field"): f, _("Saved now"): str(saved[f]), _("Your input"): str(typed[f])}
@@ -72,7 +73,7 @@ def details(record, vocabs: dict[str, Vocab], by) -> None:
         _stale_notice(record, form)
     refusal = edit_refusal(by, record)
     if refusal:
-        st.caption(refusal)
+        st.caption(escape_markdown(refusal))
         read_only(record, vocabs)
         return
     errors = FieldErrors(form)

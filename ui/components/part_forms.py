@@ -17,6 +17,7 @@ from records.vocabulary_seed import GOVERNORATE_VOCABULARY
 from ui import state
 from ui.components import vocab as vocab_ui
 from ui.components.db import get_engine, principal, read_session
+from ui.components.text import escape_markdown
 from ui.components.vocab import Vocab
 from ui.i18n import _
 
@@ -110,7 +111,7 @@ def _warned_of_similar_people(person: dict[str, Any], duplicates: dict[str, str]
     duplicates.update(similar)
     st.warning(_("Likely the same person is already recorded: {names}. Pick them "
                  "under “Person”, or tick “This is a different person” and add "
-                 "again.").format(names="; ".join(similar.values())))
+                 "again.").format(names=escape_markdown("; ".join(similar.values()))))
     return True
 
 

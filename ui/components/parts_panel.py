@@ -48,8 +48,8 @@ def saved_parts(record, part: str, vocabs: dict[str, Vocab], by, *, editable: bo
                 state.set_opened_version(record.ref, result.version)
                 st.rerun()
     form = f"add_{part}_{record.ref}"
-    with st.expander(_("Add to {section}").format(section=part_titles()[part]),
-                     expanded=not items):
+    with st.expander(_("Add to {section}").format(
+            section=escape_markdown(part_titles()[part])), expanded=not items):
         data = FORMS[part](form, vocabs)
     if data is not None:
         result = run_write(lambda s: add_part(s, record.ref, part, data, by=by,
@@ -66,7 +66,7 @@ def draft_parts(part: str, vocabs: dict[str, Vocab], errors: FieldErrors) -> Non
     drafts = st.session_state.setdefault(state.NEW_PARTS, {p: [] for p in state.PART_NAMES})
     items = drafts[part]
     if not items:
-        st.caption(_empty(part))
+        st.caption(escape_markdown(_empty(part)))
     for i, item in enumerate(list(items)):
         c1, c2 = st.columns([5, 1], vertical_alignment="center")
         c1.markdown(f"{i + 1}\\. {escape_markdown(draft_label(part, item, vocabs))}")
@@ -77,8 +77,8 @@ def draft_parts(part: str, vocabs: dict[str, Vocab], errors: FieldErrors) -> Non
         with c1:
             errors.show_prefix(f"{part}.{i}.")
     form = f"new_{part}"
-    with st.expander(_("Add to {section}").format(section=part_titles()[part]),
-                     expanded=False):
+    with st.expander(_("Add to {section}").format(
+            section=escape_markdown(part_titles()[part])), expanded=False):
         data = FORMS[part](form, vocabs)
     if data is not None:
         items.append(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui.components.text import escape_markdown
 from ui.components.vocab import Vocab
 from ui.i18n import _
 
@@ -65,6 +66,6 @@ def draft_label(part: str, item: dict, vocabs: dict[str, Vocab]) -> str:
 
 def show_table(rows: list[dict], empty: str) -> None:
     if not rows:
-        st.caption(empty)
+        st.caption(escape_markdown(empty))
         return
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

@@ -16,6 +16,7 @@ from records.services.review import (
 )
 from ui import state
 from ui.components.feedback import FieldErrors, run_write
+from ui.components.text import escape_markdown
 from ui.i18n import _
 
 
@@ -24,7 +25,8 @@ def comments(record) -> None:
         st.caption(_("No review comments yet."))
     for comment in record.comments:
         with st.container(border=True):
-            st.caption(f"{comment.author} · {comment.created_at:%Y-%m-%d %H:%M} UTC")
+            st.caption(escape_markdown(
+                f"{comment.author} · {comment.created_at:%Y-%m-%d %H:%M} UTC"))
             st.text(comment.body)
 
 
@@ -35,7 +37,8 @@ def four_eyes_notice(by, record) -> bool:
     except PermissionDenied:
         st.info(_("Four-eyes rule: a record is verified by someone other than the person who "
                   "last edited or submitted it. You did, so another reviewer must verify "
-                  "{ref}; you can still comment or return it.").format(ref=record.ref))
+                  "{ref}; you can still comment or return it.").format(
+                    ref=escape_markdown(record.ref)))
         return True
     return False
 

@@ -24,9 +24,19 @@ textarea, input, [data-testid="stText"], [data-testid="stMarkdownContainer"] p,
 """
 
 
+# The renderer turns bare addresses (https://…, www.…, name@host) into links after
+# escapes are read, so no escape can stop it; an invisible word joiner inside each pattern
+# does, and the text still reads the same.
+_ADDRESS = re.compile(r"(://|(?i:www)(?=\.)|@)")
+_JOINER = "\u2060"
+
+
 def escape_markdown(text: object) -> str:
-    """`text` as Markdown source that renders exactly as the characters typed."""
+    """`text` as Markdown source that renders exactly as the characters typed: no emphasis,
+    no link, no image, no address made clickable."""
     value = "" if text is None else str(text)
+    value = _ADDRESS.sub(lambda m: ":" + _JOINER + "//" if m.group(1) == "://"
+                         else m.group(1) + _JOINER, value)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", value).replace("\n", "  \n")
 
 

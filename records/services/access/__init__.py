@@ -20,10 +20,12 @@ from records.services.access.redaction import (
     ExportLevel,
     allowed_levels,
     export_level,
+    may_show_name,
     redact_incident,
     redact_person,
 )
 from records.services.access.visibility import (
+    victims_named_to,
     visible_actors,
     visible_incidents,
     visible_people,
@@ -44,6 +46,7 @@ __all__ = [
     "check_four_eyes",
     "export_level",
     "has_role",
+    "may_show_name",
     "redact_incident",
     "redact_person",
     "require_role",
@@ -52,4 +55,5 @@ __all__ = [
     "visible_people",
     "visible_rows",
     "visible_sources",
+    "victims_named_to",
 ]

@@ -4,10 +4,10 @@ The read models of the UI use `redact_person`; every export format and the advoc
 pass each incident through `redact_incident`, the single place where the export levels of
 docs/design.md §6 are applied:
 
-- public: verified or published incidents only, never restricted ones; victims named only
-  where they are public figures or consented to publication of their name (witnesses never);
-  no contacts; only non-confidential published sources (no testimony of any kind);
-  coordinates rounded to the district (0.1°, about 11 km).
+- public: verified or published incidents only, never restricted ones; people named only
+  as may_show_name allows (public figures, consenting victims; witnesses never); no contacts;
+  only non-confidential published sources (no testimony of any kind); coordinates rounded
+  to the district (0.1°, about 11 km) and the locality left out.
 - partner: as public, plus every source not marked confidential (testimony included) and
   incidents of any status the exporter asks for (default still verified and published).
 - internal: everything, contacts and confidential sources included (reviewers and admins).
@@ -38,16 +38,31 @@ def withheld_name() -> str:
     return _("Name withheld")
 
 
-def redact_person(person: PersonRead, *, show_name: bool, show_confidential: bool
-                  ) -> PersonRead:
+def may_show_name(*, profiles, is_public_figure: bool, consented: bool, all_names: bool
+                  ) -> bool:
+    """The one rule for naming a person, used by the pages, the history and every export.
+
+    A reader who sees every name (`all_names`: caseworkers and up, the internal export) sees
+    it. Anyone else sees the name of a public figure or of a victim who consented to its
+    publication, and never the name of a witness: naming a witness can cost a life."""
+    if all_names:
+        return True
+    if "witness" in (profiles or ()):
+        return False
+    return bool(is_public_figure or consented)
+
+
+def redact_person(person: PersonRead, *, consented: bool = False, all_names: bool,
+                  show_confidential: bool) -> PersonRead:
     """The person as this reader may see them.
 
-    Without `show_name` the names, aliases and identifying details go; without
+    Where may_show_name says no, the names, aliases and identifying details go; without
     `show_confidential` the contact goes (it never leaves the caseworkers and reviewers)."""
     update: dict = {}
     if not show_confidential:
         update.update(dict.fromkeys(CONFIDENTIAL_PERSON_FIELDS))
-    if not show_name:
+    if not may_show_name(profiles=person.profiles, is_public_figure=person.is_public_figure,
+                         consented=consented, all_names=all_names):
         update.update(full_name=withheld_name(), aliases=[], name_withheld=True,
                       **dict.fromkeys(NAME_FIELDS))
     return person.model_copy(update=update) if update else person
@@ -115,13 +130,15 @@ def export_level(name: str, by: Principal) -> ExportLevel:
     return level
 
 
-def _person(person: dict | None, level: ExportLevel, named: bool) -> dict | None:
+def _person(person: dict | None, level: ExportLevel, consented: bool) -> dict | None:
     if person is None:
         return None
     shown = dict(person)
     if not level.contacts:
         shown.update(dict.fromkeys(CONFIDENTIAL_PERSON_FIELDS))
-    if not (level.all_names or (named and "witness" not in person.get("profiles", ()))):
+    if not may_show_name(profiles=person.get("profiles"),
+                         is_public_figure=person.get("is_public_figure"), consented=consented,
+                         all_names=level.all_names):
         shown.update(uid="", full_name=withheld_name(), aliases=[], name_withheld=True,
                      **dict.fromkeys(NAME_FIELDS))
     return shown
@@ -158,14 +175,13 @@ def redact_incident(record: dict, level: ExportLevel) -> dict | None:
         out["longitude"] = _round(record["longitude"], level.coordinate_decimals)
         if record.get("geo_precision") in (None, "exact", "near"):
             out["geo_precision"] = "district"
+        # A street or village name would give back the precision the rounding took away.
+        out["locality"] = None
     out["victims"] = [
-        {**v, "person": _person(v["person"], level, v["consent_to_publish_name"]
-                                or v["person"]["is_public_figure"])}
+        {**v, "person": _person(v["person"], level, v["consent_to_publish_name"])}
         for v in record["victims"]]
     out["perpetrators"] = [
-        {**p, "actor": copy.deepcopy(p["actor"]),
-         "person": _person(p["person"], level,
-                           bool(p["person"] and p["person"]["is_public_figure"]))}
+        {**p, "actor": copy.deepcopy(p["actor"]), "person": _person(p["person"], level, False)}
         for p in record["perpetrators"]]
     out["citations"] = [copy.deepcopy(c) for c in record["citations"]
                         if source_visible(c["source"], level)]

@@ -10,7 +10,7 @@ as unknown.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, not_, or_, true
+from sqlalchemy import ColumnElement, String, and_, cast, exists, not_, or_, true
 
 from records.models import (
     Actor,
@@ -76,3 +76,13 @@ def visible_sources(by: Principal) -> ColumnElement[bool]:
 def visible_rows(model, by: Principal) -> ColumnElement[bool]:
     """The condition for people, actors or sources, chosen by model."""
     return {Person: visible_people, Actor: visible_actors, Source: visible_sources}[model](by)
+
+
+def victims_named_to(by: Principal) -> ColumnElement[bool]:
+    """The victims whose names `by` sees: the SQL twin of redaction.may_show_name, so a
+    search by a withheld name cannot tell where that person appears."""
+    if can_see_personal_data(by):
+        return true()
+    # Profiles are a JSON list of codes; its text holds "witness" with the quotes.
+    witness = cast(Person.profiles, String).contains('"witness"')
+    return and_(or_(Victim.consent_to_publish_name, Person.is_public_figure), not_(witness))

@@ -146,8 +146,7 @@ def _build(session: Session, replay: _Replay, incident: _Row, seq: int, by: Prin
         p = _model(PersonRead, shared.rows.get(("person", person_id)))
         if p is None:
             return None
-        return redact_person(p, show_name=full or consented or p.is_public_figure,
-                             show_confidential=full)
+        return redact_person(p, consented=consented, all_names=full, show_confidential=full)
 
     def source(source_id) -> SourceRead | None:
         s = _model(SourceRead, shared.rows.get(("source", source_id)))

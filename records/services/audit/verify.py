@@ -29,7 +29,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from records.audit_chain import EVENT_ACTIONS, audited_fields, audited_models
+from records.i18n import _
 from records.models.attributes import REDACTED_IN_AUDIT
+from records.services.access import Principal, require_role
 from records.services.audit.chain_scan import (
     ChainPart,
     Problem,
@@ -163,15 +165,18 @@ def _helper_database(session: Session) -> str | None:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def verify_chain(session: Session, *, progress: Callable[[int, int], None] | None = None,
+def verify_chain(session: Session, *, by: Principal,
+                 progress: Callable[[int, int], None] | None = None,
                  workers: int | None = None) -> VerifyResult:
-    """Check the whole trail; never writes.
+    """Check the whole trail for `by` (reviewers and admins: the messages quote recorded
+    values); never writes. Raises PermissionDenied below the reviewer role.
 
     Returns ok with the number of entries checked, or names the first entry (seq) that is
     altered, missing, out of order or inserted, and what is wrong with it. `progress` is
     called now and then with (work done, work in all), both counted in entries. `workers`
     is how many helper processes share the work (default: one per core on a large trail in
     a file or server database; 1: all of it in this process)."""
+    require_role(by, "reviewer", _("verify the audit trail"))
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql" and not session.in_transaction():
         # One snapshot for every query, and for the helper processes too.

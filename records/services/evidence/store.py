@@ -19,8 +19,10 @@ from sqlmodel import Session, select
 
 from records.config import get_settings
 from records.errors import SijilError
+from records.i18n import _
 from records.models import Attachment, Incident
 from records.models.evidence_io import FileProblem, FilesReport
+from records.services.access import Principal, require_role
 
 READ_SIZE = 1 << 20
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -104,10 +106,12 @@ def store_file(data: bytes | BinaryIO, files_dir: Path | str | None = None) -> t
         raise
 
 
-def verify_files(session: Session, files_dir: Path | str | None = None, *,
+def verify_files(session: Session, files_dir: Path | str | None = None, *, by: Principal,
                  page_size: int = 1000) -> FilesReport:
     """Recompute the SHA-256 of every stored attachment file; report the missing and the
-    altered ones by attachment id and name. Writes nothing."""
+    altered ones by attachment id, name and incident. Writes nothing. For reviewers and
+    admins (the report names files of every incident); raises PermissionDenied below."""
+    require_role(by, "reviewer", _("check the evidence files"))
     report = FilesReport()
     known: dict[str, str] = {}  # sha256 -> "ok" / "missing" / "altered"; content is shared
     last_id = 0

@@ -145,20 +145,60 @@ def _dates(record: dict) -> dict:
     return record
 
 
+_PARTS = {"victims": ("person",), "perpetrators": ("actor", "person"),
+          "citations": ("source",), "case_events": ("source",)}
+
+
+def _shape_problems(record: dict, number: int) -> list[FieldProblem]:
+    """What in a JSON record is not where the export puts it: each part a list of objects,
+    the person, actor or source inside them an object (or null)."""
+    problems = []
+    for part, inner in _PARTS.items():
+        items = record.get(part)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            problems.append(FieldProblem(part, _("a list of objects was expected"), None,
+                                         number))
+            continue
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                problems.append(FieldProblem(f"{part}.{i}", _("an object was expected"), None,
+                                             number))
+                continue
+            problems += [FieldProblem(f"{part}.{i}.{name}", _("an object was expected"), None,
+                                      number)
+                         for name in inner
+                         if item.get(name) is not None and not isinstance(item[name], dict)]
+    return problems
+
+
 def json_items(path: Path, problems: list[FieldProblem]) -> Iterator[ImportItem]:
-    """Incidents of Sijil's JSON export (or a plain list of incident objects)."""
+    """Incidents of Sijil's JSON export (or a plain list of incident objects). A record
+    whose shape is not the export's is reported, not read."""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValidationError.single("(file)", _("not a readable JSON file: {e}").format(
             e=error)) from None
-    incidents = data.get("incidents", []) if isinstance(data, dict) else data
+    except RecursionError:
+        raise ValidationError.single("(file)", _(
+            "not a readable JSON file: nested too deeply")) from None
+    incidents = data.get("incidents") if isinstance(data, dict) else data
+    if not isinstance(incidents, list):
+        raise ValidationError.single("(file)", _(
+            "a JSON import holds a list of incidents, or an object with one under "
+            "\"incidents\""))
     for number, record in enumerate(incidents, start=1):
         if not isinstance(record, dict):
             problems.append(FieldProblem("(incident)", _("not an object"), None, number))
             continue
-        for part in ("victims", "perpetrators", "citations", "case_events"):
-            record.setdefault(part, [])
+        shape = _shape_problems(record, number)
+        if shape:
+            problems += shape
+            continue
+        for part in _PARTS:
+            record[part] = record.get(part) or []
         for event in record["case_events"]:
             event.setdefault("source_uid", (event.pop("source", None) or {}).get("uid"))
 

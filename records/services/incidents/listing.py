@@ -16,8 +16,8 @@ from records.models.incident_io import IncidentSummary
 from records.models.page import Page
 from records.services.access import (
     Principal,
-    can_see_personal_data,
     require_role,
+    victims_named_to,
     visible_incidents,
 )
 from records.text import normalize_name
@@ -69,10 +69,8 @@ def filter_incidents(query, filters: IncidentFilter, by: Principal):
         pattern = f"%{text}%"
         name_match = [Victim.incident_id == Incident.id, Person.id == Victim.person_id,
                       or_(Person.full_name.ilike(pattern),
-                          Person.name_key.contains(normalize_name(text)))]
-        if not can_see_personal_data(by):
-            # Searching by a withheld name must not reveal where that person appears.
-            name_match.append(or_(Victim.consent_to_publish_name, Person.is_public_figure))
+                          Person.name_key.contains(normalize_name(text))),
+                      victims_named_to(by)]
         query = query.where(or_(Incident.title.ilike(pattern),
                                 Incident.narrative.ilike(pattern),
                                 Incident.ref == text.upper(),

@@ -61,7 +61,7 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
     def person(p) -> PersonRead | None:
         if p is None:
             return None
-        return redact_person(PersonRead.model_validate(p), show_name=full or p.is_public_figure,
+        return redact_person(PersonRead.model_validate(p), all_names=full,
                              show_confidential=full)
 
     def source(s) -> SourceRead | None:
@@ -75,11 +75,11 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
     victims = []
     for v in incident.victims:
         p = PersonRead.model_validate(v.person)
-        consented = v.consent_to_publish_name or p.is_public_figure
         victims.append(VictimRead(
             id=v.id, version=v.version, outcome=v.outcome, harm_description=v.harm_description,
             consent_to_publish_name=v.consent_to_publish_name,
-            person=redact_person(p, show_name=full or consented, show_confidential=full)))
+            person=redact_person(p, consented=v.consent_to_publish_name, all_names=full,
+                                 show_confidential=full)))
     sources_visible = full
     return IncidentRead(
         **incident.model_dump(include=set(IncidentRead.model_fields)

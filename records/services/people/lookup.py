@@ -30,7 +30,8 @@ def find_similar_people(session: Session, name: str, *, by: Principal, limit: in
         return []
     rows = session.exec(select(Person).where(Person.name_key.contains(key), visible_people(by))
                         .order_by(Person.full_name, Person.id).limit(limit)).all()
-    return [redact_person(PersonRead.model_validate(p), show_name=True, show_confidential=False)
+    return [redact_person(PersonRead.model_validate(p), all_names=True,
+                          show_confidential=False)
             for p in rows]
 
 

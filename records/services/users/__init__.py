@@ -1,9 +1,7 @@
 """User accounts: argon2id passwords, roles, log-in and its throttling."""
 
 from records.services.users.accounts import (
-    MAX_FAILED_LOGINS,
     add_user,
-    authenticate,
     count_users,
     get_user,
     list_users,
@@ -11,15 +9,28 @@ from records.services.users.accounts import (
     update_user,
     usernames,
 )
+from records.services.users.login import (
+    authenticate,
+    login_delays,
+    throttled_message,
+    unlock_user,
+    wrong_login_message,
+)
+from records.services.users.throttle import FAILURES_BEFORE_DELAY, LOGIN_THROTTLE
 
 __all__ = [
-    "MAX_FAILED_LOGINS",
+    "FAILURES_BEFORE_DELAY",
+    "LOGIN_THROTTLE",
     "add_user",
     "authenticate",
     "count_users",
     "get_user",
     "list_users",
+    "login_delays",
     "principal_of",
+    "throttled_message",
+    "unlock_user",
     "update_user",
     "usernames",
+    "wrong_login_message",
 ]

@@ -1,27 +1,19 @@
-"""User accounts: argon2id passwords, roles, log-in with lock-out after repeated failures."""
+"""User accounts: who they are, their roles and argon2id passwords (log-in is in login.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
-from records.audit_chain import append_event
-from records.errors import AuthenticationError, NotFound, ValidationError
+from records.errors import NotFound, ValidationError
 from records.i18n import _
 from records.models import AppUser
-from records.models.types import utcnow
 from records.models.user import ROLES, UserBase, UserRead
 from records.services.access import SYSTEM, Principal, act_as, require_role
+from records.services.users.passwords import hash_password
+from records.services.users.throttle import clear_after_commit
 from records.services.validation import parse
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
-
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
 def _read(user: AppUser) -> UserRead:
@@ -60,7 +52,8 @@ def count_users(session: Session) -> int:
     return session.exec(select(func.count()).select_from(AppUser)).one()
 
 
-def _get(session: Session, username: str) -> AppUser:
+def load_user(session: Session, username: str) -> AppUser:
+    """The account row named `username` (for this package's services); NotFound if none."""
     user = session.exec(select(AppUser).where(AppUser.username == username)).first()
     if user is None:
         raise NotFound(_("no user named {name}").format(name=username))
@@ -68,7 +61,7 @@ def _get(session: Session, username: str) -> AppUser:
 
 
 def get_user(session: Session, username: str) -> UserRead:
-    return _read(_get(session, username))
+    return _read(load_user(session, username))
 
 
 def list_users(session: Session) -> list[UserRead]:
@@ -93,7 +86,7 @@ def add_user(session: Session, username: str, password: str, *, role: str,
         raise ValidationError.single(
             "username", _("the username {name} is taken").format(name=data.username), username)
     act_as(session, by if not first else SYSTEM)
-    user = AppUser(**data.model_dump(), password_hash=_hasher.hash(password))
+    user = AppUser(**data.model_dump(), password_hash=hash_password(password))
     session.add(user)
     session.flush()
     return _read(user)
@@ -102,12 +95,13 @@ def add_user(session: Session, username: str, password: str, *, role: str,
 def update_user(session: Session, username: str, *, by: Principal,
                 role: str | None = None, is_active: bool | None = None,
                 display_name: str | None = None, password: str | None = None) -> UserRead:
-    """Change a user's role, active flag, name or password (admin only, audited).
+    """Change a user's role, active flag, name or password (admin only, audited); a new
+    password also lifts the account's log-in delays.
 
     An admin cannot take away their own admin role or deactivate themselves, so the
     database never loses its last way in by accident."""
     require_role(by, "admin", _("manage users"))
-    user = _get(session, username)
+    user = load_user(session, username)
     if user.id == by.id and (role not in (None, "admin") or is_active is False):
         raise ValidationError.single(
             "role", _("you cannot remove your own admin rights or deactivate yourself"))
@@ -121,59 +115,9 @@ def update_user(session: Session, username: str, *, by: Principal,
         user.display_name = display_name.strip()
     if password is not None:
         _check_password(password)
-        user.password_hash = _hasher.hash(password)
+        user.password_hash = hash_password(password)
         user.failed_logins = 0
         user.locked_until = None
+        clear_after_commit(session, user.username)  # a new password lifts log-in delays
     session.flush()
     return _read(user)
-
-
-def authenticate(session: Session, username: str, password: str) -> Principal:
-    """Check a password. Every attempt is audited; five failures lock the account for
-    fifteen minutes. Raises AuthenticationError with a message that can be shown as it is.
-
-    The caller commits even when this raises, so that failures are counted and recorded."""
-    generic = _("Wrong username or password.")
-    user = session.exec(select(AppUser).where(AppUser.username == username.strip())).first()
-    now = utcnow()
-    if user is None:
-        act_as(session, SYSTEM)
-        append_event(session, action="login_failed", entity_type="app_user",
-                     changes={"username": username[:64]}, reason="unknown user")
-        raise AuthenticationError(generic)
-    act_as(session, principal_of(user))
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        append_event(session, action="login_failed", entity_type="app_user",
-                     entity_id=user.id, reason="account locked")
-        raise AuthenticationError(
-            _("This account is locked after {n} failed log-ins. Try again in {m} minutes or "
-              "ask an admin to reset the password.").format(n=MAX_FAILED_LOGINS, m=minutes))
-    try:
-        _hasher.verify(user.password_hash, password)
-        ok = user.is_active
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok:
-        user.failed_logins += 1
-        reason = "wrong password" if user.is_active else "inactive account"
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            reason += "; account locked"
-        session.flush()
-        append_event(session, action="login_failed", entity_type="app_user",
-                     entity_id=user.id, reason=reason)
-        if user.locked_until is not None and user.locked_until > now:
-            raise AuthenticationError(
-                _("Too many failed log-ins: this account is locked for {m} minutes.")
-                .format(m=int(LOCKOUT.total_seconds() // 60)))
-        raise AuthenticationError(generic)
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    session.flush()
-    append_event(session, action="login", entity_type="app_user", entity_id=user.id)
-    return principal_of(user)

@@ -117,3 +117,22 @@ def test_a_crafted_address_and_file_draw_no_link_and_no_image(server, page):
     page.get_by_text("ignored unknown columns", exact=False).wait_for(timeout=30000)
     settle(page)
     assert page.locator('a[href*="evil.example"]').count() == 0
+
+
+def test_an_unexpected_error_shows_one_sentence_and_no_traceback(tmp_path, page):
+    url = f"sqlite:///{tmp_path / 'sijil.db'}"
+    _prepare(url)
+    with serve(tmp_path, url) as base:
+        # A table gone from under the server: every page fails in the database layer.
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE app_user RENAME TO app_user_gone")
+        engine.dispose()
+        page.goto(base)
+        page.get_by_text("Something went wrong and the page stopped.").wait_for(timeout=30000)
+        settle(page)
+        text = page.inner_text("body")
+        for leak in ("Traceback", "app_user", "sqlite", "SELECT", "/work/", ".py"):
+            assert leak not in text, leak
+        log = (tmp_path / "streamlit.log").read_text()
+        assert "no such table: app_user" in log

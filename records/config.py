@@ -8,6 +8,14 @@ SIJIL_SETUP_CODE_FILE  where `sijil ui` keeps the digest of an empty database's 
                        setup code (mode 0600, removed once the first admin exists); default
                        beside an SQLite database file (data/sijil.db -> data/sijil.setup-code),
                        for a database server data/<database name>.setup-code
+SIJIL_SECRET_KEY       the installation's secret key (`sijil keys generate` prints one); it
+                       keys the audit chain and wraps the keys of encrypted data
+SIJIL_SECRET_KEY_FILE  where to read the key when SIJIL_SECRET_KEY is not set (default
+                       ~/.config/sijil/secret.key, outside the data folder so a copy of the
+                       data is not a copy of its key; `make run` creates it, mode 0600)
+SIJIL_MIGRATION_URL    the database as its owner, for schema changes (default: the same as
+                       SIJIL_DATABASE_URL); on PostgreSQL the application's own role need not
+                       and should not be allowed to alter the schema
 """
 
 from __future__ import annotations
@@ -29,6 +37,14 @@ class Settings:
     files_dir: Path
     host: str
     setup_code_file: Path
+    secret_key: str | None
+    secret_key_file: Path
+    migration_url: str
+
+
+def _default_key_file() -> Path:
+    config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config_home) / "sijil" / "secret.key"
 
 
 def _setup_code_file(database_url: str) -> Path:
@@ -58,4 +74,7 @@ def get_settings() -> Settings:
         host=os.environ.get("SIJIL_HOST") or DEFAULT_HOST,
         setup_code_file=Path(setup_code_file) if setup_code_file
         else _setup_code_file(database_url),
+        secret_key=os.environ.get("SIJIL_SECRET_KEY") or None,
+        secret_key_file=Path(os.environ.get("SIJIL_SECRET_KEY_FILE") or _default_key_file()),
+        migration_url=os.environ.get("SIJIL_MIGRATION_URL") or database_url,
     )

@@ -21,9 +21,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# On an empty database `sijil ui` prints the one-time setup code the first-admin page asks
-# for. It listens on SIJIL_HOST (default 127.0.0.1, this computer only).
+# On a fresh machine `sijil keys init` makes the secret key file (SIJIL_SECRET_KEY_FILE,
+# default ~/.config/sijil/secret.key, mode 0600, outside the data folder) and says where;
+# the audit trail is signed with it. On an empty database `sijil ui` prints the one-time
+# setup code the first-admin page asks for. It listens on SIJIL_HOST (default 127.0.0.1,
+# this computer only).
 run: $(VENV)/.installed
+	$(BIN)/sijil keys init
 	$(BIN)/sijil db upgrade
 	$(BIN)/sijil ui --port $(PORT)
 

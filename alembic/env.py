@@ -1,4 +1,9 @@
-"""Alembic environment: the URL from records.config, the metadata from records.models."""
+"""Alembic environment: the URL from records.config, the metadata from records.models.
+
+Run by hand (`alembic upgrade head`), it connects through SIJIL_MIGRATION_URL, the schema
+owner (by default the same as SIJIL_DATABASE_URL): the application's own role may not be
+allowed to change the schema (docs/design.md §2).
+"""
 
 from logging.config import fileConfig
 
@@ -27,7 +32,7 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
 
 
 def run_migrations_offline() -> None:
-    _configure(url=get_settings().database_url)
+    _configure(url=get_settings().migration_url)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -39,7 +44,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(get_settings().migration_url)
     try:
         with engine.connect() as conn:
             _configure(conn)

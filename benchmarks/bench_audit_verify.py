@@ -1,4 +1,4 @@
-"""Time `verify_chain` over a large audit trail (default: one million entries, SQLite).
+"""Time `verify_chain` over a large keyed audit trail (default: one million entries, SQLite).
 
     .venv/bin/python benchmarks/bench_audit_verify.py [--entries N] [--db PATH | --url URL]
                                                       [--workers W] [--rebuild]
@@ -7,8 +7,12 @@ The trail is built once through the real write path (ORM rows flushed in a unit 
 the after_flush listener writes every entry) and kept in data/bench/ for later runs. Each
 fictional incident gives ten entries: the incident, a victim and their person, a
 perpetrator, a citation and its source, a case event (seven creates), then an edit, a
-submit and a verify (three updates). Building a million entries takes some minutes; the
-timing that matters is the verification, printed at the end.
+submit and a verify by a named reviewer (three updates). Building a million entries takes
+some minutes; the timing that matters is the verification, printed at the end.
+
+The trail is keyed like any other (its first write seals it), with SIJIL_SECRET_KEY if it
+is set and otherwise with a fixed benchmark key, never the installation's key file: the
+database is fictional. A trail built before keys existed is not sealed: give --rebuild.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -27,6 +32,7 @@ from records.audit_chain import audit_action
 from records.db import make_engine, read_session, unit_of_work
 from records.models import (
     Actor,
+    AppUser,
     AuditEntry,
     CaseEvent,
     Citation,
@@ -36,9 +42,12 @@ from records.models import (
     Source,
     Victim,
 )
-from records.services.access import SYSTEM, act_as
+from records.services.access import SYSTEM, Principal, act_as
 from records.services.setup import prepare_database
+from records.services.users import add_user, count_users, principal_of
 
+# The base64 of b"sijil-benchmark-key-0123456789ab": for this fictional database only.
+BENCH_KEY = "c2lqaWwtYmVuY2htYXJrLWtleS0wMTIzNDU2Nzg5YWI="
 ENTRIES_PER_INCIDENT = 10
 BATCH = 1000
 DEFAULT_DB = Path("data/bench/audit_verify.db")
@@ -74,8 +83,21 @@ def _incident(rng: random.Random, n: int, actors: list[Actor]) -> Incident:
     )
 
 
+def _reviewer(engine) -> Principal:
+    """The fictional reviewer who verifies every incident (the system never verifies)."""
+    with unit_of_work(engine) as session:
+        if not count_users(session):
+            add_user(session, "bench-admin", secrets.token_urlsafe(16), role="admin", by=SYSTEM)
+        found = session.scalar(select(AppUser).where(AppUser.username == "bench-reviewer"))
+        if found is None:
+            return principal_of(add_user(session, "bench-reviewer", secrets.token_urlsafe(16),
+                                         role="reviewer", by=SYSTEM))
+        return principal_of(found)
+
+
 def build(engine, entries: int) -> None:
     rng = random.Random(7)
+    reviewer = _reviewer(engine)
     with unit_of_work(engine) as session:
         act_as(session, SYSTEM)
         if not session.scalar(select(func.count()).select_from(Actor)):
@@ -98,9 +120,11 @@ def build(engine, entries: int) -> None:
             with audit_action(session, "submit"):
                 for incident in incidents:
                     incident.status = "submitted"
+            act_as(session, reviewer)
             with audit_action(session, "verify"):
                 for incident in incidents:
                     incident.status = "verified"
+                    incident.verified_by_id = reviewer.id
         made += wanted
         print(f"\rbuilding: {have + wanted * ENTRIES_PER_INCIDENT} entries "
               f"({time.perf_counter() - start:.0f} s)", end="", file=sys.stderr, flush=True)
@@ -117,6 +141,7 @@ def main() -> None:
                              "a large trail; 1: all of it in this process)")
     parser.add_argument("--rebuild", action="store_true", help="start from an empty database")
     args = parser.parse_args()
+    os.environ.setdefault("SIJIL_SECRET_KEY", BENCH_KEY)
     if args.rebuild and not args.url:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{args.db}{suffix}").unlink(missing_ok=True)

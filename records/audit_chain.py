@@ -4,40 +4,54 @@ One SQLAlchemy `after_flush` listener sees every insert, update and delete of ev
 model, so no service can forget to audit: whatever is flushed is recorded, and a rollback
 takes the entries with it. Events that change no row (login, export) are appended through
 `append_event`, which shares the same chain code.
+
+Each entry's hash is an HMAC-SHA-256 under the chain key (records.keys), so only a process
+holding the installation's master key can write an entry that verifies. Trails begun
+before keys were used stay valid up to their seal: the first keyed write into a database
+without a chain key makes one and appends a `seal` entry naming the unkeyed head
+(docs/design.md §5).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import event, insert, inspect, null, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from records import keys as installation_keys
+from records.keys import ChainKeys, StoredKeyError
 from records.models import AuditCheckpoint, AuditEntry, Incident
-from records.models.attributes import NOT_AUDITED, REDACTED_IN_AUDIT
+from records.models.attributes import AUDITED_FROM_SEAL, NOT_AUDITED, REDACTED_IN_AUDIT
 from records.models.base import BOOKKEEPING_FIELDS, TableBase
 from records.models.types import utcnow
 
 GENESIS_HASH = "0" * 64
 CHECKPOINT_ID = 1
+SEAL = "seal"
+TRAIL = "audit_entry"  # the seal's entity type: an entry about the trail, not a row
+INSERT_BATCH = 5000  # entries per INSERT: a seal writes one per row it adopts
 
 _USER = "sijil.user_id"
 _ACTION = "sijil.action"
 _REASON = "sijil.reason"
 _PURGE = "sijil.purge"
+_KEYS = "sijil.chain_keys"
 
 _entries = AuditEntry.__table__
 _checkpoint = AuditCheckpoint.__table__
 
 # Actions of entries that record an event rather than a change of a row (append_event).
 # Verification replays every other entry that names a row as a change of that row.
-EVENT_ACTIONS = frozenset({"login", "login_failed", "export", "import", "files_verify"})
+EVENT_ACTIONS = frozenset({"login", "login_failed", "export", "import", "files_verify",
+                           "keys_rotate"})
 
 
 def format_time(at: dt.datetime) -> str:
@@ -45,26 +59,29 @@ def format_time(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def entry_hash(
-    seq: int,
-    at: str,
-    actor_id: int | None,
-    action: str,
-    entity_type: str,
-    entity_id: int | None,
-    incident_ref: str | None,
-    changes: str,
-    reason: str | None,
-    prev_hash: str,
-) -> str:
-    """SHA-256 over the canonical JSON of an entry and the previous entry's hash."""
-    payload = json.dumps(
+def entry_payload(seq: int, at: str, actor_id: int | None, action: str, entity_type: str,
+                  entity_id: int | None, incident_ref: str | None, changes: str,
+                  reason: str | None, prev_hash: str) -> bytes:
+    """The canonical bytes of an entry: the UTF-8 of the compact JSON array of its fields
+    and the previous entry's hash. Both hashes are taken over exactly these bytes."""
+    return json.dumps(
         [seq, at, actor_id, action, entity_type, entity_id, incident_ref, changes, reason,
          prev_hash],
         ensure_ascii=False,
         separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+
+
+def entry_hash(*fields: Any) -> str:
+    """SHA-256 (hex) of entry_payload(*fields): the hash of entries written before the
+    trail was sealed."""
+    return hashlib.sha256(entry_payload(*fields)).hexdigest()
+
+
+def keyed_entry_hash(entry_key: bytes, *fields: Any) -> str:
+    """HMAC-SHA-256 (hex) under the chain's entry key of entry_payload(*fields): the hash
+    of the seal and of every entry after it."""
+    return hmac.new(entry_key, entry_payload(*fields), hashlib.sha256).hexdigest()
 
 
 def to_json_value(value: Any) -> Any:
@@ -125,57 +142,116 @@ def lock_chain_head(session: Session) -> tuple[int, str]:
         .with_for_update()
     ).first()
     if row is None:
-        conn.execute(
-            insert(_checkpoint).values(
-                id=CHECKPOINT_ID, seq=0, hash=GENESIS_HASH, updated_at=utcnow()
-            )
-        )
+        conn.execute(insert(_checkpoint).values(id=CHECKPOINT_ID, seq=0, hash=GENESIS_HASH,
+                                                updated_at=utcnow()))
         return 0, GENESIS_HASH
     return row.seq, row.hash
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_keys(session: Session, _transaction) -> None:
+    # Read again in the next transaction: a seal rolled back must be written again.
+    session.info.pop(_KEYS, None)
+
+
+def chain_keys(session: Session) -> ChainKeys:
+    """The chain keys for this transaction, read with the master key. In a database that
+    has no chain key yet, the first call makes one and seals the trail. Raises
+    SecretKeyError (no usable master key) or StoredKeyError: nothing is written unkeyed."""
+    keys = session.info.get(_KEYS)
+    if keys is None:
+        keys = _load_or_seal(session)
+        session.info[_KEYS] = keys
+    return keys
+
+
+def _load_or_seal(session: Session) -> ChainKeys:
+    head = lock_chain_head(session)  # first: two writers must not both seal
+    conn = session.connection()
+    master = installation_keys.read_master_key()
+    keys = installation_keys.load_chain_keys(conn, master)
+    if keys is not None:
+        return keys
+    if conn.scalar(select(_entries.c.seq).where(_entries.c.action == SEAL).limit(1)):
+        raise StoredKeyError(
+            "the audit trail is sealed, but this database no longer holds its chain key "
+            "(table data_key): nothing can be written until it is restored from a backup")
+    keys = installation_keys.create_chain_key(conn, master)
+    _write(conn, keys, head, _seal_items(conn, keys, head), actor_id=None, reason=None)
+    return keys
+
+
+def _seal_items(conn, keys: ChainKeys, head: tuple[int, str]) -> Iterator[dict[str, Any]]:
+    """The seal, then one entry per row for what the trail starts to record at the seal:
+    the value each row has now of the columns audited from the seal on, and a keyed digest
+    of each password hash (the trail before held "[redacted]"). Read before the change
+    that triggers the seal is flushed, so the trail goes on from the rows as they were."""
+    yield {"action": SEAL, "entity_type": TRAIL,
+           "changes": {"algorithm": "hmac-sha256", "chain_key": keys.key_id,
+                       "legacy_head": list(head)},
+           "reason": "entries from here on are signed with this installation's key"}
+    for model in audited_models():
+        table = model.__table__
+        adopted = AUDITED_FROM_SEAL.get(table.name, ())
+        digested = REDACTED_IN_AUDIT.get(table.name, ())
+        if not adopted and not digested:
+            continue
+        ref = table.c.ref if table.name == "incident" else null()
+        query = select(table.c.id, ref, *[table.c[f] for f in (*adopted, *digested)])
+        for row_id, incident_ref, *values in conn.execute(query.order_by(table.c.id)):
+            changes = {f: [None, to_json_value(v)]
+                       for f, v in zip(adopted, values, strict=False) if v is not None}
+            changes |= {f: ["[redacted]", keys.credential_digest(v)]
+                        for f, v in zip(digested, values[len(adopted):], strict=True)
+                        if v is not None}
+            if changes:
+                yield {"action": SEAL, "entity_type": table.name, "entity_id": row_id,
+                       "incident_ref": incident_ref, "changes": changes,
+                       "reason": "recorded at the seal"}
+
+
+def _write(conn, keys: ChainKeys, head: tuple[int, str], items, *, actor_id: int | None,
+           reason: str | None) -> None:
+    """Append `items` after `head`, each hashed with the entry key, and move the head."""
+    seq, prev = head
+    at = utcnow()
+    at_text = format_time(at)
+    rows: list[dict[str, Any]] = []
+    for item in items:
+        seq += 1
+        changes = dump_changes(item.get("changes") or {})
+        why = item.get("reason", reason)
+        digest = keyed_entry_hash(
+            keys.entry_key, seq, at_text, actor_id, item["action"], item["entity_type"],
+            item.get("entity_id"), item.get("incident_ref"), changes, why, prev)
+        rows.append({
+            "seq": seq, "at": at, "actor_id": actor_id, "action": item["action"],
+            "entity_type": item["entity_type"], "entity_id": item.get("entity_id"),
+            "incident_ref": item.get("incident_ref"), "changes": changes, "reason": why,
+            "prev_hash": prev, "hash": digest,
+        })
+        prev = digest
+        if len(rows) == INSERT_BATCH:
+            conn.execute(insert(_entries), rows)
+            rows = []
+    if rows:
+        conn.execute(insert(_entries), rows)
+    if seq != head[0]:
+        conn.execute(update(_checkpoint).where(_checkpoint.c.id == CHECKPOINT_ID)
+                     .values(seq=seq, hash=prev, updated_at=at))
 
 
 def _append(session: Session, pending: list[dict[str, Any]]) -> None:
     if not pending:
         return
-    seq, prev = lock_chain_head(session)
-    actor_id = session.info.get(_USER)
-    at = utcnow()
-    at_text = format_time(at)
-    rows = []
-    for item in pending:
-        seq += 1
-        changes = dump_changes(item.get("changes") or {})
-        reason = item.get("reason", session.info.get(_REASON))
-        digest = entry_hash(
-            seq, at_text, actor_id, item["action"], item["entity_type"], item.get("entity_id"),
-            item.get("incident_ref"), changes, reason, prev,
-        )
-        rows.append({
-            "seq": seq, "at": at, "actor_id": actor_id, "action": item["action"],
-            "entity_type": item["entity_type"], "entity_id": item.get("entity_id"),
-            "incident_ref": item.get("incident_ref"), "changes": changes, "reason": reason,
-            "prev_hash": prev, "hash": digest,
-        })
-        prev = digest
-    conn = session.connection()
-    conn.execute(insert(_entries), rows)
-    conn.execute(
-        update(_checkpoint)
-        .where(_checkpoint.c.id == CHECKPOINT_ID)
-        .values(seq=seq, hash=prev, updated_at=at)
-    )
+    keys = chain_keys(session)  # may seal: read the head after it
+    _write(session.connection(), keys, lock_chain_head(session), pending,
+           actor_id=session.info.get(_USER), reason=session.info.get(_REASON))
 
 
-def append_event(
-    session: Session,
-    *,
-    action: str,
-    entity_type: str,
-    entity_id: int | None = None,
-    incident_ref: str | None = None,
-    changes: dict[str, Any] | None = None,
-    reason: str | None = None,
-) -> None:
+def append_event(session: Session, *, action: str, entity_type: str,
+                 entity_id: int | None = None, incident_ref: str | None = None,
+                 changes: dict[str, Any] | None = None, reason: str | None = None) -> None:
     """Append an entry for an event that changes no audited row (login, export...).
 
     Use an action from EVENT_ACTIONS, or leave entity_id None: verification replays any
@@ -190,9 +266,9 @@ def append_event(
     _append(session, [item])
 
 
-def _audit_value(obj: TableBase, field: str, value: Any) -> Any:
+def _audit_value(obj: TableBase, field: str, value: Any, keys: ChainKeys) -> Any:
     if field in REDACTED_IN_AUDIT.get(type(obj).__tablename__, ()):
-        return "[redacted]" if value is not None else None
+        return keys.credential_digest(value) if value is not None else None
     return to_json_value(value)
 
 
@@ -205,10 +281,6 @@ def audited_fields(cls: type[TableBase]) -> list[str]:
         skip = BOOKKEEPING_FIELDS | set(NOT_AUDITED.get(cls.__tablename__, ()))
         _FIELDS[cls] = [a.key for a in inspect(cls).column_attrs if a.key not in skip]
     return _FIELDS[cls]
-
-
-def _column_fields(obj: TableBase) -> list[str]:
-    return audited_fields(type(obj))
 
 
 def _incident_ref(session: Session, obj: TableBase, cache: dict[int, str]) -> str | None:
@@ -225,23 +297,23 @@ def _incident_ref(session: Session, obj: TableBase, cache: dict[int, str]) -> st
     return cache[incident_id]
 
 
-def _diff(obj: TableBase) -> dict[str, list[Any]]:
+def _diff(obj: TableBase, keys: ChainKeys) -> dict[str, list[Any]]:
     state = inspect(obj)
     changes: dict[str, list[Any]] = {}
-    for field in _column_fields(obj):
+    for field in audited_fields(type(obj)):
         history = state.attrs[field].history
         if not history.has_changes():
             continue
         old = history.deleted[0] if history.deleted else None
         new = history.added[0] if history.added else None
-        old_v, new_v = _audit_value(obj, field, old), _audit_value(obj, field, new)
+        old_v, new_v = _audit_value(obj, field, old, keys), _audit_value(obj, field, new, keys)
         if old_v != new_v:
             changes[field] = [old_v, new_v]
     return changes
 
 
 def content_hash(obj: TableBase) -> str:
-    content = {f: to_json_value(getattr(obj, f)) for f in _column_fields(obj)}
+    content = {f: to_json_value(getattr(obj, f)) for f in audited_fields(type(obj))}
     return hashlib.sha256(dump_changes(content).encode("utf-8")).hexdigest()
 
 
@@ -277,19 +349,34 @@ for _model in audited_models():
         _keep_old_values(_mapper, _model)
 
 
+def _changes_table_rows(session: Session) -> bool:
+    return any(isinstance(obj, TableBase)
+               for objects in (session.new, session.dirty, session.deleted) for obj in objects)
+
+
+@event.listens_for(Session, "before_flush")
+def _seal_before_the_first_change(session: Session, _flush_context, _instances) -> None:
+    # The seal records rows as the trail has explained them so far: before this flush.
+    if _KEYS not in session.info and _changes_table_rows(session):
+        chain_keys(session)
+
+
 @event.listens_for(Session, "after_flush")
 def _record_flush(session: Session, _flush_context) -> None:
+    if not _changes_table_rows(session):
+        return
+    keys = chain_keys(session)
     pending: list[dict[str, Any]] = []
     refs: dict[int, str] = {}
     for obj in session.new:
         if isinstance(obj, TableBase):
-            changes = {f: [None, _audit_value(obj, f, getattr(obj, f))]
-                       for f in _column_fields(obj) if getattr(obj, f) is not None}
+            changes = {f: [None, _audit_value(obj, f, getattr(obj, f), keys)]
+                       for f in audited_fields(type(obj)) if getattr(obj, f) is not None}
             pending.append(_item(session, obj, "create", changes, refs))
     action = session.info.get(_ACTION) or "update"
     for obj in session.dirty:
         if isinstance(obj, TableBase) and obj not in session.deleted:
-            changes = _diff(obj)
+            changes = _diff(obj, keys)
             if changes:
                 pending.append(_item(session, obj, action, changes, refs))
     purging = session.info.get(_PURGE, False)
@@ -301,17 +388,12 @@ def _record_flush(session: Session, _flush_context) -> None:
             changes = {"content_sha256": [None, content_hash(obj)]}
             pending.append(_item(session, obj, "purge", changes, refs))
         else:
-            changes = {f: [_audit_value(obj, f, getattr(obj, f)), None]
-                       for f in _column_fields(obj) if getattr(obj, f) is not None}
+            changes = {f: [_audit_value(obj, f, getattr(obj, f), keys), None]
+                       for f in audited_fields(type(obj)) if getattr(obj, f) is not None}
             pending.append(_item(session, obj, "delete", changes, refs))
     _append(session, pending)
 
 
 def _item(session, obj, action, changes, refs) -> dict[str, Any]:
-    return {
-        "action": action,
-        "entity_type": type(obj).__tablename__,
-        "entity_id": obj.id,
-        "incident_ref": _incident_ref(session, obj, refs),
-        "changes": changes,
-    }
+    return {"action": action, "entity_type": type(obj).__tablename__, "entity_id": obj.id,
+            "incident_ref": _incident_ref(session, obj, refs), "changes": changes}

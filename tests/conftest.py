@@ -26,6 +26,11 @@ from records.services.setup import prepare_database
 from records.services.users import add_user, principal_of
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every test process and every CLI subprocess it starts writes and verifies the trail with
+# this key (the base64 of b"sijil-test-key-0123456789abcdefg") unless the environment names
+# one: never with the key file of the developer's own installation.
+TEST_SECRET_KEY = "c2lqaWwtdGVzdC1rZXktMDEyMzQ1Njc4OWFiY2RlZmc="
+os.environ.setdefault("SIJIL_SECRET_KEY", TEST_SECRET_KEY)
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1/test"
 PASSWORD = "correct horse battery"
 TEST_USERS = {

@@ -63,12 +63,16 @@ def test_filters_combine_and_pages_come_newest_first(engine, users):
         future = list_entries(session, by=users["admin"], since=dt.date(2999, 1, 1))
         system = list_entries(session, by=users["admin"], actor_name="system",
                               entity_ref="vocabulary_term:1")
+    # rana's first edit also made her the last editor (the four-eyes column).
+    editor = FieldChange(field="last_edited_by_id", old=users["carla"].id,
+                         new=users["rana"].id)
     assert [e.changes for e in by_rana.items] == [
         [FieldChange(field="title", old="Edit 1", new="Edit 2")],
         [FieldChange(field="title", old="Edit 0", new="Edit 1")],
     ]
     assert (by_rana.total, by_rana.pages) == (3, 2)
-    assert [e.changes[0].new for e in second.items] == ["Edit 0"]
+    assert [e.changes for e in second.items] == [
+        [editor, FieldChange(field="title", old=incident_data()["title"], new="Edit 0")]]
     assert {e.actor for e in by_rana.items} == {"rana"}
     assert [(e.actor, e.entity_type) for e in creates.items] == [("carla", "incident")]
     assert future.total == 0
@@ -108,6 +112,7 @@ def test_cli_log_prints_the_newest_entries_of_an_incident(engine, users, sijil):
     assert done.returncode == 0, done.stderr
     fields = done.stdout.rstrip("\n").split("\t")
     assert fields[2:] == ["rana", "update", f"incident:{incident.id}", incident.ref,
+                          f"last_edited_by_id: {users['carla'].id} -> {users['rana'].id}; "
                           'title: "Shooting of a protest organiser near Tahrir Square '
                           '(fictional)" -> "Edited title"']
     assert done.stderr == "(1 of 2 entries; use --limit for more)\n"

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from records.audit_chain import GENESIS_HASH, entry_hash, format_time
+from records.audit_chain import GENESIS_HASH, format_time, keyed_entry_hash
 from records.db import read_session, unit_of_work
 from records.errors import AuthenticationError, ConflictError, ValidationError
+from records.keys import load_chain_keys, read_master_key
 from records.models import AuditCheckpoint, AuditEntry
 from records.services.access import SYSTEM
 from records.services.audit import verify_chain
@@ -172,14 +173,19 @@ def test_log_ins_and_failed_log_ins_are_recorded(engine, users):
 def test_entries_are_chained_and_the_head_points_at_the_last(engine, users):
     _create(engine, users["carla"])
     entries = _entries(engine)
-    assert entries[0].seq == 1 and entries[0].prev_hash == GENESIS_HASH
+    # The database's first write (the vocabularies) sealed its empty trail.
+    assert (entries[0].seq, entries[0].action, entries[0].prev_hash) == (1, "seal",
+                                                                         GENESIS_HASH)
     for previous, entry in zip(entries, entries[1:], strict=False):
         assert entry.seq == previous.seq + 1
         assert entry.prev_hash == previous.hash
     last = entries[-1]
-    assert last.hash == entry_hash(last.seq, format_time(last.at), last.actor_id, last.action,
-                                   last.entity_type, last.entity_id, last.incident_ref,
-                                   last.changes, last.reason, last.prev_hash)
+    with engine.connect() as conn:
+        keys = load_chain_keys(conn, read_master_key())
+    assert last.hash == keyed_entry_hash(
+        keys.entry_key, last.seq, format_time(last.at), last.actor_id, last.action,
+        last.entity_type, last.entity_id, last.incident_ref, last.changes, last.reason,
+        last.prev_hash)
     with read_session(engine) as session:
         head = session.get(AuditCheckpoint, 1)
     assert (head.seq, head.hash) == (last.seq, last.hash)
@@ -194,7 +200,8 @@ def test_the_database_refuses_to_change_or_delete_entries(engine, users, stateme
         conn.execute(text(statement))
     assert "append-only" in str(caught.value)
     with read_session(engine) as session:
-        assert session.scalar(select(AuditEntry.reason).where(AuditEntry.seq == 1)) is None
+        assert session.scalar(select(AuditEntry.reason).where(AuditEntry.seq == 1)) == (
+            "entries from here on are signed with this installation's key")
 
 
 def test_eight_concurrent_writers_leave_one_valid_chain(engine, users):

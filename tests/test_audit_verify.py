@@ -1,7 +1,10 @@
 """`sijil audit verify` finds every kind of tampering and names the entry to blame.
 
 The append-only triggers are dropped by hand first, as an attacker with database access
-would; the CLI runs as a separate process on the same database."""
+would; the CLI runs as a separate process on the same database. The attacker here even
+holds the installation's key and signs what they rewrite (an insider): what is left to
+catch them is the chain's links, the head and the replay. Attackers without the key are
+caught sooner, by the signature (tests/test_audit_keyed.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ import sys
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 
-from records.audit_chain import entry_hash, format_time
+from records.audit_chain import entry_hash, format_time, keyed_entry_hash
 from records.db import read_session, unit_of_work
+from records.keys import load_chain_keys, read_master_key
 from records.models import Actor, AuditCheckpoint, AuditEntry, Incident, Perpetrator
 from records.services.access import SYSTEM
 from records.services.audit import verify_chain
@@ -56,6 +60,11 @@ def _drop_triggers(engine) -> None:
             conn.execute(text("DROP TRIGGER audit_entry_no_update_delete ON audit_entry"))
 
 
+def _signed(conn, *fields) -> str:
+    """The entry's hash as a holder of the installation's key writes it."""
+    return keyed_entry_hash(load_chain_keys(conn, read_master_key()).entry_key, *fields)
+
+
 def _rechain(conn, from_seq: int) -> None:
     """Recompute every hash from `from_seq` on and move the chain head, as a careful
     attacker would."""
@@ -63,7 +72,7 @@ def _rechain(conn, from_seq: int) -> None:
     rows = conn.execute(select(entries).where(entries.c.seq >= from_seq)
                         .order_by(entries.c.seq)).all()
     for row in rows:
-        digest = entry_hash(row.seq, format_time(row.at), row.actor_id, row.action,
+        digest = _signed(conn, row.seq, format_time(row.at), row.actor_id, row.action,
                             row.entity_type, row.entity_id, row.incident_ref, row.changes,
                             row.reason, prev)
         conn.execute(update(entries).where(entries.c.seq == row.seq)
@@ -89,13 +98,13 @@ def _insert_forged(conn, at_seq: int, story: dict, old: str, new: str) -> None:
     _rechain(conn, at_seq)
 
 
-def _append_forged(conn, story: dict, *, move_head: bool) -> None:
+def _append_forged(conn, story: dict, *, move_head: bool, keyed: bool = True) -> None:
     seq = story["last"] + 1
     row = _forge(conn, seq, story["incident_id"], "Second title", "Forged title")
     row["prev_hash"] = conn.scalar(select(entries.c.hash).where(entries.c.seq == seq - 1))
-    row["hash"] = entry_hash(seq, format_time(row["at"]), None, "update", "incident",
-                             row["entity_id"], row["incident_ref"], row["changes"], None,
-                             row["prev_hash"])
+    fields = (seq, format_time(row["at"]), None, "update", "incident", row["entity_id"],
+              row["incident_ref"], row["changes"], None, row["prev_hash"])
+    row["hash"] = _signed(conn, *fields) if keyed else entry_hash(*fields)
     conn.execute(insert(entries).values(row))
     if move_head:
         conn.execute(update(checkpoint).values(seq=seq, hash=row["hash"]))
@@ -105,15 +114,18 @@ def _set(conn, which: int, /, **values) -> None:
     conn.execute(update(entries).where(entries.c.seq == which).values(**values))
 
 
+# An entry changed and not signed again: its keyed hash no longer matches.
+UNSIGNED = "is not signed by this installation's key (altered, or written with another key)"
+
 TAMPERING = {
     "changed_changes": (lambda c, s: _set(c, s["first_edit"], changes=json.dumps(
         {"title": ["Shooting of a protest organiser near Tahrir Square (fictional)",
-                   "Harmless title"]})), "first_edit", "was altered"),
+                   "Harmless title"]})), "first_edit", UNSIGNED),
     "changed_actor": (lambda c, s: _set(c, s["first_edit"], actor_id=None),
-                      "first_edit", "was altered"),
+                      "first_edit", UNSIGNED),
     "changed_time": (lambda c, s: _set(c, s["first_edit"], at=dt.datetime(2020, 1, 1,
                                                                           tzinfo=dt.UTC)),
-                     "first_edit", "was altered"),
+                     "first_edit", UNSIGNED),
     "altered_and_rehashed": (lambda c, s: (_set(c, s["first_edit"], reason="routine"),
                                            _rehash_one(c, s["first_edit"])),
                              "first_edit", "records a different hash"),
@@ -122,7 +134,7 @@ TAMPERING = {
     "deleted_tail": (lambda c, s: c.execute(delete(entries).where(
         entries.c.seq >= s["last"] - 1)), "last-1", "missing"),
     "reordered": (lambda c, s: _swap(c, s["first_edit"], s["second_edit"]),
-                  "first_edit", "was altered"),
+                  "first_edit", UNSIGNED),
     "inserted_in_the_middle": (lambda c, s: _insert_forged(
         c, s["first_edit"] + 1, s, "First title", "Forged title"),
         "first_edit+1", "does not follow"),
@@ -130,13 +142,16 @@ TAMPERING = {
                                 "last+1", "after the chain head"),
     "appended_with_the_head_moved": (lambda c, s: _append_forged(c, s, move_head=True),
                                      "last+1", "the database has"),
+    "appended_without_the_key": (lambda c, s: _append_forged(c, s, move_head=True,
+                                                             keyed=False),
+                                 "last+1", "carries a plain SHA-256"),
 }
 
 
 def _rehash_one(conn, seq: int) -> None:
     row = conn.execute(select(entries).where(entries.c.seq == seq)).one()
-    conn.execute(update(entries).where(entries.c.seq == seq).values(hash=entry_hash(
-        row.seq, format_time(row.at), row.actor_id, row.action, row.entity_type,
+    conn.execute(update(entries).where(entries.c.seq == seq).values(hash=_signed(
+        conn, row.seq, format_time(row.at), row.actor_id, row.action, row.entity_type,
         row.entity_id, row.incident_ref, row.changes, row.reason, row.prev_hash)))
 
 

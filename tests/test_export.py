@@ -22,6 +22,7 @@ from tests.test_export_data import (
     PUBLIC_NAME,
     PUBLIC_NAME_AR,
     SECRETS,
+    seed_dated,
     seed_sensitive,
     text_of,
     verified_incident,
@@ -227,3 +228,92 @@ def test_cli_export_writes_the_file_and_refuses_bad_input_in_one_line(engine, us
     assert refused.returncode == 1
     assert refused.stderr.strip().count("\n") == 0
     assert "may not export at the internal level" in refused.stderr
+
+
+# The order of the DATED incidents, newest first by start date.
+NEWEST_FIRST = ["feb_march", "about_january", "new_year", "december", "november_30",
+                "year_2019"]
+
+
+def test_json_and_geojson_carry_the_date_as_read_next_to_the_iso_dates(engine, users,
+                                                                       tmp_path):
+    refs = seed_dated(engine, users)
+    data = json.loads(_export(engine, users["vera"], tmp_path, "json").path.read_text(
+        encoding="utf-8"))
+    december = next(r for r in data["incidents"] if r["ref"] == refs["december"])
+    assert {k: december[k] for k in ("start_date", "end_date", "date_precision",
+                                     "date_text")} == {
+        "start_date": "2019-12-01", "end_date": None, "date_precision": "month",
+        "date_text": "December 2019"}
+    geojson = json.loads(_export(engine, users["vera"], tmp_path, "geojson").path.read_text(
+        encoding="utf-8"))
+    shown = {f["properties"]["ref"]: (f["properties"]["start_date"],
+                                      f["properties"]["end_date"],
+                                      f["properties"]["date_precision"],
+                                      f["properties"]["date_text"])
+             for f in geojson["features"]}
+    assert shown == {
+        refs["december"]: ("2019-12-01", None, "month", "December 2019"),
+        refs["november_30"]: ("2019-11-30", None, "day", "30 November 2019"),
+        refs["year_2019"]: ("2019-01-01", None, "year", "2019"),
+        refs["new_year"]: ("2019-12-30", "2020-01-02", "day",
+                           "30 December 2019–2 January 2020"),
+        refs["feb_march"]: ("2020-02-01", "2020-03-01", "month", "February–March 2020"),
+        refs["about_january"]: ("2020-01-20", None, "approximate", "c. January 2020"),
+    }
+
+
+def test_csv_and_xlsx_keep_iso_dates_and_their_precision(engine, users, tmp_path):
+    refs = seed_dated(engine, users)
+    with _export(engine, users["vera"], tmp_path, "csv").path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    december = next(r for r in rows if r["incident_ref"] == refs["december"])
+    assert (december["start_date"], december["end_date"], december["date_precision"]) == (
+        "2019-12-01", "", "month")
+    assert "date_text" not in december
+    book = load_workbook(_export(engine, users["vera"], tmp_path, "xlsx").path,
+                         read_only=True)
+    readme = [row[0] for row in book["README"].iter_rows(values_only=True) if row]
+    assert "start_date, end_date, date_precision" in readme
+
+
+def test_since_and_until_overlap_the_dates_at_their_precision(engine, users, tmp_path):
+    import datetime as dt
+
+    refs = seed_dated(engine, users)
+    names = {ref: name for name, ref in refs.items()}
+    out = _export(engine, users["vera"], tmp_path, "json", since=dt.date(2019, 12, 15),
+                  until=dt.date(2019, 12, 15)).path
+    found = [names[r["ref"]] for r in json.loads(out.read_text(encoding="utf-8"))["incidents"]]
+    assert found == ["december", "year_2019"]
+
+
+def test_exports_are_newest_first_like_the_incidents_page(engine, users, tmp_path):
+    from records.services.incidents import list_incidents
+
+    refs = seed_dated(engine, users)
+    data = json.loads(_export(engine, users["vera"], tmp_path, "json").path.read_text(
+        encoding="utf-8"))
+    assert [r["ref"] for r in data["incidents"]] == [refs[n] for n in NEWEST_FIRST]
+    with read_session(engine) as session:
+        listed = list_incidents(session, by=users["vera"])
+    assert [i.ref for i in listed.items] == [refs[n] for n in NEWEST_FIRST]
+
+
+def test_export_pages_keep_the_order_across_equal_start_dates(engine, users):
+    import datetime as dt
+
+    from records.services.access import export_level
+    from records.services.exchange.export_records import iter_records
+
+    with unit_of_work(engine) as session:
+        for day in (2, 3, 2, 1, 2, 3):
+            create_incident(session, incident_data(start_date=dt.date(2020, 5, day)),
+                            by=users["carla"])
+    with read_session(engine) as session:
+        refs = [r["ref"] for r in iter_records(
+            session, ExportFilters(statuses=None), export_level("internal", users["rana"]),
+            page_size=2)]
+    # Pages of two: [6, 2] [5, 3] [1, 4]; the second boundary falls inside the 2 May tie.
+    assert refs == ["INC-2020-00006", "INC-2020-00002", "INC-2020-00005", "INC-2020-00003",
+                    "INC-2020-00001", "INC-2020-00004"]

@@ -87,3 +87,28 @@ def text_of(path: Path) -> str:
         return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
                               capture_output=True, text=True).stdout
     return path.read_text(encoding="utf-8")
+
+
+# Incidents dated at every precision, for the date tests of lists, figures and exports:
+# name → (start_date, end_date, date_precision). "december" is the finding of the issue
+# "Faithful records": a killing in Karbala known only to have happened in December 2019.
+DATED = {
+    "december": (dt.date(2019, 12, 1), None, "month"),
+    "november_30": (dt.date(2019, 11, 30), None, "day"),
+    "year_2019": (dt.date(2019, 1, 1), None, "year"),
+    "new_year": (dt.date(2019, 12, 30), dt.date(2020, 1, 2), "day"),
+    "feb_march": (dt.date(2020, 2, 1), dt.date(2020, 3, 1), "month"),
+    "about_january": (dt.date(2020, 1, 20), None, "approximate"),
+}
+
+
+def seed_dated(engine, users) -> dict[str, str]:
+    """The DATED incidents, verified, created in that order; their refs by name."""
+    refs = {}
+    with unit_of_work(engine) as session:
+        for name, (start, end, precision) in DATED.items():
+            refs[name] = verified_incident(session, incident_data(
+                title=f"Killing of an activist in Karbala ({name}, fictional)",
+                incident_type="killing", admin1="IQ-KA", latitude=32.6, longitude=44.0,
+                start_date=start, end_date=end, date_precision=precision), users).ref
+    return refs

@@ -15,12 +15,24 @@ from records.services.incidents import (
     list_incidents,
     update_incident,
 )
+from records.services.review import submit_incident, verify_incident
 from tests.factories import incident_data
 
 
 def _create(engine, by, **overrides):
     with unit_of_work(engine) as session:
         return create_incident(session, incident_data(**overrides), by=by)
+
+
+def _verified(engine, users, **overrides):
+    """Created and submitted by carla, verified by rana: what viewers may read."""
+    created = _create(engine, users["carla"], **overrides)
+    with unit_of_work(engine) as session:
+        submitted = submit_incident(session, created.ref, by=users["carla"],
+                                    expected_version=created.version)
+    with unit_of_work(engine) as session:
+        return verify_incident(session, created.ref, by=users["rana"],
+                               expected_version=submitted.version)
 
 
 def _counts(engine) -> tuple[int, int, int]:
@@ -123,8 +135,8 @@ def test_caseworker_cannot_edit_someone_elses_draft(engine, users):
 
 
 def test_restricted_incident_is_hidden_from_viewers_and_other_caseworkers(engine, users):
-    _create(engine, users["carla"], sensitivity="restricted")
-    _create(engine, users["carla"])
+    _verified(engine, users, sensitivity="restricted")
+    _verified(engine, users)
     with read_session(engine) as session:
         assert list_incidents(session, by=users["vera"]).total == 1
         assert list_incidents(session, by=users["chen"]).total == 1
@@ -133,7 +145,7 @@ def test_restricted_incident_is_hidden_from_viewers_and_other_caseworkers(engine
 
 
 def test_viewer_sees_names_only_with_consent(engine, users):
-    created = _create(engine, users["carla"], victims=[
+    created = _verified(engine, users, victims=[
         {"person": {"full_name": "Consenting Person", "contact": "+964 000"},
          "outcome": "injured", "consent_to_publish_name": True},
         {"person": {"full_name": "Hidden Witness"}, "outcome": "unharmed"},
@@ -146,7 +158,7 @@ def test_viewer_sees_names_only_with_consent(engine, users):
 
 
 def test_a_consenting_witness_is_named_to_viewers_nowhere(engine, users):
-    created = _create(engine, users["carla"], victims=[
+    created = _verified(engine, users, victims=[
         {"person": {"full_name": "Consenting Witness", "profiles": ["witness"]},
          "outcome": "unharmed", "consent_to_publish_name": True}])
     with read_session(engine) as session:
@@ -179,3 +191,32 @@ def test_filters_and_text_search(engine, users):
     assert (by_gunmen.total, by_forces.total) == (2, 0)
     assert by_name.total == 2
     assert by_type.total == 1
+
+
+def test_a_date_filter_finds_a_month_dated_incident_from_a_day_inside_its_month(engine,
+                                                                               users):
+    import datetime as dt
+
+    from tests.test_export_data import seed_dated
+
+    refs = seed_dated(engine, users)
+    with read_session(engine) as session:
+        page = list_incidents(session, by=users["rana"], filters=IncidentFilter(
+            date_from=dt.date(2019, 12, 15), date_to=dt.date(2019, 12, 20)))
+    assert page.total == 2
+    assert [i.ref for i in page.items] == [refs["december"], refs["year_2019"]]
+    december = page.items[0]
+    assert (december.start_date, december.end_date, december.date_precision) == (
+        dt.date(2019, 12, 1), None, "month")
+
+
+def test_the_list_is_newest_first_by_start_date_then_by_ref(engine, users):
+    import datetime as dt
+
+    for start in (dt.date(2020, 3, 14), dt.date(2021, 1, 5), dt.date(2020, 3, 14),
+                  dt.date(2019, 7, 1)):
+        _create(engine, users["carla"], start_date=start)
+    with read_session(engine) as session:
+        page = list_incidents(session, by=users["carla"])
+    assert [i.ref for i in page.items] == ["INC-2021-00001", "INC-2020-00002",
+                                           "INC-2020-00001", "INC-2019-00001"]

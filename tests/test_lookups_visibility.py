@@ -12,6 +12,7 @@ from records.errors import ValidationError
 from records.models import Incident
 from records.services.incidents import create_incident
 from records.services.people import find_similar_people, list_actors, list_sources
+from records.services.review import submit_incident, verify_incident
 from tests.factories import incident_data
 
 SECRET_CONTACT = "+964 770 000 1111 safe house"
@@ -56,7 +57,14 @@ def test_people_lookup_hides_people_of_incidents_the_user_may_not_see(engine, us
 def test_actor_and_source_lists_hide_what_only_restricted_incidents_hold(engine, users):
     _restricted(engine, users["carla"])
     with unit_of_work(engine) as session:
-        create_incident(session, incident_data(), by=users["carla"])
+        draft = create_incident(session, incident_data(), by=users["carla"])
+    # Viewers read verified and published incidents only.
+    with unit_of_work(engine) as session:
+        submitted = submit_incident(session, draft.ref, by=users["carla"],
+                                    expected_version=draft.version)
+    with unit_of_work(engine) as session:
+        verify_incident(session, draft.ref, by=users["rana"],
+                        expected_version=submitted.version)
     with read_session(engine) as session:
         viewer_actors = [a.name for a in list_actors(session, by=users["vera"])]
         chen_actors = [a.name for a in list_actors(session, by=users["chen"])]

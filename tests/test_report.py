@@ -71,3 +71,33 @@ def test_missing_shaping_library_is_named_with_how_to_install_it(monkeypatch):
         check_pdf_dependencies()
     assert str(caught.value) == ("the PDF report needs uharfbuzz (Arabic text shaping): "
                                  "pip install uharfbuzz")
+
+
+def test_the_report_gives_dates_at_their_precision_and_keeps_years_out_of_months(
+        engine, users, tmp_path):
+    from tests.test_export_data import seed_dated
+
+    seed_dated(engine, users)
+    pdf = _report(engine, users["vera"], tmp_path / "report.pdf").path
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert "December 2019" in text
+    assert "2019-12-01" not in text
+    assert "1 incident dated to the year only is counted by year, not by month." in " ".join(
+        text.split())
+    html = _report(engine, users["vera"], tmp_path / "report.html").path.read_text(
+        encoding="utf-8")
+    for date in ("December 2019", "30 November 2019", "2019", "c. January 2020",
+                 "February–March 2020", "30 December 2019–2 January 2020"):
+        assert f"<td>{date}</td>" in html
+    assert "2019-12-01" not in html
+    assert ('<p class="meta">1 incident dated to the year only is counted by year, not by '
+            'month.</p>') in html
+    months = html.split("<h2>Incidents per month</h2>")[1].split("</svg>")[0]
+    # November 2019 to February 2020: the year-only incident adds no January 2019 column.
+    assert months.count("<rect") == 4
+    assert ">2019-11</text>" in months and ">2019-01</text>" not in months
+    # Newest first, like the Incidents page.
+    listed = html.split("<h2>Incidents</h2>")[1].split("</table>")[0]
+    assert listed.index("February–March 2020") < listed.index("December 2019") \
+        < listed.index("<td>2019</td>")

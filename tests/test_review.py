@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from records.db import read_session, unit_of_work
-from records.errors import PermissionDenied, ValidationError
+from records.errors import NotFound, PermissionDenied, ValidationError
+from records.services.access import SYSTEM
 from records.services.incidents import create_incident, get_incident, update_incident
 from records.services.review import (
     add_comment,
@@ -66,12 +67,28 @@ def test_last_editor_cannot_verify(engine, users):
     assert verified.status == "verified"
 
 
+def test_the_system_never_verifies(engine, users):
+    submitted = _submitted(engine, users)
+    with pytest.raises(PermissionDenied, match="named reviewer who did not edit or submit it"):
+        _call(engine, verify_incident, submitted.ref, by=SYSTEM,
+              expected_version=submitted.version)
+    with read_session(engine) as session:
+        assert get_incident(session, submitted.ref, by=SYSTEM).status == "submitted"
+    # Other steps stay open to the system (the CLI on the server, without --as).
+    returned = _call(engine, return_incident, submitted.ref, by=SYSTEM,
+                     expected_version=submitted.version, comment="Add a source.")
+    assert returned.status == "returned"
+
+
 def test_caseworker_and_viewer_cannot_verify(engine, users):
     submitted = _submitted(engine, users)
-    for name in ("chen", "vera"):
-        with pytest.raises(PermissionDenied):
-            _call(engine, verify_incident, submitted.ref, by=users[name],
-                  expected_version=submitted.version)
+    with pytest.raises(PermissionDenied, match="needs the reviewer role"):
+        _call(engine, verify_incident, submitted.ref, by=users["chen"],
+              expected_version=submitted.version)
+    # A viewer does not even see a record in review.
+    with pytest.raises(NotFound):
+        _call(engine, verify_incident, submitted.ref, by=users["vera"],
+              expected_version=submitted.version)
 
 
 def test_return_needs_a_comment_and_goes_back_to_draft(engine, users):

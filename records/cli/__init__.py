@@ -23,6 +23,8 @@ def _register() -> None:
         commands_demo,
         commands_files,
         commands_io,
+        commands_keys,
+        commands_review,
     )
 
 

@@ -1,33 +1,76 @@
-"""sijil audit verify · sijil audit log"""
+"""sijil audit verify · sijil audit anchor · sijil audit seal · sijil audit log"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import typer
 
 from records.cli import app
 from records.cli.common import acting_user, date_option, fail, open_engine
-from records.db import read_session
+from records.db import read_session, unit_of_work
 from records.services.access import SYSTEM
-from records.services.audit import AuditEntryRead, list_entries, verify_chain
+from records.services.audit import AuditEntryRead, list_entries, trail_anchor, verify_chain
+from records.services.keys import seal_trail
 
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 
+def _anchor(value: str | None) -> tuple[int, str] | None:
+    if value is None:
+        return None
+    found = re.fullmatch(r"\s*([1-9][0-9]*):([0-9a-f]{64})\s*", value)
+    if not found:
+        raise fail(f"--anchor: '{value}' is not SEQ:DIGEST, as `sijil audit anchor` prints it")
+    return int(found[1]), found[2]
+
+
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the whole hash chain and replay it against the data; exit 1 naming the
-    first broken entry."""
+def audit_verify(
+    anchor: str | None = typer.Option(
+        None, "--anchor", help="SEQ:DIGEST printed by `sijil audit anchor` earlier: entry "
+                               "SEQ must still have that digest."),
+) -> None:
+    """Recompute the whole hash chain with the installation's key, replay it against the
+    data and check its rules; exit 1 naming the first broken entry."""
+    wanted = _anchor(anchor)
     engine = open_engine()
     with read_session(engine) as session:
-        result = verify_chain(session, by=SYSTEM)
+        result = verify_chain(session, by=SYSTEM, anchor=wanted)
     engine.dispose()
     if not result.ok:
         raise fail(result.message)
     typer.echo(result.message)
+
+
+@audit_app.command("anchor")
+def audit_anchor(as_user: str | None = typer.Option(None, "--as", help="Act as this user.")
+                 ) -> None:
+    """Print the head of the trail as SEQ:DIGEST and its time, to publish somewhere the
+    database's users cannot change; `sijil audit verify --anchor SEQ:DIGEST` checks it."""
+    engine = open_engine()
+    principal = acting_user(engine, as_user)
+    with read_session(engine) as session:
+        seq, digest, at = trail_anchor(session, by=principal)
+    engine.dispose()
+    typer.echo(f"{seq}:{digest}\t{at}")
+
+
+@audit_app.command("seal")
+def audit_seal(as_user: str | None = typer.Option(None, "--as", help="Act as this user.")
+               ) -> None:
+    """Seal an unkeyed trail now (the first change written seals it too): entries from the
+    seal on are signed with the installation's key."""
+    engine = open_engine()
+    principal = acting_user(engine, as_user)
+    with unit_of_work(engine) as session:
+        seq, new = seal_trail(session, by=principal)
+    engine.dispose()
+    typer.echo(f"sijil: sealed the audit trail at entry {seq}" if new
+               else f"sijil: the audit trail is sealed already (entry {seq})")
 
 
 def _value(value) -> str:

@@ -8,12 +8,18 @@ import sys
 from pathlib import Path
 
 import typer
+from sqlalchemy.engine import make_url
 
 from records.cli import app
 from records.cli.common import acting_user, fail, open_engine
 from records.config import get_settings
-from records.db import read_session, unit_of_work
-from records.migrations import current_revision, head_revision
+from records.db import make_engine, read_session, unit_of_work
+from records.migrations import (
+    NOT_POSTGRESQL,
+    current_revision,
+    grant_app_role,
+    head_revision,
+)
 from records.services.access import SYSTEM
 from records.services.setup import discard_setup_code, issue_setup_code, setup_code_file
 from records.services.users import add_user, list_users
@@ -39,6 +45,30 @@ def db_current() -> None:
     head = head_revision()
     state = "head" if current == head else f"behind head {head}"
     typer.echo(f"{current or 'empty'} ({state})")
+
+
+@db_app.command("grant-app-role")
+def db_grant_app_role(
+    role: str = typer.Argument(..., help="The application's PostgreSQL role (the user in "
+                                         "SIJIL_DATABASE_URL)."),
+) -> None:
+    """Give the application's PostgreSQL role the rows it works with and nothing more.
+
+    Connects as SIJIL_MIGRATION_URL (the schema owner). Audit entries can only be read and
+    added; the role cannot alter the schema or switch off the audit triggers. Safe to run
+    again; needed again after an upgrade run without SIJIL_MIGRATION_URL."""
+    url = get_settings().migration_url
+    if make_url(url).get_backend_name() != "postgresql":
+        raise fail(NOT_POSTGRESQL)
+    engine = make_engine(url)
+    try:
+        result = grant_app_role(engine, role)
+    finally:
+        engine.dispose()
+    for warning in result.warnings:
+        typer.echo(f"sijil: warning: {warning}", err=True)
+    typer.echo(f"granted {role} the rows of {result.tables} tables and {result.sequences} "
+               "sequences; audit_entry: read and append only; no schema changes")
 
 
 @user_app.command("add")

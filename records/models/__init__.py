@@ -14,6 +14,7 @@ from records.models.incident import (
     ReviewComment,
     Victim,
 )
+from records.models.keys import DataKey
 from records.models.person import Person
 from records.models.source import Source
 from records.models.user import AppUser
@@ -30,6 +31,7 @@ __all__ = [
     "CaseEvent",
     "Citation",
     "CustodyEvent",
+    "DataKey",
     "Incident",
     "Perpetrator",
     "Person",

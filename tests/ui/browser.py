@@ -38,6 +38,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def migrated_with_users(url: str, roles: dict[str, str]):
+    """A migrated database at `url` with one account per {username: role} (all with
+    PASSWORD); its engine and the accounts as principals. The caller disposes the engine."""
+    from records.db import make_engine, read_session, unit_of_work
+    from records.services.access import SYSTEM
+    from records.services.setup import prepare_database
+    from records.services.users import add_user, list_users, principal_of
+
+    engine = make_engine(url)
+    prepare_database(engine)
+    for name, role in roles.items():  # the first is the admin of an empty database
+        with unit_of_work(engine) as session:
+            add_user(session, name, PASSWORD, role=role, by=SYSTEM, display_name=name.title())
+    with read_session(engine) as session:
+        return engine, {u.username: principal_of(u) for u in list_users(session)}
+
+
 @contextmanager
 def serve(tmp_path: Path, url: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """The workspace served on a free port over database `url` the way users start it,

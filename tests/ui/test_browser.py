@@ -9,16 +9,13 @@ import re
 
 import pytest
 
-from records.db import make_engine, unit_of_work
 from records.services.access import SYSTEM
 from records.services.demo import load_demo
-from records.services.setup import prepare_database
-from records.services.users import add_user
 from tests.ui.browser import (
-    PASSWORD,
     browser_test,
     choose,
     log_in,
+    migrated_with_users,
     nav,
     serve,
     settle,
@@ -29,14 +26,8 @@ pytestmark = browser_test
 
 
 def _prepare(url: str) -> None:
-    engine = make_engine(url)
-    prepare_database(engine)
-    with unit_of_work(engine) as session:
-        add_user(session, "admin", PASSWORD, role="admin", by=SYSTEM, display_name="Admin")
-    with unit_of_work(engine) as session:
-        for name, role in (("carla", "caseworker"), ("rana", "reviewer")):
-            add_user(session, name, PASSWORD, role=role, by=SYSTEM,
-                     display_name=name.title())
+    engine, _users = migrated_with_users(
+        url, {"admin": "admin", "carla": "caseworker", "rana": "reviewer"})
     # Some fictional records, so the dashboard and lists look like a working database.
     load_demo(engine, incidents=120, seed=7, by=SYSTEM)
     engine.dispose()

@@ -16,9 +16,7 @@ from urllib.parse import urlparse
 import pytest
 
 from records.db import make_engine, read_session, unit_of_work
-from records.services.access import SYSTEM
-from records.services.setup import prepare_database
-from records.services.users import add_user, count_users, list_users, principal_of
+from records.services.users import count_users, list_users
 from tests.factories import incident_data
 from tests.test_export_data import verified_incident
 from tests.ui.browser import (
@@ -27,6 +25,7 @@ from tests.ui.browser import (
     choose,
     listening_addresses,
     log_in,
+    migrated_with_users,
     nav,
     serve,
     settle,
@@ -44,15 +43,8 @@ CONTACT = "+964-770-CONTACT-4711"
 
 
 def _prepare(url: str) -> None:
-    engine = make_engine(url)
-    prepare_database(engine)
-    with unit_of_work(engine) as session:
-        add_user(session, "admin", PASSWORD, role="admin", by=SYSTEM, display_name="Admin")
-    with unit_of_work(engine) as session:
-        for name, role in (("carla", "caseworker"), ("rana", "reviewer")):
-            add_user(session, name, PASSWORD, role=role, by=SYSTEM, display_name=name.title())
-    with read_session(engine) as session:
-        users = {u.username: principal_of(u) for u in list_users(session)}
+    engine, users = migrated_with_users(
+        url, {"admin": "admin", "carla": "caseworker", "rana": "reviewer"})
     with unit_of_work(engine) as session:
         verified_incident(session, incident_data(victims=[
             {"person": {"full_name": "Layla Example", "contact": CONTACT},

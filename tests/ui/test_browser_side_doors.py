@@ -7,12 +7,17 @@ from __future__ import annotations
 import pytest
 
 from records.db import make_engine, unit_of_work
-from records.services.access import SYSTEM
 from records.services.incidents import create_incident
-from records.services.setup import prepare_database
-from records.services.users import add_user, principal_of
+from records.services.review import submit_incident, verify_incident
 from tests.factories import incident_data
-from tests.ui.browser import PASSWORD, browser_test, log_in, nav, serve, settle
+from tests.ui.browser import (
+    browser_test,
+    log_in,
+    migrated_with_users,
+    nav,
+    serve,
+    settle,
+)
 
 pytestmark = browser_test
 
@@ -25,16 +30,10 @@ CRAFTED = "[Session expired, log in here](https://evil.example/login) ![p](https
 
 
 def _prepare(url: str) -> None:
-    engine = make_engine(url)
-    prepare_database(engine)
+    engine, users = migrated_with_users(
+        url, {"admin": "admin", "carla": "caseworker", "rana": "reviewer", "vera": "viewer"})
+    rana = users["rana"]
     with unit_of_work(engine) as session:
-        for name, role in (("admin", "admin"), ("carla", "caseworker"), ("rana", "reviewer"),
-                           ("vera", "viewer")):
-            add_user(session, name, PASSWORD, role=role, by=SYSTEM, display_name=name.title())
-    with unit_of_work(engine) as session:
-        from records.services.users import get_user
-
-        rana = principal_of(get_user(session, "rana"))
         create_incident(session, incident_data(
             sensitivity="restricted",
             victims=[{"person": {"full_name": WITNESS, "contact": CONTACT,
@@ -43,8 +42,15 @@ def _prepare(url: str) -> None:
                            "attribution": "alleged"}],
             citations=[{"source": {"kind": "media", "title": MEMO}, "statement": "x"}]),
             by=rana)
-        create_incident(session, incident_data(victims=[
+        visible = create_incident(session, incident_data(victims=[
             {"person": {"full_name": VISIBLE}, "outcome": "injured"}]), by=rana)
+    # Viewers read verified incidents only: this one is submitted by rana, verified by admin.
+    with unit_of_work(engine) as session:
+        submitted = submit_incident(session, visible.ref, by=rana,
+                                    expected_version=visible.version)
+    with unit_of_work(engine) as session:
+        verify_incident(session, visible.ref, by=users["admin"],
+                        expected_version=submitted.version)
     engine.dispose()
 
 

@@ -172,3 +172,16 @@ def test_editing_after_someone_else_added_a_part_is_refused(app, engine, users):
                         expected_version=created.version)
     no_exceptions(at.run())
     assert f"{created.ref} was changed by rana" in texts(at)
+
+
+def test_a_month_dated_incident_reads_as_its_month_on_the_incident_page(app, engine, users):
+    from tests.test_export_data import seed_dated
+
+    refs = seed_dated(engine, users)
+    for reader in ("vera", "rana"):  # the read-only details, and the editing form
+        at = no_exceptions(app.open(reader, INCIDENT, ref=refs["december"]))
+        page = texts(at)
+        assert "December 2019" in page
+        assert "2019-12-01" not in page
+    details = [t.value for t in app.open("vera", INCIDENT, ref=refs["december"]).text]
+    assert "December 2019" in details and "Month" in details

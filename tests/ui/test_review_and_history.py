@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from records.db import read_session, unit_of_work
-from records.services.incidents import create_incident, get_incident, update_incident
+from records.models.incident_io import IncidentCreate
+from records.services.incidents import (
+    create_incident,
+    create_incidents,
+    get_incident,
+    update_incident,
+)
 from records.services.review import submit_incident
 from tests.factories import incident_data
 from tests.ui.conftest import button, no_exceptions, shown, texts
@@ -38,6 +46,34 @@ def test_a_reviewer_verifies_what_a_caseworker_submitted(app, engine, users):
     at.query_params["ref"] = submitted.ref
     no_exceptions(at.run())
     assert "Checked both sources." in [t.value for t in at.text]
+
+
+def test_the_queue_pages_through_every_waiting_incident_longest_waiting_first(app, engine,
+                                                                           users):
+    refs = [f"INC-2021-{n:05d}" for n in range(1, 56)]
+    with unit_of_work(engine) as session:
+        create_incidents(session, (IncidentCreate(
+            ref=ref, title=f"Waiting {ref}", incident_type="threat",
+            start_date=dt.date(2021, 1, 1)) for ref in refs), by=users["carla"])
+        # Submitted newest ref first: the queue must not follow refs, dates or ids.
+        for ref in reversed(refs):
+            submit_incident(session, ref, by=users["carla"], expected_version=1)
+    at = no_exceptions(app.open("rana", QUEUE))
+    assert "55 incidents waiting for review, the longest waiting first · page 1 of 2" in (
+        texts(at))
+    first = list(at.dataframe[0].value["Reference"])
+    assert first == refs[::-1][:50]
+    assert at.dataframe[0].value["Submitted by"].unique().tolist() == ["carla"]
+    button(at, "Next →").click()
+    no_exceptions(at.run())
+    assert "page 2 of 2" in texts(at)
+    assert list(at.dataframe[0].value["Reference"]) == refs[::-1][50:]
+    assert button(at, "Next →").disabled
+    # The incident to review is picked from this page.
+    assert at.selectbox(key="review_pick").value == refs[4]
+    button(at, "← Previous").click()
+    no_exceptions(at.run())
+    assert list(at.dataframe[0].value["Reference"]) == first
 
 
 def test_returning_needs_a_comment(app, engine, users):

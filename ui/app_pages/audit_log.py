@@ -10,6 +10,7 @@ from records.services.audit import list_entries, verify_chain
 from ui import state
 from ui.components import get_engine, principal, read_session, show_error
 from ui.components.history import diff_rows
+from ui.components.pager import page_buttons
 from ui.components.text import escape_markdown
 from ui.i18n import _
 
@@ -26,6 +27,9 @@ with c2:
     if result is not None:
         if result.ok:
             st.success(_("Chain intact: {n} entries checked.").format(n=result.checked))
+        elif result.first_bad_seq is None:
+            st.error(_("Trail not intact: {message}").format(
+                message=escape_markdown(result.message)))
         else:
             st.error(_("Chain broken at entry #{seq}: {message}").format(
                 seq=result.first_bad_seq, message=escape_markdown(result.message)))
@@ -65,10 +69,4 @@ rows = [{_("Incident"): entry.incident_ref or "", **row} for row, entry in zip(
     strict=True)]
 if rows:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-c1, c2, _c3 = st.columns([1, 1, 6])
-if c1.button(_("← Previous"), disabled=page.page <= 1):
-    st.session_state[state.AUDIT_PAGE] = page.page - 1
-    st.rerun()
-if c2.button(_("Next →"), disabled=page.page >= page.pages):
-    st.session_state[state.AUDIT_PAGE] = page.page + 1
-    st.rerun()
+page_buttons(page, state.AUDIT_PAGE)

@@ -1,10 +1,15 @@
-"""Dashboard: what has been documented, by status, month, place, type and perpetrator."""
+"""Dashboard: what has been documented, by status, month, year, place, type and
+perpetrator, over a period if one is chosen."""
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 from records.errors import SijilError
+from records.services.incidents import IncidentFilter, year_only_note
 from records.services.stats import dashboard_stats
+from ui import state
 from ui.components import get_engine, load_vocabularies, principal, read_session, show_error
 from ui.components.text import escape_markdown
 from ui.components.vocab import STATUSES, status_label
@@ -12,9 +17,19 @@ from ui.i18n import _
 
 st.title(_("Dashboard"))
 vocabs = load_vocabularies()
+with st.form("dashboard_period"):
+    overlap = _("Incidents whose date overlaps the period: one known only to its month or "
+                "year counts for the whole month or year.")
+    c1, c2, c3 = st.columns([2, 2, 5], vertical_alignment="bottom")
+    c1.date_input(_("From"), value=None, format="YYYY-MM-DD", min_value=dt.date(1900, 1, 1),
+                  key=state.widget_key("dashboard", "date_from"), help=overlap)
+    c2.date_input(_("Until"), value=None, format="YYYY-MM-DD", min_value=dt.date(1900, 1, 1),
+                  key=state.widget_key("dashboard", "date_to"), help=overlap)
+    c3.form_submit_button(_("Apply period"))
+period = IncidentFilter(**state.form_values("dashboard", ("date_from", "date_to")))
 try:
     with read_session(get_engine()) as session:
-        stats = dashboard_stats(session, by=principal())
+        stats = dashboard_stats(session, by=principal(), filters=period)
 except SijilError as error:
     show_error(error)
     st.stop()
@@ -45,6 +60,17 @@ if stats.per_month:
                  x=_("Month"), y=_("Incidents"))
 else:
     st.caption(_("Nothing recorded yet."))
+if stats.year_only:
+    st.caption(escape_markdown(year_only_note(stats.year_only)))
+
+if stats.per_year:
+    st.subheader(_("Incidents per year"))
+    years = range(stats.per_year[0][0], stats.per_year[-1][0] + 1)
+    counts = dict(stats.per_year)
+    # Years as text, so the axis shows 2019, not 2,019.
+    st.bar_chart(pd.DataFrame({_("Year"): [str(y) for y in years],
+                               _("Incidents"): [counts.get(y, 0) for y in years]}),
+                 x=_("Year"), y=_("Incidents"))
 
 st.subheader(_("By governorate"))
 left, right = st.columns(2)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from records.errors import SijilError
 from records.services.access import has_role
-from records.services.incidents import get_incident
+from records.services.incidents import format_incident_date, get_incident
 from ui.components import (
     escape_markdown,
     get_engine,
@@ -46,7 +46,8 @@ st.title(escape_markdown(record.ref))
 st.markdown(f"### {escape_markdown(record.title)}")
 st.caption(escape_markdown(" · ".join([
     status_label(record.status), vocabs["incident_type"].label(record.incident_type),
-    str(record.start_date), vocabs["governorate"].label(record.admin1),
+    format_incident_date(record.start_date, record.end_date, record.date_precision),
+    vocabs["governorate"].label(record.admin1),
     _("restricted") if record.sensitivity == "restricted" else _("normal sensitivity"),
     _("version {v}").format(v=record.version),
     _("created by {who}").format(who=record.created_by or "system"),

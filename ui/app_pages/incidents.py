@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from records.errors import SijilError
-from records.services.incidents import IncidentFilter, list_incidents
+from records.services.incidents import IncidentFilter, format_incident_date, list_incidents
 from records.services.people import list_actors
 from ui import state
 from ui.components import get_engine, load_vocabularies, principal, read_session, show_error
+from ui.components.pager import page_buttons
 from ui.components.vocab import STATUSES, status_label
 from ui.i18n import _
 
@@ -50,10 +51,12 @@ with st.form("incident_filters"):
                  format_func=vocabs["governorate"].label, key=key("admin1"))
     c4.text_input(_("Search title, narrative and names"), key=key("text"))
     c1, c2, c3, c4 = st.columns([2, 2, 2, 3], vertical_alignment="bottom")
+    overlap = _("Incidents whose date overlaps the period: one known only to its month or "
+                "year counts for the whole month or year.")
     c1.date_input(_("From"), format="YYYY-MM-DD", min_value=dt.date(1900, 1, 1),
-                  key=key("date_from"))
+                  key=key("date_from"), help=overlap)
     c2.date_input(_("Until"), format="YYYY-MM-DD", min_value=dt.date(1900, 1, 1),
-                  key=key("date_to"))
+                  key=key("date_to"), help=overlap)
     c3.selectbox(_("Perpetrator"), ["", *actors], format_func=lambda uid: actors.get(uid, "—"),
                  key=key("actor_uid"))
     apply = c4.form_submit_button(_("Apply filters"), type="primary")
@@ -83,7 +86,8 @@ st.caption(_("{total} incidents · page {page} of {pages}").format(
 rows = pd.DataFrame([{
     "ref": item.ref, _("Link"): f"incident?ref={item.ref}", _("Title"): item.title,
     _("Type"): vocabs["incident_type"].label(item.incident_type),
-    _("Start date"): item.start_date, _("Governorate"): vocabs["governorate"].label(
+    _("Date"): format_incident_date(item.start_date, item.end_date, item.date_precision),
+    _("Governorate"): vocabs["governorate"].label(
         item.admin1), _("Locality"): item.locality or "",
     _("Status"): status_label(item.status), _("Killed"): item.fatalities,
     _("Injured"): item.injured,
@@ -103,10 +107,4 @@ else:
         st.switch_page("app_pages/incident.py",
                        query_params={"ref": page.items[chosen[0]].ref})
 
-c1, c2, c3 = st.columns([1, 1, 6])
-if c1.button(_("← Previous"), disabled=page.page <= 1):
-    st.session_state[state.INCIDENT_PAGE] = page.page - 1
-    st.rerun()
-if c2.button(_("Next →"), disabled=page.page >= page.pages):
-    st.session_state[state.INCIDENT_PAGE] = page.page + 1
-    st.rerun()
+page_buttons(page, state.INCIDENT_PAGE)

@@ -1,10 +1,12 @@
-"""Review queue: submitted incidents, oldest first; open one to verify or return it."""
+"""Review queue: submitted incidents, the longest waiting first, a page at a time; open one
+to verify or return it."""
 
 import pandas as pd
 import streamlit as st
 
 from records.errors import SijilError
-from records.services.incidents import IncidentFilter, get_incident, list_incidents
+from records.services.incidents import format_incident_date, get_incident
+from records.services.review import list_review_queue
 from ui.components import (
     escape_markdown,
     get_engine,
@@ -19,13 +21,23 @@ from ui.components.parts_view import part_rows, show_table
 from ui.components.review_panel import review_actions
 from ui.i18n import _
 
+PAGE_SIZE = 50
+# The cursor each visited page started after (None: the head of the queue), so "Previous"
+# goes back exactly. The queue is keyset-paged: a page is "after this submission", which
+# stays right while reviewers take incidents out of the queue.
+CURSORS = "sijil_review_queue_cursors"
+
 by = principal()
 vocabs = load_vocabularies()
 st.title(_("Review queue"))
+cursors: list = st.session_state.setdefault(CURSORS, [None])
 try:
     with read_session(get_engine()) as session:
-        queue = list_incidents(session, by=by, filters=IncidentFilter(
-            statuses=["submitted"]), page_size=200)
+        queue = list_review_queue(session, by=by, limit=PAGE_SIZE, after=cursors[-1])
+        if not queue.items and len(cursors) > 1:
+            # Everything on this page was reviewed meanwhile: start from the head again.
+            del cursors[1:]
+            queue = list_review_queue(session, by=by, limit=PAGE_SIZE)
 except SijilError as error:
     show_error(error)
     st.stop()
@@ -33,13 +45,25 @@ except SijilError as error:
 if not queue.items:
     st.info(_("Nothing is waiting for review."))
     st.stop()
-items = sorted(queue.items, key=lambda i: i.updated_at)
-st.caption(_("{n} incidents waiting for review").format(n=queue.total))
+pages = max(1, -(-queue.total // PAGE_SIZE))
+st.caption(_("{n} incidents waiting for review, the longest waiting first · page {page} of "
+             "{pages}").format(n=queue.total, page=len(cursors), pages=escape_markdown(pages)))
+items = queue.items
 st.dataframe(pd.DataFrame([{
     _("Reference"): i.ref, _("Title"): i.title,
-    _("Type"): vocabs["incident_type"].label(i.incident_type), _("Start date"): i.start_date,
-    _("Submitted"): f"{i.updated_at:%Y-%m-%d %H:%M}"} for i in items]),
+    _("Type"): vocabs["incident_type"].label(i.incident_type),
+    _("Date"): format_incident_date(i.start_date, i.end_date, i.date_precision),
+    _("Submitted (UTC)"): f"{i.submitted_at:%Y-%m-%d %H:%M}" if i.submitted_at else "—",
+    _("Submitted by"): i.submitted_by} for i in items]),
     hide_index=True, width="stretch")
+c1, c2, _spacer = st.columns([1, 1, 6])
+if c1.button(_("← Previous"), disabled=len(cursors) <= 1, key="review_queue_previous"):
+    cursors.pop()
+    st.rerun()
+if c2.button(_("Next →"), disabled=queue.next_after is None, key="review_queue_next"):
+    cursors.append(queue.next_after)
+    st.rerun()
+
 titles = {i.ref: f"{i.ref} · {i.title}" for i in items}
 ref = st.selectbox(_("Open for review"), list(titles), format_func=titles.get,
                    key="review_pick")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from records.errors import PermissionDenied
 from records.services.access import check_can_edit
-from records.services.incidents import update_incident
+from records.services.incidents import format_incident_date, update_incident
 from records.services.review import submit_incident, workflow_actions
 from ui import state
 from ui.components import incident_fields
@@ -49,8 +49,10 @@ def read_only(record, vocabs: dict[str, Vocab]) -> None:
     c1, c2, c3 = st.columns(3)
     with c1:
         labelled(_("Incident type"), vocabs["incident_type"].label(record.incident_type))
-        labelled(_("Start date"), record.start_date)
-        labelled(_("End date"), record.end_date)
+        # The stored day of a month- or year-precision date is not news: show the date as
+        # it is known ("December 2019"), and the precision it is known to.
+        labelled(_("Date"), format_incident_date(record.start_date, record.end_date,
+                                                 record.date_precision))
         labelled(_("Date precision"), vocabs["date_precision"].label(record.date_precision))
     with c2:
         labelled(_("Governorate"), vocabs["governorate"].label(record.admin1))

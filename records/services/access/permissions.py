@@ -8,6 +8,9 @@ from records.models import Incident
 from records.services.access.principal import ROLE_RANK, Principal
 
 EDITABLE_BY_CASEWORKER = ("draft", "returned")
+# What viewers read: records a second person has verified. Drafts, records in review or sent
+# back, and archived ones are work in progress, for caseworkers and up (docs/design.md §4).
+SEEN_BY_VIEWERS = ("verified", "published")
 
 
 def has_role(by: Principal, role: str) -> bool:
@@ -30,6 +33,10 @@ def can_see_restricted(by: Principal, incident: Incident | None = None) -> bool:
 
 
 def can_see_incident(by: Principal, incident: Incident) -> bool:
+    """Whether `by` may read the incident at all; `visibility.visible_incidents` is its SQL
+    twin and must say the same."""
+    if not has_role(by, "caseworker") and incident.status not in SEEN_BY_VIEWERS:
+        return False
     if incident.sensitivity != "restricted":
         return True
     return can_see_restricted(by, incident)
@@ -63,9 +70,14 @@ def check_can_edit(by: Principal, incident: Incident) -> None:
 
 
 def check_four_eyes(by: Principal, incident: Incident) -> None:
-    """The user who last edited or submitted a record cannot verify it."""
-    if by.id is not None and by.id in (incident.last_edited_by_id,
-                                             incident.submitted_by_id):
+    """Verifying needs a named user who neither last edited nor submitted the record: the
+    system principal never verifies, since no second person would stand behind it."""
+    if by.is_system:
+        raise PermissionDenied(
+            _("Four-eyes rule: {ref} must be verified by a named reviewer who did not edit "
+              "or submit it, not by the system.").format(ref=incident.ref)
+        )
+    if by.id in (incident.last_edited_by_id, incident.submitted_by_id):
         raise PermissionDenied(
             _("Four-eyes rule: you last edited or submitted {ref}, so another reviewer must "
               "verify it.").format(ref=incident.ref)

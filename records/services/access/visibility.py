@@ -22,18 +22,25 @@ from records.models import (
     Source,
     Victim,
 )
-from records.services.access.permissions import can_see_personal_data, has_role
+from records.services.access.permissions import (
+    SEEN_BY_VIEWERS,
+    can_see_personal_data,
+    has_role,
+)
 from records.services.access.principal import Principal
 
 
 def visible_incidents(by: Principal) -> ColumnElement[bool]:
-    """The incidents `by` may see: every one for reviewers and admins; otherwise those not
-    restricted, and the restricted ones `by` created."""
+    """The incidents `by` may see (the SQL twin of `can_see_incident`): every one for
+    reviewers and admins; otherwise those not restricted and the restricted ones `by`
+    created, and of these, below caseworker, only the verified and published."""
     if has_role(by, "reviewer"):
         return true()
     visible = Incident.sensitivity != "restricted"
     if by.id is not None:
         visible = or_(visible, Incident.created_by_id == by.id)
+    if not has_role(by, "caseworker"):
+        visible = and_(visible, Incident.status.in_(SEEN_BY_VIEWERS))
     return visible
 
 

@@ -20,6 +20,7 @@ _EXPORTS = {
     "incident_history": "log",
     "list_entries": "log",
     "VerifyResult": "verify",
+    "trail_anchor": "verify",
     "verify_chain": "verify",
     "incident_as_of": "history",
     "incident_as_of_time": "history",
@@ -39,6 +40,7 @@ __all__ = [
     "list_entries",
     "purge_incident",
     "revert_incident",
+    "trail_anchor",
     "verify_chain",
 ]
 
@@ -57,7 +59,7 @@ if TYPE_CHECKING:
         incident_history,
         list_entries,
     )
-    from records.services.audit.verify import VerifyResult, verify_chain
+    from records.services.audit.verify import VerifyResult, trail_anchor, verify_chain
 
 
 def __getattr__(name: str):

@@ -1,5 +1,9 @@
 """Checking the hash chain at speed, one range of seqs at a time, on a raw DB-API connection.
 
+Entries before the seal carry a SHA-256 of their canonical payload; the seal and every
+entry after it an HMAC-SHA-256 under the chain's entry key (records.audit_chain), which the
+verifying process hands to its helpers through their standard input.
+
 No ORM: the scan streams millions of rows, where ORM objects and datetime parsing would cost
 more than the hashing itself, and it runs in a helper process that must start quickly.
 
@@ -12,6 +16,7 @@ blamed (a row that no entry ever created).
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from json.encoder import encode_basestring  # the escaping json.dumps(ensure_ascii=False) uses
 
@@ -37,19 +42,42 @@ CHAIN_SQL = ("SELECT {columns} FROM audit_entry WHERE seq >= {p} AND seq < {p} "
              "ORDER BY seq")
 
 
-def fast_entry_hash(seq, at, actor_id, action, entity_type, entity_id, incident_ref, changes,
-                    reason, prev_hash) -> str:
-    """Byte for byte the digest of records.audit_chain.entry_hash, without building a list
-    and a JSONEncoder per entry (a test holds the two to the same output)."""
-    payload = (
-        f'[{seq},{encode_basestring(at)},{"null" if actor_id is None else actor_id},'
-        f'{encode_basestring(action)},{encode_basestring(entity_type)},'
-        f'{"null" if entity_id is None else entity_id},'
-        f'{"null" if incident_ref is None else encode_basestring(incident_ref)},'
-        f'{encode_basestring(changes)},{"null" if reason is None else encode_basestring(reason)},'
-        f'{encode_basestring(prev_hash)}]'
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+class HmacKey:
+    """HMAC-SHA-256 (RFC 2104) under one key, with the two padded keys hashed once: each
+    entry then costs two copies of a hash state instead of setting the key up again. Gives
+    exactly hmac.new(key, data, "sha256") (a test holds the two to the same output)."""
+
+    def __init__(self, key: bytes):
+        if len(key) > 64:  # the block size: longer keys are hashed first (RFC 2104)
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def hexdigest(self, data: bytes) -> str:
+        inner = self.inner.copy()
+        inner.update(data)
+        outer = self.outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
+@dataclass(frozen=True)
+class Keying:
+    """How the chain is hashed: SHA-256 before the seal (every entry when `seal` is None, a
+    trail not sealed yet), HMAC under `entry_key` from it on."""
+
+    seal: int | None = None
+    entry_key: HmacKey | None = None
+
+    def keyed(self, seq: int) -> bool:
+        return self.seal is not None and seq >= self.seal
+
+    def matches(self, payload: bytes, seq: int, digest: str) -> bool:
+        if self.keyed(seq):
+            return self.entry_key is not None and hmac.compare_digest(
+                self.entry_key.hexdigest(payload), digest)
+        return hashlib.sha256(payload).hexdigest() == digest
 
 
 def sqlite_at(at: str) -> str:
@@ -118,6 +146,14 @@ def _altered(seq: int) -> tuple[int, int, int, str]:
     return (seq, ALTERED, seq, f"entry {seq} was altered: its content no longer matches its hash")
 
 
+def _unsigned(seq: int, plain: bool) -> tuple[int, int, int, str]:
+    """An entry after the seal whose keyed hash does not match: altered, or written by a
+    process without the chain key (none, or another installation's)."""
+    how = ("it carries a plain SHA-256, as written without the key" if plain else
+           "altered, or written with another key")
+    return (seq, ALTERED, seq, f"entry {seq} is not signed by this installation's key ({how})")
+
+
 def _unlinked(seq: int) -> tuple[int, int, int, str]:
     if seq == 1:
         return (seq, UNLINKED, seq, f"entry {seq} does not follow the genesis hash")
@@ -126,27 +162,58 @@ def _unlinked(seq: int) -> tuple[int, int, int, str]:
             f"entry {seq - 1} was altered: entry {seq} records a different hash for it")
 
 
-def _exact_hash(conn, dialect: str, seq: int) -> bool:
-    """Whether entry `seq` matches its hash, computed exactly as entry_hash does."""
+def fast_payload(seq, at, actor_id, action, entity_type, entity_id, incident_ref, changes,
+                 reason, prev_hash) -> bytes:
+    """Byte for byte records.audit_chain.entry_payload, without building a list and a
+    JSONEncoder per entry."""
+    return (
+        f'[{seq},{encode_basestring(at)},{"null" if actor_id is None else actor_id},'
+        f'{encode_basestring(action)},{encode_basestring(entity_type)},'
+        f'{"null" if entity_id is None else entity_id},'
+        f'{"null" if incident_ref is None else encode_basestring(incident_ref)},'
+        f'{encode_basestring(changes)},{"null" if reason is None else encode_basestring(reason)},'
+        f'{encode_basestring(prev_hash)}]'
+    ).encode()
+
+
+def _exact_check(conn, dialect: str, seq: int, keying: Keying
+                 ) -> tuple[int, int, int, str] | None:
+    """Entry `seq` checked exactly as records.audit_chain hashes it: None when it matches
+    its hash, else the problem with it."""
     at = PG_AT if dialect == "postgresql" else "at"
     row = fetch_one(conn, f"SELECT {CHAIN_COLUMNS.format(at=at)} FROM audit_entry "  # noqa: S608
                           f"WHERE seq = {placeholder(dialect)}", (seq,))
+    keyed = keying.keyed(seq)
     if row is None:
-        return False
+        return _altered(seq)
     values = list(row[:10])
     if dialect == "sqlite":
         values[1] = sqlite_at(values[1])
     try:
-        return fast_entry_hash(*values) == row[10]
+        payload = fast_payload(*values)
     except (UnicodeEncodeError, TypeError):
-        return False
+        return _altered(seq)
+    if keying.matches(payload, seq, row[10]):
+        return None
+    if not keyed:
+        return _altered(seq)
+    return _unsigned(seq, hashlib.sha256(payload).hexdigest() == row[10])
 
 
-def check_chain_range(conn, dialect: str, lo: int, hi: int | None) -> ChainPart:
-    """Recompute the hashes of the entries with lo <= seq < hi (hi None: to the end), and
-    check that each follows the one before it. Stops at the first problem."""
+def check_chain_range(conn, dialect: str, lo: int, hi: int | None,
+                      keying: Keying | None = None) -> ChainPart:
+    """Recompute the hashes of the entries with lo <= seq < hi (hi None: to the end), each
+    as `keying` says (None: unkeyed, a trail not sealed), and check that each follows the
+    one before it. Stops at the first problem."""
+    keying = keying or Keying()
     part = ChainPart()
     dumps, sha256 = orjson.dumps, hashlib.sha256
+    # HMAC inlined: two hash-state copies per entry, no call into the hmac module.
+    seal = END_OF_TRAIL if keying.seal is None else keying.seal
+    if keying.entry_key is not None:
+        inner, outer = keying.entry_key.inner.copy, keying.entry_key.outer.copy
+    else:  # a sealed trail checked without the key: every keyed entry fails
+        inner = outer = None
     expected = prev = None
     count = 0
     at = SQLITE_AT if dialect == "sqlite" else PG_AT
@@ -161,12 +228,23 @@ def check_chain_range(conn, dialect: str, lo: int, hi: int | None) -> ChainPart:
             part.event = _missing(expected, seq)
             break
         try:
-            intact = sha256(dumps(row[:10])).hexdigest() == row[10]
+            if seq < seal:
+                intact = sha256(dumps(row[:10])).hexdigest() == row[10]
+            elif inner is not None:
+                keyed = inner()
+                keyed.update(dumps(row[:10]))
+                signed = outer()
+                signed.update(keyed.digest())
+                intact = signed.hexdigest() == row[10]
+            else:
+                intact = False
         except (orjson.JSONEncodeError, TypeError):
             intact = False
-        if not intact and not _exact_hash(conn, dialect, seq):
-            part.event = _altered(seq)
-            break
+        if not intact:
+            problem = _exact_check(conn, dialect, seq, keying)
+            if problem is not None:
+                part.event = problem
+                break
         if prev is not None and row[9] != prev:
             part.event = _unlinked(seq)
             break

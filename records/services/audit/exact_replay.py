@@ -59,6 +59,14 @@ def content_hash(state: dict, fields: list[str]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def purge_fits(spec: dict, state: dict, digest) -> bool:
+    """Whether a purge's digest is that of the content the trail holds for the row: over
+    the table's fields, or over the fields recorded before the seal (a purge of then)."""
+    return any(digest == content_hash(state, fields)
+               for fields in (spec["content_fields"], spec.get("content_before_seal"))
+               if fields is not None)
+
+
 def earliest(a: Problem | None, b: Problem | None) -> Problem | None:
     """The problem naming the earliest entry (one that names none comes last)."""
     if a is None:
@@ -144,7 +152,7 @@ def _apply(entity: _Entity, where: tuple[str, int], seq: int, action: str, chang
         if spec["content_fields"] is not None:
             digest = changes.get("content_sha256")
             digest = digest[1] if isinstance(digest, list) and len(digest) == 2 else None
-            if digest != content_hash(before, spec["content_fields"]):
+            if not purge_fits(spec, before, digest):
                 problem = (seq, f"entry {seq} purges {_name(where)}, but not the content the "
                                 "trail holds for it")
     else:

@@ -17,19 +17,22 @@ import orjson
 
 from records.services.audit.chain_scan import END_OF_TRAIL, Problem, placeholder, stream
 from records.services.audit.exact_replay import (
-    content_hash,
     earliest,
+    purge_fits,
     replay_entity,
     row_sql,
     to_audit,
     unaudited,
 )
 from records.services.audit.replay import apply_entry
+from records.services.audit.rules import Rules
 
 
 def prepare_spec(raw: dict, dialect: str) -> dict:
     """What the replay needs of a table, from the plain description verify_chain sends:
-    {"table", "fields": [[name, kind]...], "redacted": [...], "purge_checkable"}."""
+    {"table", "fields": [[name, kind]...], "redacted": [...], "purge_checkable"} and, where
+    they apply, "since_seal" (fields recorded only from the seal on) and "rule" (records.
+    services.audit.rules)."""
     names = [name for name, _kind in raw["fields"]]
     # SQLite hands dates back as the ISO text the trail holds already.
     plain = ("plain", "date") if dialect == "sqlite" else ("plain",)
@@ -37,8 +40,11 @@ def prepare_spec(raw: dict, dialect: str) -> dict:
         "table": raw["table"], "names": names, "field_set": frozenset(names),
         "redacted_set": frozenset(raw["redacted"]),
         "content_fields": sorted(names) if raw["purge_checkable"] else None,
+        "content_before_seal": sorted(set(names) - set(raw["since_seal"]))
+        if raw["purge_checkable"] and raw.get("since_seal") else None,
         "special": [(i, name, kind) for i, (name, kind) in enumerate(raw["fields"])
                     if kind not in plain],
+        "rule": raw.get("rule"),
     }
 
 
@@ -73,8 +79,7 @@ def _fits(spec: dict, state: dict | None, action: str, changes: dict) -> bool:
     elif action == "purge":
         digest = changes.get("content_sha256")
         return spec["content_fields"] is None or (
-            type(digest) is list and len(digest) == 2
-            and digest[1] == content_hash(state, spec["content_fields"]))
+            type(digest) is list and len(digest) == 2 and purge_fits(spec, state, digest[1]))
     fields, redacted = spec["field_set"], spec["redacted_set"]
     for field, pair in changes.items():
         if field in fields:
@@ -202,16 +207,22 @@ def row_fits(spec: dict, entries: list[tuple[str, str]], values: tuple | None) -
     return _adds_up(spec, entries, values)
 
 
+_END = (None, None, None, None, None)
+
+
 def replay_range(conn, dialect: str, spec: dict, lo: int | None, hi: int | None,
-                 events: frozenset) -> ReplayPart:
+                 events: frozenset, rules: Rules | None = None) -> ReplayPart:
     """Replay the entries of the rows of one table with lo <= id < hi (None: unbounded) and
-    compare each outcome with its row. Returns the problem naming the earliest entry."""
+    compare each outcome with its row; with `rules`, check the table's rule on each row
+    too. Returns the problem naming the earliest entry."""
     lo = -END_OF_TRAIL if lo is None else lo
     hi = END_OF_TRAIL if hi is None else hi
     table, p = spec["table"], placeholder(dialect)
+    rule = spec["rule"] if rules is not None else None
     skip = ", ".join([p] * len(events)) or "NULL"
     entries = stream(conn, dialect, f"sijil_replay_{table}",
-                     "SELECT entity_id, action, changes FROM audit_entry "  # noqa: S608
+                     "SELECT entity_id, action, changes"  # noqa: S608
+                     f"{', seq, actor_id' if rule else ''} FROM audit_entry "
                      f"WHERE entity_type = {p} AND entity_id >= {p} AND entity_id < {p} "
                      f"AND action NOT IN ({skip}) ORDER BY entity_id, seq",
                      (table, lo, hi, *sorted(events)))
@@ -220,13 +231,16 @@ def replay_range(conn, dialect: str, spec: dict, lo: int | None, hi: int | None,
     rows = iter(cursor)
     row = next(rows, None)
     suspects: list[int] = []
-    first_unaudited = None
-    current, own = None, []
+    first_unaudited = ruled = None
+    current, own, rows_entries = None, [], []
     # One merge of two streams in id order: each row's entries, then the row itself. Kept
     # in one loop: it runs once per row of the database.
-    for entity_id, action, changes in itertools.chain(entries, [(None, None, None)]):
+    for entry in itertools.chain(entries, [_END]):
+        entity_id = entry[0]
         if entity_id == current:
-            own.append((action, changes))
+            own.append((entry[1], entry[2]))
+            if rule:
+                rows_entries.append(entry)
             continue
         if own:
             while row is not None and row[0] < current:
@@ -240,16 +254,21 @@ def replay_range(conn, dialect: str, spec: dict, lo: int | None, hi: int | None,
                 values = None
             if not row_fits(spec, own, values):
                 suspects.append(current)
-        current, own = entity_id, [(action, changes)]
+            if rule:
+                ruled = earliest(ruled, rules.check(rule, current, rows_entries, spec["names"],
+                                                    values))
+        current, own = entity_id, [(entry[1], entry[2])]
+        if rule:
+            rows_entries = [entry]
     while row is not None:  # rows after the last that has entries
         if first_unaudited is None:
             first_unaudited = row[0]
         row = next(rows, None)
     entries.close()
     cursor.close()
-    part = ReplayPart()
+    part = ReplayPart(problem=ruled)
     if first_unaudited is not None:
-        part.problem = unaudited(f"{table} {first_unaudited}")
+        part.problem = earliest(part.problem, unaudited(f"{table} {first_unaudited}"))
     for entity_id in suspects:
         part.problem = earliest(part.problem, replay_entity(conn, dialect, spec, entity_id,
                                                             events))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import queue
 import subprocess
 import sys
@@ -23,11 +24,14 @@ HELPER_COMMAND = [sys.executable, "-m", "records.services.audit.work"]
 
 
 def _start(task: dict) -> subprocess.Popen:
-    # The task goes through stdin: the database URL may hold a password, and argv is public.
+    # The task goes through stdin: the database URL may hold a password, the keys derived
+    # from the chain key are in it, and argv is public. The master key stays out of the
+    # helper's environment: it needs only what the task hands it.
     # Its stderr is dropped: a chatty failure must never fill a pipe and block both sides.
+    env = {name: value for name, value in os.environ.items() if name != "SIJIL_SECRET_KEY"}
     helper = subprocess.Popen(  # noqa: S603 - this interpreter, a module of this package
         HELPER_COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        text=True, bufsize=1)
+        text=True, bufsize=1, env=env)
     assert helper.stdin is not None
     with contextlib.suppress(OSError):  # one that died at once is noticed by its feeder
         helper.stdin.write(json.dumps(task) + "\n")

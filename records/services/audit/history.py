@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from records.audit_chain import EVENT_ACTIONS, audit_action, purging
+from records.audit_chain import EVENT_ACTIONS, SEAL, audit_action, purging
 from records.errors import NotFound, ValidationError
 from records.i18n import _
 from records.models import Attachment, AuditEntry, ReviewComment
@@ -68,6 +68,9 @@ class _Replay:
             return
         row = self.rows.setdefault((entity_type, entity_id), _Row(entity_id))
         row.state = apply_entry(row.state, action, json.loads(changes))
+        if action == SEAL:
+            # The seal adopts what the rows already held into the keyed trail: no edit.
+            return
         if action == "create":
             row.created_at = seq_at
         row.updated_at = seq_at

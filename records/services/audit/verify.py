@@ -1,16 +1,20 @@
-"""`sijil audit verify`: is the trail whole, in order, unaltered, and does it explain the data?
+"""`sijil audit verify`: is the trail whole, in order, unaltered, signed with this
+installation's key, and does it explain the data?
 
-Three checks, all over one consistent read of the database:
-1. the hash chain: every entry's hash is recomputed, and each entry must carry the hash of
-   the one before it (an altered, missing or reordered entry breaks it);
+Four checks, all over one consistent read of the database:
+1. the hash chain: every entry's hash is recomputed (SHA-256 before the seal, HMAC under
+   the chain key from it on), and each entry must carry the hash of the one before it: an
+   altered, missing or reordered entry breaks it, and so does any entry written after the
+   seal by a process without the installation's key;
 2. the chain head kept in audit_checkpoint: a cut tail or an entry appended outside the
    write path leaves the last entry out of step with it;
 3. the replay: each row's entries, applied oldest first, must lead to the row as it is now,
-   each change starting from the value the previous one left. An entry forged into the
-   middle of the trail, even with every hash recomputed, records a change that never
-   happened and so breaks this.
-An event entry (log-in, export) inserted with recomputed hashes changes no row and cannot be
-told from a real one: only a copy of the head's hash kept elsewhere would show it.
+   each change starting from the value the previous one left;
+4. the rules (records.services.audit.rules): four eyes on every verified incident, and each
+   account's password hash against the keyed digest the trail recorded last.
+What the key cannot show is a trail rewritten whole by someone holding it, or cut back to
+an earlier state of itself (entries and rows together): `--anchor SEQ:DIGEST`, a head
+published elsewhere earlier (`sijil audit anchor`), shows both.
 
 The work is cut into units (records.services.audit.work); on a large trail, helper
 processes share them, one per core.
@@ -18,6 +22,8 @@ processes share them, one per core.
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import os
 import re
@@ -28,11 +34,14 @@ from sqlalchemy import JSON, Date, DateTime
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
-from records.audit_chain import EVENT_ACTIONS, audited_fields, audited_models
+from records.audit_chain import EVENT_ACTIONS, SEAL, TRAIL, audited_fields, audited_models
+from records.errors import ConflictError, NotFound
 from records.i18n import _
-from records.models.attributes import REDACTED_IN_AUDIT
+from records.keys import ChainKeys, StoredKeyError, load_chain_keys, read_master_key
+from records.models.attributes import AUDITED_FROM_SEAL, REDACTED_IN_AUDIT
 from records.services.access import Principal, require_role
 from records.services.audit.chain_scan import (
+    PG_AT,
     ChainPart,
     Problem,
     check_head,
@@ -40,6 +49,7 @@ from records.services.audit.chain_scan import (
     join_chain,
     placeholder,
     read_checkpoint,
+    sqlite_at,
 )
 from records.services.audit.exact_replay import earliest
 from records.services.audit.helper_pool import run_in_helpers, start_helpers, stop_helpers
@@ -53,6 +63,8 @@ PARALLEL_FROM = 100_000
 UNIT_ENTRIES = 50_000
 # Each helper holds a database connection: a large server must not use up PostgreSQL's.
 MAX_HELPERS = 8
+# The rule verification checks on each row of these tables (records.services.audit.rules).
+RULES = {"incident": "four_eyes", "app_user": "credentials"}
 
 
 @dataclass(frozen=True)
@@ -74,17 +86,87 @@ def _kind(column) -> str:
     return "plain"
 
 
-def replay_tables() -> list[dict]:
-    """What the replay needs to know of each audited table, as plain data."""
+def replay_tables(sealed: bool = True) -> list[dict]:
+    """What the replay needs to know of each audited table, as plain data. A trail not
+    sealed yet is replayed without the columns recorded only from the seal on."""
     specs = []
     for model in audited_models():
         table = model.__table__
-        fields = audited_fields(model)
+        later = AUDITED_FROM_SEAL.get(table.name, ())
+        fields = [f for f in audited_fields(model) if sealed or f not in later]
         redacted = list(REDACTED_IN_AUDIT.get(table.name, ()))
-        specs.append({"table": table.name,
-                      "fields": [[f, _kind(table.c[f])] for f in fields],
-                      "redacted": redacted, "purge_checkable": not redacted})
+        spec = {"table": table.name, "fields": [[f, _kind(table.c[f])] for f in fields],
+                "redacted": redacted, "purge_checkable": not redacted}
+        if sealed and later:
+            spec["since_seal"] = list(later)
+        if table.name in RULES:
+            spec["rule"] = RULES[table.name]
+        specs.append(spec)
     return specs
+
+
+@dataclass(frozen=True)
+class _Seal:
+    """Where the keyed part of the trail begins (seq None: nowhere yet), its keys, and
+    what is wrong with the seal or the stored key."""
+
+    seq: int | None
+    keys: ChainKeys | None
+    problem: Problem | None = None
+
+    def task(self) -> dict:
+        def b64(key: bytes | None) -> str | None:
+            return base64.b64encode(key).decode("ascii") if key is not None else None
+
+        return {"seal": self.seq, "entry_key": b64(self.keys and self.keys.entry_key),
+                "credential_key": b64(self.keys and self.keys.credential_key)}
+
+
+def _read_seal(session: Session, conn, dialect: str) -> _Seal:
+    """The seal and the chain key. Raises SecretKeyError when there is no usable master
+    key: a verification without it would prove nothing."""
+    master = read_master_key()
+    p = placeholder(dialect)
+    row = fetch_one(conn, "SELECT seq, entity_type, entity_id, changes, prev_hash "  # noqa: S608
+                          f"FROM audit_entry WHERE action = {p} ORDER BY seq LIMIT 1", (SEAL,))
+    seq = row[0] if row else None
+    try:
+        keys = load_chain_keys(session.connection(), master)
+    except StoredKeyError as error:
+        return _Seal(seq, None, (seq, str(error)))
+    if row is None:
+        if keys is None:
+            return _Seal(None, None)
+        return _Seal(None, keys, (None, f"the trail has no seal, but this database holds a "
+                                        f"chain key ({keys.key_id}): its keyed entries were "
+                                        "removed or re-chained without the key"))
+    if keys is None:
+        return _Seal(seq, None, (seq, f"entry {seq} seals the trail under a chain key this "
+                                      "database no longer holds (table data_key)"))
+    try:
+        changes = json.loads(row[3])
+    except ValueError:
+        changes = None
+    expected = {"algorithm": "hmac-sha256", "chain_key": keys.key_id,
+                "legacy_head": [seq - 1, row[4]]}
+    if (row[1], row[2]) != (TRAIL, None) or changes != expected:
+        return _Seal(seq, keys, (seq, f"entry {seq} is not a valid seal: it must name the "
+                                      f"chain key {keys.key_id} and the entry before it"))
+    return _Seal(seq, keys)
+
+
+def _check_anchor(conn, dialect: str, anchor: tuple[int, str]) -> Problem | None:
+    seq, digest = anchor
+    p = placeholder(dialect)
+    row = fetch_one(conn, f"SELECT hash FROM audit_entry WHERE seq = {p}", (seq,))  # noqa: S608
+    if row is None:
+        return (seq, f"entry {seq}, which the anchor names, is not in the trail: it was cut "
+                     "or rewritten after the anchor was taken")
+    if row[0] != digest:
+        return (seq, f"entry {seq} does not match the anchor (it has {row[0][:16]}..., the "
+                     f"anchor {digest[:16]}...): the trail was rewritten after the anchor "
+                     "was taken")
+    return None
 
 
 def plan_units(conn, dialect: str, head_seq: int, tables: list[dict]) -> list[dict]:
@@ -167,15 +249,19 @@ def _helper_database(session: Session) -> str | None:
 
 def verify_chain(session: Session, *, by: Principal,
                  progress: Callable[[int, int], None] | None = None,
-                 workers: int | None = None) -> VerifyResult:
+                 workers: int | None = None,
+                 anchor: tuple[int, str] | None = None) -> VerifyResult:
     """Check the whole trail for `by` (reviewers and admins: the messages quote recorded
-    values); never writes. Raises PermissionDenied below the reviewer role.
+    values); never writes. Raises PermissionDenied below the reviewer role, and
+    SecretKeyError when the master key is missing, malformed or not this installation's.
 
     Returns ok with the number of entries checked, or names the first entry (seq) that is
-    altered, missing, out of order or inserted, and what is wrong with it. `progress` is
-    called now and then with (work done, work in all), both counted in entries. `workers`
-    is how many helper processes share the work (default: one per core on a large trail in
-    a file or server database; 1: all of it in this process)."""
+    altered, missing, out of order, inserted, not signed with this installation's key, or
+    breaks a rule, and what is wrong with it; a trail with entries but no seal is not ok
+    either. `anchor` (seq, digest), a head published earlier, must still be in the trail.
+    `progress` is called now and then with (work done, work in all), both counted in
+    entries. `workers` is how many helper processes share the work (default: one per core
+    on a large trail in a file or server database; 1: all of it in this process)."""
     require_role(by, "reviewer", _("verify the audit trail"))
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql" and not session.in_transaction():
@@ -183,9 +269,10 @@ def verify_chain(session: Session, *, by: Principal,
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     conn = session.connection().connection.driver_connection
     head_seq, head_hash = read_checkpoint(conn, dialect)
-    tables = replay_tables()
+    seal = _read_seal(session, conn, dialect)
+    tables = replay_tables(sealed=seal.seq is not None)
     task = {"dialect": dialect, "database": _helper_database(session), "tables": tables,
-            "event_actions": sorted(EVENT_ACTIONS)}
+            "event_actions": sorted(EVENT_ACTIONS), "keying": seal.task()}
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_HELPERS) if head_seq >= PARALLEL_FROM else 1
     helpers = []
@@ -214,16 +301,46 @@ def verify_chain(session: Session, *, by: Principal,
         if not done:
             tally = _Tally(units)
     if not done:
-        _run_here(Worker(conn, dialect, tables, task["event_actions"]), units, tally, report)
+        _run_here(Worker(conn, dialect, tables, task["event_actions"], task["keying"]),
+                  units, tally, report)
     chain = join_chain([tally.chain[lo] for lo in sorted(tally.chain)])
     if progress:
         progress(chain.checked, total)
-    problem: Problem | None = chain.problem or check_head(chain, head_seq, head_hash) or (
-        tally.replay_problem)
+    problem: Problem | None = (
+        earliest(seal.problem, chain.problem) or check_head(chain, head_seq, head_hash)
+        or tally.replay_problem or (anchor and _check_anchor(conn, dialect, anchor)))
+    if problem is None and seal.seq is None and chain.checked:
+        return VerifyResult(
+            ok=False, checked=chain.checked, first_bad_seq=None,
+            message=f"audit trail not sealed: its {chain.checked} entries are intact, but "
+                    "none is signed with this installation's key (`sijil audit seal` seals "
+                    "it; a trail that was sealed before has been stripped)")
     if problem is None:
+        matched = f"; entry {anchor[0]} matches the anchor" if anchor else ""
         return VerifyResult(ok=True, checked=chain.checked, first_bad_seq=None,
-                            message=f"audit trail intact: {chain.checked} entries checked")
+                            message=f"audit trail intact: {chain.checked} entries "
+                                    f"checked{matched}")
     seq, what = problem
     where = f"at seq {seq}" if seq is not None else "outside the trail"
     return VerifyResult(ok=False, checked=chain.checked, first_bad_seq=seq,
                         message=f"audit trail broken {where}: {what}")
+
+
+def trail_anchor(session: Session, *, by: Principal) -> tuple[int, str, str]:
+    """The head of the trail as (seq, digest, time of the entry), to publish somewhere the
+    database's users cannot change, for `verify_chain(anchor=...)` later. Reviewers and
+    admins; raises PermissionDenied below, NotFound for an empty trail and ConflictError
+    when the head and the last entry disagree (verify first)."""
+    require_role(by, "reviewer", _("anchor the audit trail"))
+    conn = session.connection().connection.driver_connection
+    dialect = session.get_bind().dialect.name
+    seq, digest = read_checkpoint(conn, dialect)
+    if seq == 0:
+        raise NotFound(_("the audit trail is empty: there is nothing to anchor yet"))
+    at = PG_AT if dialect == "postgresql" else "at"
+    row = fetch_one(conn, f"SELECT hash, {at} FROM audit_entry "  # noqa: S608
+                          f"WHERE seq = {placeholder(dialect)}", (seq,))
+    if row is None or row[0] != digest:
+        raise ConflictError(_("the chain head does not match the last entry: run "
+                              "`sijil audit verify`"))
+    return seq, digest, row[1] if dialect == "postgresql" else sqlite_at(row[1])

@@ -3,19 +3,24 @@ table's rows to replay. The verifying process runs the units itself, or hands th
 processes (`python -m records.services.audit.work`), which share them as they free up.
 
 Helper protocol, one JSON document per line: the parent writes the task (how to connect,
-which tables to replay), the helper answers with the chain head it sees in its snapshot;
-then the parent writes a unit, the helper answers with its result, until stdin closes.
+which tables to replay, the seal's seq and the keys derived from the chain key), the helper
+answers with the chain head it sees in its snapshot; then the parent writes a unit, the
+helper answers with its result, until stdin closes. The database URL and the keys go
+through stdin only, never argv or the environment, which other users of the machine can
+read.
 Standard library, orjson and the database driver only, so that a helper starts quickly.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import sys
 
-from records.services.audit.chain_scan import check_chain_range, read_checkpoint
+from records.services.audit.chain_scan import HmacKey, Keying, check_chain_range, read_checkpoint
 from records.services.audit.fast_replay import prepare_spec, replay_range
+from records.services.audit.rules import Rules
 
 MMAP_BYTES = 2**32
 
@@ -23,17 +28,26 @@ MMAP_BYTES = 2**32
 class Worker:
     """What a process needs to run units on its own connection to the database."""
 
-    def __init__(self, conn, dialect: str, tables: list[dict], event_actions: list[str]):
+    def __init__(self, conn, dialect: str, tables: list[dict], event_actions: list[str],
+                 keying: dict | None = None):
+        """`keying`: {"seal": seq or None, "entry_key", "credential_key": base64 or
+        None}, as verify_chain sends it."""
         self.conn, self.dialect = conn, dialect
         self.specs = {raw["table"]: prepare_spec(raw, dialect) for raw in tables}
         self.events = frozenset(event_actions)
+        keying = keying or {}
+        keys = {name: HmacKey(base64.b64decode(keying[name])) if keying.get(name) else None
+                for name in ("entry_key", "credential_key")}
+        self.keying = Keying(keying.get("seal"), keys["entry_key"])
+        self.rules = Rules(conn, dialect, keying.get("seal"), keys["credential_key"])
 
     def run(self, unit: dict) -> dict:
         if unit["kind"] == "chain":
-            part = check_chain_range(self.conn, self.dialect, unit["lo"], unit["hi"])
+            part = check_chain_range(self.conn, self.dialect, unit["lo"], unit["hi"],
+                                     self.keying)
         else:
             part = replay_range(self.conn, self.dialect, self.specs[unit["table"]],
-                                unit["lo"], unit["hi"], self.events)
+                                unit["lo"], unit["hi"], self.events, self.rules)
         return dataclasses.asdict(part)
 
 
@@ -70,7 +84,8 @@ def serve(stdin, stdout) -> None:
     task = json.loads(stdin.readline())
     conn = _connect(task)
     try:
-        worker = Worker(conn, task["dialect"], task["tables"], task["event_actions"])
+        worker = Worker(conn, task["dialect"], task["tables"], task["event_actions"],
+                        task.get("keying"))
         stdout.write(json.dumps({"head": list(read_checkpoint(conn, task["dialect"]))}) + "\n")
         stdout.flush()
         for line in stdin:

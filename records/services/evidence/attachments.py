@@ -91,6 +91,8 @@ def add_attachment(session: Session, ref: str, *, filename: str, data: bytes | B
     `expected_version` raises ConflictError) and sends a verified record back for review.
     The same content attached twice to one incident raises ValidationError. The file is
     stored before the row is written, so a row never points to a file that is not there."""
+    # The role first: a viewer is refused the same way whether or not the incident exists.
+    require_role(by, "caseworker", _("edit incidents"))
     incident = load_incident(session, ref, by=by, for_update=True)
     check_can_edit(by, incident)
     if expected_version is not None:
@@ -131,14 +133,15 @@ def list_attachments(session: Session, ref: str, *, by: Principal) -> list[Attac
 
     Evidence can show people, so viewers may not list it (PermissionDenied); NotFound
     when the incident is missing or not visible to `by`."""
-    incident = load_incident(session, ref, by=by)
     require_role(by, "caseworker", _("see evidence files"))
+    incident = load_incident(session, ref, by=by)
     rows = session.exec(select(Attachment).where(Attachment.incident_id == incident.id)
                         .order_by(Attachment.id)).all()
     return _reads(session, list(rows))
 
 
 def _visible_attachment(session: Session, attachment_id: int, by: Principal) -> Attachment:
+    require_role(by, "caseworker", _("see evidence files"))
     attachment = session.get(Attachment, attachment_id)
     missing = NotFound(_("no attachment {id}").format(id=attachment_id))
     if attachment is None:
@@ -147,7 +150,6 @@ def _visible_attachment(session: Session, attachment_id: int, by: Principal) -> 
         incident = session.get(Incident, attachment.incident_id)
         if incident is None or not can_see_incident(by, incident):
             raise missing
-    require_role(by, "caseworker", _("see evidence files"))
     return attachment
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import exists, func, or_
+from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, select
 
 from records.errors import ValidationError
@@ -18,7 +18,12 @@ from records.i18n import _
 from records.models import Actor, Incident, Perpetrator
 from records.models.incident import STATUSES
 from records.services.access import ExportLevel, redact_incident
-from records.services.incidents import INCIDENT_LOAD
+from records.services.incidents import (
+    INCIDENT_LOAD,
+    NEWEST_FIRST,
+    format_incident_date,
+    overlaps_period,
+)
 
 PAGE_SIZE = 500
 DEFAULT_STATUSES = ("verified", "published")
@@ -40,7 +45,9 @@ SOURCE_FIELDS = (
 
 @dataclass
 class ExportFilters:
-    """Which incidents to export. `statuses` None means every status but archived."""
+    """Which incidents to export. `statuses` None means every status but archived;
+    `since`/`until` select incidents whose dates, widened to their precision, overlap that
+    period (`incidents.overlaps_period`)."""
 
     statuses: tuple[str, ...] | None = DEFAULT_STATUSES
     since: dt.date | None = None
@@ -80,10 +87,7 @@ def _conditions(filters: ExportFilters, level: ExportLevel) -> list:
         conditions.append(Incident.status.in_(statuses or ("-",)))
     if not level.restricted:
         conditions.append(Incident.sensitivity != "restricted")
-    if filters.since:
-        conditions.append(Incident.start_date >= filters.since)
-    if filters.until:
-        conditions.append(Incident.start_date <= filters.until)
+    conditions += overlaps_period(filters.since, filters.until)
     if filters.admin1:
         conditions.append(Incident.admin1 == filters.admin1.strip().upper())
     if filters.incident_type:
@@ -120,8 +124,14 @@ def _source(s) -> dict | None:
 
 
 def incident_record(incident: Incident, actor_uids: dict[int, str]) -> dict:
-    """The full (unredacted) nested record of a loaded incident."""
-    record = {f: getattr(incident, f) for f in INCIDENT_FIELDS}
+    """The full (unredacted) nested record of a loaded incident; `date_text` is its date as
+    a reader says it ("December 2019"), next to the ISO dates and their precision."""
+    record = {}
+    for name in INCIDENT_FIELDS:
+        record[name] = getattr(incident, name)
+        if name == "date_precision":
+            record["date_text"] = format_incident_date(incident.start_date, incident.end_date,
+                                                       incident.date_precision)
     record["tags"] = list(record["tags"] or [])
     record["victims"] = [
         {"person": _person(v.person), "outcome": v.outcome,
@@ -148,20 +158,24 @@ def incident_record(incident: Incident, actor_uids: dict[int, str]) -> dict:
 
 def iter_records(session: Session, filters: ExportFilters, level: ExportLevel, *,
                  page_size: int = PAGE_SIZE) -> Iterator[dict]:
-    """Redacted records of the selected incidents in id order, loaded `page_size` at a time
-    (keyset pagination) so memory stays flat however many incidents there are."""
+    """Redacted records of the selected incidents, newest first (`NEWEST_FIRST`, the order
+    of the Incidents page), loaded `page_size` at a time (keyset pagination on start date
+    and ref) so memory stays flat however many incidents there are."""
     conditions = _conditions(filters, level)
-    last_id = 0
     parents = dict(session.exec(select(Actor.id, Actor.uid)
                                 .where(Actor.id.in_(select(Actor.parent_id)))).all())
+    after: list = []
     while True:
-        ids = session.exec(select(Incident.id).where(Incident.id > last_id, *conditions)
-                           .order_by(Incident.id).limit(page_size)).all()
-        if not ids:
+        keys = session.exec(select(Incident.start_date, Incident.ref, Incident.id)
+                            .where(*conditions, *after)
+                            .order_by(*NEWEST_FIRST).limit(page_size)).all()
+        if not keys:
             return
-        last_id = ids[-1]
-        rows = session.exec(select(Incident).where(Incident.id.in_(ids))
-                            .options(*INCIDENT_LOAD).order_by(Incident.id)).all()
+        start, ref, _id = keys[-1]
+        after = [or_(Incident.start_date < start,
+                     and_(Incident.start_date == start, Incident.ref < ref))]
+        rows = session.exec(select(Incident).where(Incident.id.in_([k.id for k in keys]))
+                            .options(*INCIDENT_LOAD).order_by(*NEWEST_FIRST)).all()
         for incident in rows:
             shown = redact_incident(incident_record(incident, parents), level)
             if shown is not None:

@@ -1,9 +1,9 @@
 """Exports: CSV, XLSX, JSON, GeoJSON, data package and the advocacy report.
 
 Every format is written from the same stream of redacted records
-(`exporting_records.iter_records`, which applies `redaction.redact_incident`), page by page,
-and every export is audited: who, level, filters, how many incidents and rows, and the
-SHA-256 of what was written.
+(`export_records.iter_records`, which applies `redaction.redact_incident`), newest first,
+page by page, and every export is audited: who, level, filters, how many incidents and
+rows, and the SHA-256 of what was written.
 """
 
 from __future__ import annotations
@@ -101,6 +101,9 @@ def write_csv(records, out: Path) -> None:
 _README = [
     ("incident_ref … tags", "The incident: one column per field; repeated on every row of "
      "the incident."),
+    ("start_date, end_date, date_precision", "ISO dates (YYYY-MM-DD) and how much of them "
+     "is known: day, month (the day is not; stored as a day of that month, usually the 1st), "
+     "year, or approximate (read as the month). 2019-12-01 with 'month' means December 2019."),
     ("perpetrator_*, citation_*, case_event_*", "Lists joined with '; ': item i of each "
      "column belongs to the same perpetrator, citation or case event."),
     ("victim_*", "One victim per row; an incident without victims has one row with these "
@@ -187,6 +190,7 @@ def geojson_feature(record: dict) -> dict | None:
                                           "injured", "status", "confidence")},
                 "start_date": record["start_date"].isoformat(),
                 "end_date": record["end_date"].isoformat() if record["end_date"] else None,
+                "date_precision": record["date_precision"], "date_text": record["date_text"],
                 "victims": len(record["victims"]), "victim_names": names,
                 "perpetrators": [p["actor"]["name"] for p in record["perpetrators"]
                                  if p["actor"]]}}

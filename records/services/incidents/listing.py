@@ -1,5 +1,5 @@
 """Finding incidents: the one filter every list, count and figure goes through, and the
-paginated list of the Incidents page."""
+paginated list of the Incidents page (newest first, `dates.NEWEST_FIRST`)."""
 
 from __future__ import annotations
 
@@ -20,13 +20,25 @@ from records.services.access import (
     victims_named_to,
     visible_incidents,
 )
+from records.services.incidents.dates import NEWEST_FIRST, overlaps_period
 from records.text import normalize_name
 
 MAX_PAGE_SIZE = 200
 
 
+class IncidentListItem(IncidentSummary):
+    """A row of an incident list: the summary with what its date needs to be read
+    (`format_incident_date(start_date, end_date, date_precision)`)."""
+
+    end_date: dt.date | None = None
+    date_precision: str = "day"
+
+
 @dataclass
 class IncidentFilter:
+    """What a list asks for. `date_from`/`date_to` select the incidents whose dates, widened
+    to their precision, overlap that period (`dates.overlaps_period`)."""
+
     statuses: list[str] | None = None
     incident_type: str | None = None
     admin1: str | None = None
@@ -50,10 +62,7 @@ def filter_incidents(query, filters: IncidentFilter, by: Principal):
         query = query.where(Incident.incident_type == filters.incident_type)
     if filters.admin1:
         query = query.where(Incident.admin1 == filters.admin1)
-    if filters.date_from:
-        query = query.where(Incident.start_date >= filters.date_from)
-    if filters.date_to:
-        query = query.where(Incident.start_date <= filters.date_to)
+    query = query.where(*overlaps_period(filters.date_from, filters.date_to))
     if filters.actor_uid or filters.actor_type:
         # An uncorrelated IN lets the database collect the few matching incidents once,
         # instead of probing the perpetrators of every incident.
@@ -80,7 +89,8 @@ def filter_incidents(query, filters: IncidentFilter, by: Principal):
 
 def list_incidents(session: Session, *, by: Principal, filters: IncidentFilter | None = None,
                    page: int = 1, page_size: int = 50) -> Page:
-    """One page of incidents `by` may see, newest first, with the total count."""
+    """One page of incidents `by` may see, newest first by start date then by ref
+    (`NEWEST_FIRST`), with the total count."""
     require_role(by, "viewer", _("read incidents"))
     filters = filters or IncidentFilter()
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
@@ -89,8 +99,8 @@ def list_incidents(session: Session, *, by: Principal, filters: IncidentFilter |
                                           by)).one()
     rows = session.exec(
         filter_incidents(select(Incident), filters, by)
-        .order_by(Incident.start_date.desc(), Incident.id.desc())
+        .order_by(*NEWEST_FIRST)
         .offset((page - 1) * page_size).limit(page_size)
     ).all()
-    return Page[IncidentSummary](items=[IncidentSummary.model_validate(r) for r in rows],
-                                 total=total, page=page, page_size=page_size)
+    return Page[IncidentListItem](items=[IncidentListItem.model_validate(r) for r in rows],
+                                  total=total, page=page, page_size=page_size)

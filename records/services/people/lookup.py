@@ -35,23 +35,24 @@ def find_similar_people(session: Session, name: str, *, by: Principal, limit: in
             for p in rows]
 
 
+def _listed(session: Session, model, read_model, visible, name_column, text: str | None,
+            limit: int) -> list:
+    query = select(model).where(visible)
+    if text:
+        query = query.where(name_column.ilike(f"%{text}%"))
+    rows = session.exec(query.order_by(name_column, model.id).limit(limit)).all()
+    return [read_model.model_validate(row) for row in rows]
+
+
 def list_actors(session: Session, *, by: Principal, text: str | None = None, limit: int = 200
                 ) -> list[ActorRead]:
     """Perpetrating groups `by` may see, by name (the perpetrator filter and form)."""
     require_role(by, "viewer", _("read incidents"))
-    query = select(Actor).where(visible_actors(by))
-    if text:
-        query = query.where(Actor.name.ilike(f"%{text}%"))
-    rows = session.exec(query.order_by(Actor.name, Actor.id).limit(limit)).all()
-    return [ActorRead.model_validate(a) for a in rows]
+    return _listed(session, Actor, ActorRead, visible_actors(by), Actor.name, text, limit)
 
 
 def list_sources(session: Session, *, by: Principal, text: str | None = None, limit: int = 200
                  ) -> list[SourceRead]:
     """Sources `by` may see, by title (the citation and follow-up forms)."""
     require_role(by, "caseworker", _("look up sources"))
-    query = select(Source).where(visible_sources(by))
-    if text:
-        query = query.where(Source.title.ilike(f"%{text}%"))
-    rows = session.exec(query.order_by(Source.title, Source.id).limit(limit)).all()
-    return [SourceRead.model_validate(s) for s in rows]
+    return _listed(session, Source, SourceRead, visible_sources(by), Source.title, text, limit)

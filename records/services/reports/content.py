@@ -17,6 +17,7 @@ from sqlmodel import Session
 from records.i18n import _
 from records.models.types import utcnow
 from records.services.access import ExportLevel
+from records.services.incidents import date_grain, format_incident_date, year_only_note
 from records.services.reports.charts import bar_chart, column_chart, point_map
 from records.services.vocabularies import labels
 
@@ -49,6 +50,8 @@ class ReportData:
     totals: dict
     by_year: list[dict]
     charts: dict[str, str]
+    year_only: int = 0
+    year_only_note: str = ""
     incidents: list[dict] = field(default_factory=list)
     more: int = 0
     sources: list[dict] = field(default_factory=list)
@@ -104,7 +107,11 @@ class _Tally:
             counter["attempts"] += attempt
             counter["victims"] += len(record["victims"])
         year["incidents"] += 1
-        self.months[record["start_date"].strftime("%Y-%m")] += 1
+        # A date known only to its year belongs to no month: counted by year, and said so.
+        if date_grain(record["date_precision"]) == "year":
+            self.totals["year_only"] += 1
+        else:
+            self.months[record["start_date"].strftime("%Y-%m")] += 1
 
     def _count_categories(self, record: dict) -> None:
         admin1 = record.get("admin1")
@@ -169,7 +176,8 @@ def build_report(session: Session, records, *, level: ExportLevel, filters: dict
         title=_("Attacks on human-rights defenders, activists and journalists"),
         generated_at=utcnow().strftime("%Y-%m-%d %H:%M UTC"), level=level, filters=filters,
         totals={k: tally.totals[k] for k in (*_FIGURES, "victims")},
-        by_year=by_year, charts=charts, incidents=tally.listed,
+        by_year=by_year, charts=charts, year_only=tally.totals["year_only"],
+        year_only_note=year_only_note(tally.totals["year_only"]), incidents=tally.listed,
         more=max(0, tally.totals["incidents"] - len(tally.listed)),
         sources=sorted(tally.sources.values(), key=lambda s: (s["title"] or "").casefold()),
         definitions=definitions, filter_lines=filter_lines)
@@ -192,7 +200,8 @@ def _incident_entry(record: dict, names: dict[str, dict[str, str]]) -> dict:
                                               for p in person.get("profiles") or [])})
     return {
         "ref": record["ref"], "title": record["title"],
-        "date": record["start_date"].isoformat(),
+        "date": format_incident_date(record["start_date"], record["end_date"],
+                                     record["date_precision"]),
         "type": names["incident_type"].get(record["incident_type"], record["incident_type"]),
         "place": _place(record, names["governorate"]), "status": record["status"],
         "confidence": record["confidence"], "killed": record["fatalities"],

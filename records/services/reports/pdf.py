@@ -161,6 +161,8 @@ def _figures_and_charts(pdf, data: ReportData) -> None:
                        ("profiles", _("By victim profile"))):
         _heading(pdf, title, 13)
         _svg(pdf, data.charts[key], 170)
+        if key == "months" and data.year_only:
+            _para(pdf, data.year_only_note, 9, colour=90)
 
 
 def _map_page(pdf, data: ReportData) -> None:
@@ -195,7 +197,7 @@ def _incidents(pdf, data: ReportData) -> None:
     _heading(pdf, _("Incidents"))
     _table(pdf, [_("Ref"), _("Date"), _("Place"), _("Type"), _("Killed"), _("Injured")],
            [[i["ref"], i["date"], i["place"], i["type"], i["killed"], i["injured"]]
-            for i in data.incidents], [28, 20, 50, 38, 14, 14])
+            for i in data.incidents], [28, 32, 46, 34, 14, 14])
     if data.more:
         _para(pdf, _("{n} further incidents are counted above but not listed.").format(
             n=data.more), 9, colour=90)

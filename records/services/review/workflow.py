@@ -94,8 +94,9 @@ def submit_incident(session: Session, ref: str, *, by: Principal, expected_versi
 
 def verify_incident(session: Session, ref: str, *, by: Principal, expected_version: int,
                     reason: str | None = None) -> IncidentRead:
-    """Verify a submitted incident: reviewers only, never the one who last edited or
-    submitted it (four eyes)."""
+    """Verify a submitted incident: a named reviewer, never the one who last edited or
+    submitted it, and never the system principal (four eyes). Raises PermissionDenied
+    otherwise, NotFound for a ref `by` cannot see, ConflictError for a stale version."""
     return _transition(session, ref, "verify", by=by, expected_version=expected_version,
                        reason=reason, four_eyes=True, verified_by_id=by.id)
 

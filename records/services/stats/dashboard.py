@@ -12,7 +12,7 @@ from records.i18n import _
 from records.models import Incident, Perpetrator, Person, Victim
 from records.models.actor import Actor
 from records.services.access import Principal, require_role
-from records.services.incidents import IncidentFilter
+from records.services.incidents import YEAR_CODES, IncidentFilter, counted_in_months
 from records.services.incidents import filter_incidents as visible_incidents
 
 
@@ -29,6 +29,8 @@ class DashboardStats:
     total: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     per_month: list[tuple[str, int]] = field(default_factory=list)
+    per_year: list[tuple[int, int]] = field(default_factory=list)
+    year_only: int = 0
     by_governorate: list[GovernorateCount] = field(default_factory=list)
     by_type: dict[str, int] = field(default_factory=dict)
     by_actor_type: dict[str, int] = field(default_factory=dict)
@@ -45,8 +47,10 @@ def dashboard_stats(session: Session, *, by: Principal,
     """Counts over the incidents `by` may see (restricted ones only for their authors and
     reviewers; archived ones left out unless the filter asks), computed by the database.
 
-    Months are "YYYY-MM" of the start date, oldest first; governorates carry the mean
-    coordinates of their incidents where known. Raises PermissionDenied for unknown roles."""
+    Months are "YYYY-MM" of the start date, oldest first, counting only incidents whose
+    month is known: those dated to the year only are in `per_year` (every incident by its
+    start year) and counted in `year_only`. Governorates carry the mean coordinates of their
+    incidents where known. Raises PermissionDenied for unknown roles."""
     require_role(by, "viewer", _("read incidents"))
     filters = filters or IncidentFilter()
 
@@ -68,8 +72,14 @@ def dashboard_stats(session: Session, *, by: Principal,
     month = extract("month", Incident.start_date)
     months = visible_incidents(
         select(year, month, func.count()).select_from(Incident), filters, by
-    ).group_by(year, month).order_by(year, month)
+    ).where(counted_in_months()).group_by(year, month).order_by(year, month)
     stats.per_month = [(f"{int(y):04d}-{int(m):02d}", n) for y, m, n in session.exec(months)]
+    years = visible_incidents(select(year, func.count()).select_from(Incident), filters, by
+                              ).group_by(year).order_by(year)
+    stats.per_year = [(int(y), n) for y, n in session.exec(years)]
+    stats.year_only = session.exec(visible_incidents(
+        select(func.count()).select_from(Incident), filters, by
+    ).where(Incident.date_precision.in_(YEAR_CODES))).one()
 
     places = visible_incidents(
         select(Incident.admin1, func.count(), func.avg(Incident.latitude),

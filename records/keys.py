@@ -1,0 +1,209 @@
+"""The installation's keys (docs/design.md §5): the master key from the environment, the
+keys derived from it, and the data keys stored wrapped under it.
+
+    master key       32 random bytes, SIJIL_SECRET_KEY or the key file; never in the database
+     ├ key id        HKDF(master, "sijil/v1/key-id"), 8 bytes in hex: names it in messages
+     └ wrapping key  HKDF(master, "sijil/v1/wrap"): AES-256-GCM over each data key
+        └ data keys  32 random bytes each, in table data_key, wrapped with their purpose
+                     and owner as associated data (a wrapped key moved to another row
+                     does not unwrap)
+           chain key   purpose 'chain', owner 'installation'
+            ├ entry key       HKDF(chain, "sijil/v1/audit-entry"): HMAC-SHA-256 of entries
+            └ credential key  HKDF(chain, "sijil/v1/credential"): HMAC-SHA-256 digests of
+                              password hashes, recorded in the trail instead of the hash
+
+The chain key is random and stored, not derived from the master: rotating the master
+re-wraps it and every entry stays verifiable. Only the `cryptography` package's HKDF and
+AES-GCM and the standard library's HMAC are used.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import Connection, insert, select
+
+from records.config import Settings, get_settings
+from records.errors import SijilError
+from records.models.keys import DataKey
+from records.models.types import utcnow
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+CHAIN_PURPOSE = "chain"
+INSTALLATION = "installation"
+DIGEST_PREFIX = "hmac-sha256:"
+_KEY_TEXT = re.compile(r"[A-Za-z0-9_-]{43}=?")
+_keys = DataKey.__table__
+
+
+class SecretKeyError(SijilError):
+    """The master key is missing, malformed, or not the one the stored keys are wrapped
+    under: nothing keyed can be written or verified."""
+
+
+class StoredKeyError(SijilError):
+    """A stored data key cannot be used: altered, removed, or wrapped under another key."""
+
+
+def generate_key() -> str:
+    """A new random key: 32 bytes from the operating system, in URL-safe base64."""
+    return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
+
+
+def parse_key(text: str, source: str) -> bytes:
+    """The 32 bytes of a key written as `sijil keys generate` prints it; `source` says
+    where it came from, for the message."""
+    text = text.strip()
+    if not _KEY_TEXT.fullmatch(text):
+        raise SecretKeyError(
+            f"{source} is not a valid key: it must be 32 bytes in URL-safe base64, as "
+            "`sijil keys generate` prints one (SIJIL_SECRET_KEY or SIJIL_SECRET_KEY_FILE)")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def derive(key: bytes, purpose: str) -> bytes:
+    """A 32-byte key for one purpose (HKDF-SHA-256, RFC 5869, no salt: the input is
+    already a uniformly random key)."""
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None,
+                info=f"sijil/v1/{purpose}".encode("ascii")).derive(key)
+
+
+def key_id(key: bytes) -> str:
+    """A short public name for a key, derived from it (it tells nothing of the key)."""
+    return derive(key, "key-id")[:8].hex()
+
+
+@dataclass(frozen=True)
+class MasterKey:
+    """The installation's master key and where it was read from."""
+
+    secret: bytes = field(repr=False)
+    source: str
+
+    @property
+    def id(self) -> str:
+        return key_id(self.secret)
+
+    def _aead(self) -> AESGCM:
+        return AESGCM(derive(self.secret, "wrap"))
+
+
+def read_master_key(settings: Settings | None = None) -> MasterKey:
+    """The master key from SIJIL_SECRET_KEY, or else from the key file. Raises
+    SecretKeyError, one line naming SIJIL_SECRET_KEY, when it is missing or malformed:
+    there is no unkeyed fallback."""
+    settings = settings or get_settings()
+    if settings.secret_key is not None:
+        return MasterKey(parse_key(settings.secret_key, "SIJIL_SECRET_KEY"), "SIJIL_SECRET_KEY")
+    path = settings.secret_key_file
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        raise SecretKeyError(
+            f"no secret key: set SIJIL_SECRET_KEY, or create the key file {path} "
+            "(SIJIL_SECRET_KEY_FILE) with `sijil keys init` or `make run`") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SecretKeyError(f"cannot read the key file {path} (SIJIL_SECRET_KEY_FILE; or "
+                             f"set SIJIL_SECRET_KEY): {error}") from None
+    return MasterKey(parse_key(text, f"the key file {path}"), f"the key file {path}")
+
+
+def _aad(purpose: str, owner: str) -> bytes:
+    return json.dumps(["sijil-data-key", 1, purpose, owner], separators=(",", ":")).encode()
+
+
+def wrap_key(master: MasterKey, data_key: bytes, *, purpose: str, owner: str) -> bytes:
+    """`data_key` encrypted under the master's wrapping key (AES-256-GCM, a fresh random
+    nonce first), bound to its purpose and owner."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + master._aead().encrypt(nonce, data_key, _aad(purpose, owner))
+
+
+def unwrap_key(master: MasterKey, wrapped: bytes, *, purpose: str, owner: str) -> bytes:
+    """The data key in `wrapped`. Raises StoredKeyError when it does not open under this
+    master for this purpose and owner (altered, moved, or wrapped under another key)."""
+    try:
+        return master._aead().decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:],
+                                      _aad(purpose, owner))
+    except (InvalidTag, ValueError):
+        raise StoredKeyError(
+            f"the {purpose} key of {owner} does not open under {master.source} (key "
+            f"{master.id}): it was altered, or wrapped under another key") from None
+
+
+@dataclass(frozen=True)
+class ChainKeys:
+    """What the audit chain needs of the chain key: its id, and the two keys derived
+    from it."""
+
+    key_id: str
+    entry_key: bytes = field(repr=False)
+    credential_key: bytes = field(repr=False)
+
+    @classmethod
+    def from_chain_key(cls, chain_key: bytes) -> ChainKeys:
+        return cls(key_id(chain_key), derive(chain_key, "audit-entry"),
+                   derive(chain_key, "credential"))
+
+    def entry_hash(self, payload: bytes) -> str:
+        """HMAC-SHA-256 (hex) of an entry's canonical payload."""
+        return hmac.new(self.entry_key, payload, hashlib.sha256).hexdigest()
+
+    def credential_digest(self, value: str) -> str:
+        """What the trail records for a password hash: a keyed digest of it, never the
+        hash (an offline guess at a password needs the hash; the digest does not help)."""
+        return DIGEST_PREFIX + hmac.new(self.credential_key, value.encode("utf-8"),
+                                        hashlib.sha256).hexdigest()
+
+
+def _stored_chain_row(conn: Connection):
+    return conn.execute(select(_keys).where(_keys.c.purpose == CHAIN_PURPOSE,
+                                            _keys.c.owner == INSTALLATION)).first()
+
+
+def check_master(master: MasterKey, wrapped_under: str) -> None:
+    if wrapped_under != master.id:
+        raise SecretKeyError(
+            f"the stored keys are wrapped under master key {wrapped_under}, but "
+            f"{master.source} is key {master.id}: give this installation's key in "
+            "SIJIL_SECRET_KEY or its key file (after `sijil keys rotate`, the new one)")
+
+
+def load_chain_keys(conn: Connection, master: MasterKey) -> ChainKeys | None:
+    """The chain keys of this database (None: it has no chain key yet). Raises
+    SecretKeyError for a master other than the one the key is wrapped under, and
+    StoredKeyError when the stored key is destroyed, altered or does not match its id."""
+    row = _stored_chain_row(conn)
+    if row is None:
+        return None
+    if row.wrapped is None:
+        raise StoredKeyError(f"the chain key {row.key_id} was destroyed")
+    check_master(master, row.master_key_id)
+    keys = ChainKeys.from_chain_key(unwrap_key(master, bytes(row.wrapped),
+                                               purpose=CHAIN_PURPOSE, owner=INSTALLATION))
+    if keys.key_id != row.key_id:
+        raise StoredKeyError(f"the chain key is not the key {row.key_id} its row names")
+    return keys
+
+
+def create_chain_key(conn: Connection, master: MasterKey) -> ChainKeys:
+    """Make the chain key (random), store it wrapped, and return its keys. The caller
+    holds the chain head lock and seals the trail in the same transaction."""
+    chain_key = os.urandom(KEY_BYTES)
+    keys = ChainKeys.from_chain_key(chain_key)
+    conn.execute(insert(_keys).values(
+        key_id=keys.key_id, purpose=CHAIN_PURPOSE, owner=INSTALLATION,
+        wrapped=wrap_key(master, chain_key, purpose=CHAIN_PURPOSE, owner=INSTALLATION),
+        master_key_id=master.id, created_at=utcnow()))
+    return keys

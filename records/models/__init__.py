@@ -16,6 +16,7 @@ from records.models.incident import (
 )
 from records.models.keys import DataKey
 from records.models.person import Person
+from records.models.presence import EditPresence
 from records.models.source import Source
 from records.models.user import AppUser
 from records.models.vocabulary import VocabularyTerm
@@ -32,6 +33,7 @@ __all__ = [
     "Citation",
     "CustodyEvent",
     "DataKey",
+    "EditPresence",
     "Incident",
     "Perpetrator",
     "Person",

@@ -97,6 +97,10 @@ class Incident(IncidentBase, TableBase, table=True):
     last_edited_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     submitted_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     verified_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # Provenance of an imported record: the status the file gave it (kept, never obeyed:
+    # an import lands as submitted at most) and where it came from ("file.csv sha256:…").
+    imported_status: str | None = Field(default=None, max_length=20)
+    imported_from: str | None = Field(default=None, max_length=300)
 
     victims: list["Victim"] = Relationship(
         back_populates="incident", sa_relationship_kwargs={"order_by": "Victim.id"})
@@ -163,18 +167,29 @@ class Citation(CitationBase, TableBase, table=True):
 
 class CaseEventBase(SQLModel):
     date: dt.date
+    # As for incidents (records.services.incidents.dates): "released in June 2021" is
+    # date 2021-06-01 with precision "month", never the first of June.
+    date_precision: str = Field(default="day", max_length=20)
     kind: str = Field(max_length=40)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class CaseEvent(CaseEventBase, TableBase, table=True):
     __tablename__ = "case_event"
+    __table_args__ = (
+        CheckConstraint("person_id IS NULL OR actor_id IS NULL", name="person_or_actor"),
+    )
 
     incident_id: int = Field(foreign_key="incident.id", index=True)
     source_id: int | None = Field(default=None, foreign_key="source.id")
+    # Whom the step concerns: the suspect arrested, the unit charged.
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="actor.id", index=True)
 
     incident: "Incident" = Relationship(back_populates="case_events")
     source: Source | None = Relationship()
+    person: Person | None = Relationship()
+    actor: Actor | None = Relationship()
 
 
 class ReviewComment(TableBase, table=True):

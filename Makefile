@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,25 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# Extract the messages of records/ and ui/ into the template, merge it into the Arabic and
+# Sorani catalogues (their translations are kept) and compile them; the .mo files are committed
+# so `make run` needs nothing more.
+LOCALES := ar ckb
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords "_ ngettext:1,2 N_" \
+		--no-location --sort-output --project Sijil --msgid-bugs-address "" \
+		--output-file records/locale/sijil.pot records ui
+	for lang in $(LOCALES); do \
+		if [ -f records/locale/$$lang/LC_MESSAGES/sijil.po ]; then \
+			$(BIN)/pybabel update --domain sijil --input-file records/locale/sijil.pot \
+				--output-dir records/locale --locale $$lang --no-fuzzy-matching; \
+		else \
+			$(BIN)/pybabel init --domain sijil --input-file records/locale/sijil.pot \
+				--output-dir records/locale --locale $$lang; \
+		fi; \
+	done
+	$(BIN)/pybabel compile --domain sijil --directory records/locale --use-fuzzy --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -5,7 +5,8 @@
 Writes a flat CSV of synthetic, clearly fictional incidents (one victim, one perpetrator and
 one citation each; a few actors and sources shared), imports it in one transaction through
 the normal write path (validated, audited), then exports it as CSV and data package at the
-internal level and as CSV at the public level. Prints seconds and incidents per second.
+internal level and as CSV at the partner level (imports land in review, so a public export
+of them would be empty). Prints seconds and incidents per second.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ def main() -> None:
         for label, fmt, level, out in (
                 ("export csv, internal", "csv", "internal", folder / "all.csv"),
                 ("export datapackage, internal", "datapackage", "internal", folder / "p.zip"),
-                ("export csv, public", "csv", "public", folder / "public.csv")):
+                ("export csv, partner", "csv", "partner", folder / "partner.csv")):
             result = timed(label, n, lambda fmt=fmt, level=level, out=out: run_export(
                 engine, ExportRequest(fmt, out, level, everything), by=SYSTEM))
             print(f"{'':<34} {result.incidents} incidents, {out.stat().st_size / 1e6:.1f} MB")

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from records import keys as installation_keys
+from records import sealing  # noqa: F401  (seals personal data before the audit sees it)
 from records.keys import ChainKeys, StoredKeyError
 from records.models import AuditCheckpoint, AuditEntry, Incident
 from records.models.attributes import AUDITED_FROM_SEAL, NOT_AUDITED, REDACTED_IN_AUDIT
@@ -51,7 +52,7 @@ _checkpoint = AuditCheckpoint.__table__
 # Actions of entries that record an event rather than a change of a row (append_event).
 # Verification replays every other entry that names a row as a change of that row.
 EVENT_ACTIONS = frozenset({"login", "login_failed", "export", "import", "files_verify",
-                           "keys_rotate"})
+                           "keys_rotate", "keys_destroy", "backup", "logout", "session_revoked"})
 
 
 def format_time(at: dt.datetime) -> str:

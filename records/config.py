@@ -13,6 +13,8 @@ SIJIL_SECRET_KEY       the installation's secret key (`sijil keys generate` prin
 SIJIL_SECRET_KEY_FILE  where to read the key when SIJIL_SECRET_KEY is not set (default
                        ~/.config/sijil/secret.key, outside the data folder so a copy of the
                        data is not a copy of its key; `make run` creates it, mode 0600)
+SIJIL_MAX_FILE_MB      the largest evidence file accepted, in megabytes (default 50); a larger
+                       one is refused before anything is stored
 SIJIL_MIGRATION_URL    the database as its owner, for schema changes (default: the same as
                        SIJIL_DATABASE_URL); on PostgreSQL the application's own role need not
                        and should not be allowed to alter the schema
@@ -29,6 +31,7 @@ DEFAULT_FILES_DIR = "data/files"
 # Only this computer: anything wider is the deployer's decision (a reverse proxy with TLS).
 DEFAULT_HOST = "127.0.0.1"
 SETUP_CODE_FOLDER = "data"
+DEFAULT_MAX_FILE_MB = 50
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Settings:
     secret_key: str | None
     secret_key_file: Path
     migration_url: str
+    max_file_mb: int = DEFAULT_MAX_FILE_MB
 
 
 def _default_key_file() -> Path:
@@ -64,6 +68,18 @@ def _setup_code_file(database_url: str) -> Path:
     return Path(SETUP_CODE_FOLDER) / f"{Path(url.database or 'sijil').name}.setup-code"
 
 
+def _max_file_mb(raw: str | None) -> int:
+    if not raw:
+        return DEFAULT_MAX_FILE_MB
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        from records.errors import SijilError
+
+        raise SijilError(f"SIJIL_MAX_FILE_MB must be a whole number of megabytes, at least 1 "
+                         f"(e.g. {DEFAULT_MAX_FILE_MB}), not {raw!r}")
+    return int(text)
+
+
 def get_settings() -> Settings:
     """Read the settings now, so tests and subprocesses can change the environment."""
     database_url = os.environ.get("SIJIL_DATABASE_URL") or DEFAULT_DATABASE_URL
@@ -77,4 +93,5 @@ def get_settings() -> Settings:
         secret_key=os.environ.get("SIJIL_SECRET_KEY") or None,
         secret_key_file=Path(os.environ.get("SIJIL_SECRET_KEY_FILE") or _default_key_file()),
         migration_url=os.environ.get("SIJIL_MIGRATION_URL") or database_url,
+        max_file_mb=_max_file_mb(os.environ.get("SIJIL_MAX_FILE_MB")),
     )

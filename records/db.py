@@ -39,6 +39,9 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted content is overwritten, not left in free pages: a destroyed data key
+        # (a purge) must not survive in the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -59,7 +62,7 @@ def is_sqlite(engine_or_session) -> bool:
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A short session for reads; nothing it does is committed."""
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session, _faults_said():
         yield session
 
 
@@ -74,9 +77,25 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
 
     with Session(engine.execution_options(sijil_write=True), expire_on_commit=False) as session:
         try:
-            lock_chain_head(session)
-            yield session
-            session.commit()
+            with _faults_said():
+                lock_chain_head(session)
+                yield session
+                session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def _faults_said() -> Iterator[None]:
+    # A read-only file, a full disk or a lock held too long reaches the user as one
+    # sentence (records/db_faults.py), never as a driver's traceback.
+    from records.db_faults import explain
+
+    try:
+        yield
+    except Exception as error:
+        fault = explain(error)
+        if fault is None:
+            raise
+        raise fault from error

@@ -60,3 +60,9 @@ class NotFound(SijilError):
 
 class AuthenticationError(SijilError):
     """Wrong username or password, inactive or locked account."""
+
+
+class DatabaseFault(SijilError):
+    """The database cannot do what was asked for a reason outside the record: it is
+    read-only, the disk is full, another writer held it too long, or it cannot be reached.
+    Nothing was written; the message says what to do."""

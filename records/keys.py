@@ -207,3 +207,60 @@ def create_chain_key(conn: Connection, master: MasterKey) -> ChainKeys:
         wrapped=wrap_key(master, chain_key, purpose=CHAIN_PURPOSE, owner=INSTALLATION),
         master_key_id=master.id, created_at=utcnow()))
     return keys
+
+
+# Field encryption (docs/design.md §5): one data key per owner ('person:<uid>',
+# 'incident:<ref>', 'source:<uid>'), purpose 'fields'. Values are AES-256-GCM with a fresh
+# nonce, bound by associated data to the table, column and owner they belong to.
+FIELDS_PURPOSE = "fields"
+
+
+def load_data_key(conn: Connection, master: MasterKey, owner: str,
+                  purpose: str = FIELDS_PURPOSE) -> bytes | None:
+    """The data key of `owner`, or None when it has none. Raises StoredKeyError when the
+    key was destroyed (an erased owner) or does not open, SecretKeyError for the wrong
+    master."""
+    row = conn.execute(select(_keys).where(_keys.c.purpose == purpose,
+                                           _keys.c.owner == owner)).first()
+    if row is None:
+        return None
+    if row.wrapped is None:
+        raise ErasedKeyError(f"the data key of {owner} was destroyed")
+    check_master(master, row.master_key_id)
+    return unwrap_key(master, bytes(row.wrapped), purpose=purpose, owner=owner)
+
+
+def new_data_key(master: MasterKey, owner: str, purpose: str = FIELDS_PURPOSE
+                 ) -> tuple[bytes, dict]:
+    """A new random data key for `owner`, and its data_key row (wrapped under the master
+    key) for the caller to insert, alone or with others."""
+    data_key = os.urandom(KEY_BYTES)
+    return data_key, {
+        "key_id": key_id(data_key), "purpose": purpose, "owner": owner,
+        "wrapped": wrap_key(master, data_key, purpose=purpose, owner=owner),
+        "master_key_id": master.id, "created_at": utcnow()}
+
+
+def insert_data_keys(conn: Connection, rows: list[dict]) -> None:
+    if rows:
+        conn.execute(insert(_keys), rows)
+
+
+class ErasedKeyError(StoredKeyError):
+    """The data key was destroyed on purpose (a purge): what it encrypted is gone."""
+
+
+def encrypt_value(data_key: bytes, plaintext: bytes, associated: bytes) -> bytes:
+    """AES-256-GCM of `plaintext` with a fresh random nonce (the nonce comes first)."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(data_key).encrypt(nonce, plaintext, associated)
+
+
+def decrypt_value(data_key: bytes, sealed: bytes, associated: bytes) -> bytes:
+    """The plaintext of `sealed`; StoredKeyError when it was altered or moved elsewhere."""
+    try:
+        return AESGCM(data_key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:],
+                                        associated)
+    except (InvalidTag, ValueError):
+        raise StoredKeyError("an encrypted value does not open: it was altered, or copied "
+                             "from another record") from None

@@ -12,6 +12,9 @@ _ARABIC_FOLD = str.maketrans({
     "ک": "ك", "ی": "ي", "ـ": None,  # Persian/Kurdish kaf and yeh; tatweel
 })
 _SPACES = re.compile(r"\s+")
+# The length of person.name_key. Normalising can lengthen a name (NFKD makes the one
+# character "ﷺ" eighteen), so the key is cut to fit the column; a prefix still matches.
+KEY_LENGTH = 700
 
 
 def normalize_name(*names: str | None) -> str:
@@ -24,4 +27,4 @@ def normalize_name(*names: str | None) -> str:
         stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
         folded = stripped.translate(_ARABIC_FOLD).casefold()
         parts.append(_SPACES.sub(" ", folded).strip())
-    return " | ".join(p for p in parts if p)
+    return " | ".join(p for p in parts if p)[:KEY_LENGTH]

@@ -1,4 +1,4 @@
-"""The controlled vocabularies Sijil starts with: stable codes, English and Arabic labels.
+"""The controlled vocabularies Sijil starts with: stable codes, English, Arabic and Sorani labels.
 
 Codes never change once data uses them; labels may be edited by an admin. Categories follow
 HURIDOCS Events, ACLED and the OHCHR SDG 16.10.1 guidance (killings, enforced disappearance,
@@ -125,7 +125,85 @@ VOCABULARIES: dict[str, list[tuple[str, str, str]]] = {
         ("transferred", "Transferred", "نقل"),
         ("verified", "Verified", "تحقق"),
         ("copied", "Copied", "نسخ"),
+        ("examined", "Examined", "فحص"),
+        ("returned", "Returned", "إعادة"),
     ],
+}
+
+# Sorani (Central Kurdish, Arabic script) labels: vocabulary -> code -> label. Seeding gives
+# them to new terms and to existing terms that have none yet; a label an admin typed is kept.
+KURDISH_LABELS: dict[str, dict[str, str]] = {
+    "incident_type": {
+        "killing": "کوشتن", "attempted_killing": "هەوڵی کوشتن", "abduction": "ڕفاندن",
+        "enforced_disappearance": "بێسەروشوێنکردنی بەزۆر",
+        "arbitrary_detention": "دەستبەسەرکردنی نایاسایی",
+        "torture": "ئەشکەنجە یان خراپ مامەڵەکردن", "threat": "هەڕەشە یان ترساندن",
+        "assault": "دەستدرێژیی جەستەیی", "attack_on_property": "هێرش بۆ سەر ماڵ یان موڵک",
+        "other": "هیتر",
+    },
+    "method": {
+        "firearm": "چەکی ئاگرین", "ied": "تەقەمەنیی چێنراو", "knife": "چەقۆ یان ئامێری تیژ",
+        "vehicle": "ئۆتۆمبێل", "drone": "درۆن", "tear_gas_canister": "قوتووی گازی فرمێسکڕێژ",
+        "beating": "لێدان", "arson": "سووتاندن", "poison": "ژەهرخواردنکردن",
+        "online": "لە ئینتەرنێت یان تەلەفۆن", "unknown": "نەزانراو", "other": "هیتر",
+    },
+    "context": {
+        "protest_related": "پەیوەست بە خۆپیشاندان", "election_related": "پەیوەست بە هەڵبژاردن",
+        "journalism_related": "پەیوەست بە ڕۆژنامەگەری",
+        "human_rights_work": "پەیوەست بە کاری مافەکانی مرۆڤ",
+        "labour_related": "پەیوەست بە کار یان سەندیکا",
+        "tribal_or_personal": "ناکۆکیی عەشیرەتی یان کەسی", "unknown": "نەزانراو",
+        "other": "هیتر",
+    },
+    "victim_outcome": {
+        "killed": "کوژراو", "injured": "بریندار", "unharmed": "زیانی پێنەگەیشتووە",
+        "abducted": "ڕفێنراو", "disappeared": "بێسەروشوێن", "detained": "دەستبەسەرکراو",
+        "released": "ئازادکراو",
+    },
+    "profile": {
+        "human_rights_defender": "بەرگریکاری مافەکانی مرۆڤ", "activist": "چالاکوان",
+        "journalist": "ڕۆژنامەنووس یان کارمەندی میدیا", "trade_unionist": "سەندیکاکار",
+        "lawyer": "پارێزەر", "protester": "خۆپیشاندەر", "blogger": "بلۆگەر",
+        "academic": "ئەکادیمی", "medical_worker": "کارمەندی تەندروستی",
+        "political_candidate": "کاندیدی سیاسی",
+        "family_member": "ئەندامی خێزانی کەسێکی ئامانجکراو", "witness": "شایەت",
+        "bystander": "ڕێبوار", "other": "هیتر",
+    },
+    "actor_type": {
+        "state_forces": "هێزە حکومییەکان",
+        "state_affiliated_armed_group": "گرووپی چەکداری سەر بە دەوڵەت",
+        "non_state_armed_group": "گرووپی چەکداری نادەوڵەتی",
+        "unidentified_gunmen": "چەکدارانی نەناسراو", "tribal_group": "گرووپی عەشیرەتی",
+        "private_individual": "تاک", "unknown": "نەزانراو",
+    },
+    "source_kind": {
+        "media": "میدیا", "ngo_report": "ڕاپۆرتی ڕێکخراوی ناحکومی",
+        "witness_testimony": "شایەتیی شایەت", "victim_testimony": "شایەتیی قوربانی",
+        "official_statement": "ڕاگەیەندراوی فەرمی", "social_media": "تۆڕە کۆمەڵایەتییەکان",
+        "court_record": "تۆماری دادگا",
+    },
+    "case_event_kind": {
+        "complaint": "سکاڵا تۆمارکرا", "investigation_opened": "لێکۆڵینەوە کرایەوە",
+        "arrest": "دەستگیرکردن", "charge": "تۆمەتبارکردن", "trial": "دادگاییکردن",
+        "verdict": "بڕیاری دادگا", "release": "ئازادکردن", "advocacy_action": "کاری پاڵپشتی",
+        "un_communication": "نامە بۆ نەتەوە یەکگرتووەکان",
+    },
+    "attribution": {
+        "alleged": "بانگەشەکراو", "suspected": "گومانلێکراو",
+        "claimed_responsibility": "بەرپرسیارێتیی گرتە ئەستۆ",
+        "established_by_court": "دادگا سەلماندوویەتی",
+    },
+    "date_precision": {
+        "day": "ڕۆژی دیاریکراو", "month": "مانگ", "year": "ساڵ", "approximate": "نزیکەیی",
+    },
+    "geo_precision": {
+        "exact": "شوێنی ورد", "near": "نزیک شوێنێکی ناسراو", "district": "قەزا",
+        "governorate": "پارێزگا", "country": "وڵات",
+    },
+    "custody_kind": {
+        "received": "وەرگیرا", "transferred": "گوازرایەوە", "verified": "پشتڕاستکرایەوە",
+        "copied": "لەبەرگیرایەوە", "examined": "پشکنرا", "returned": "گەڕێنرایەوە",
+    },
 }
 
 # Which model field takes its codes from which vocabulary; used by validation and the UI.
@@ -153,7 +231,22 @@ ARABIC_GOVERNORATE_NAMES = {
     "IQ-NA": "النجف", "IQ-NI": "نينوى", "IQ-QA": "القادسية", "IQ-SD": "صلاح الدين",
     "IQ-SU": "السليمانية", "IQ-WA": "واسط",
 }
+# Sorani names of the governorates, keyed the same way.
+KURDISH_GOVERNORATE_NAMES = {
+    "IQ-AN": "ئەنبار", "IQ-AR": "هەولێر", "IQ-BA": "بەسرە", "IQ-BB": "بابل",
+    "IQ-BG": "بەغدا", "IQ-DA": "دهۆک", "IQ-DI": "دیالە", "IQ-DQ": "زیقار",
+    "IQ-KA": "کەربەلا", "IQ-KI": "کەرکووک", "IQ-MA": "مەیسان", "IQ-MU": "موسەننا",
+    "IQ-NA": "نەجەف", "IQ-NI": "نەینەوا", "IQ-QA": "قادسیە", "IQ-SD": "سەلاحەدین",
+    "IQ-SU": "سلێمانی", "IQ-WA": "واست",
+}
 DEFAULT_COUNTRY = "IQ"
+
+
+def kurdish_label(vocabulary: str, code: str) -> str | None:
+    """The seeded Sorani label of a term, or None when there is none."""
+    if vocabulary == GOVERNORATE_VOCABULARY:
+        return KURDISH_GOVERNORATE_NAMES.get(code)
+    return KURDISH_LABELS.get(vocabulary, {}).get(code)
 
 
 def governorate_terms(country: str = DEFAULT_COUNTRY) -> list[tuple[str, str, str | None]]:

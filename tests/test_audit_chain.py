@@ -128,12 +128,18 @@ def test_removed_victim_keeps_its_old_values_in_the_incident_history(engine, use
         remove_part(session, incident.ref, "victims", incident.victims[0].id,
                     by=users["carla"], expected_version=incident.version,
                     reason="Entered twice")
-    (entry,) = _entries(engine, before)
+    person, entry = _entries(engine, before)
     assert (entry.action, entry.entity_type, entry.incident_ref, entry.reason) == (
         "delete", "victim", incident.ref, "Entered twice")
     changes = json.loads(entry.changes)
     assert changes["outcome"] == ["injured", None]
     assert changes["consent_to_publish_name"] == [True, None]
+    # Without the link that consented, the person's name is withheld again: sealed.
+    assert (person.action, person.entity_type) == ("update", "person")
+    sealed = json.loads(person.changes)
+    assert sealed["full_name"][0] == "Sami Example"
+    assert sealed["full_name"][1].startswith("sijil-sealed:v1:")
+    assert sealed["name_key"] == ["sami example | سامي المثال", ""]
 
 
 def test_failed_and_rolled_back_writes_leave_no_entry(engine, users):

@@ -53,7 +53,8 @@ def test_usage_errors_exit_2(tmp_path, sijil):
 def test_unreachable_database_is_a_clear_error(tmp_path, sijil):
     result = sijil("postgresql+psycopg://nobody@127.0.0.1:9/none", "user", "list")
     assert result.returncode == 1
-    assert result.stderr.startswith("sijil: cannot use the database")
+    assert result.stderr == ("sijil: The database cannot be reached: ask the administrator to "
+                             "check that it is running and that SIJIL_DATABASE_URL names it.\n")
     assert "Traceback" not in result.stderr
 
 
@@ -86,6 +87,7 @@ def test_ui_listens_on_localhost_only_unless_sijil_host_says_otherwise(engine, m
     assert _option(command, "--server.address") == "127.0.0.1"
     assert _option(command, "--server.port") == "8600"
     assert _option(command, "--client.showErrorDetails") == "none"
+    assert _option(command, "--server.maxUploadSize") == "50"  # SIJIL_MAX_FILE_MB
     assert "Setup code" not in result.output
 
     result, [command] = _run_ui(engine, monkeypatch, tmp_path, SIJIL_HOST="0.0.0.0")

@@ -94,3 +94,26 @@ def test_a_period_finds_the_incidents_whose_interval_overlaps_it(engine, users, 
         found = session.exec(select(Incident.ref)
                              .where(*overlaps_period(date_from, date_to))).all()
     assert {names[ref] for ref in found} == expected
+
+
+@pytest.mark.parametrize(("lang", "start", "end", "precision", "expected"), [
+    ("ar", D(2019, 12, 1), None, "month", "كانون الأول 2019"),
+    ("ar", D(2021, 5, 9), D(2021, 5, 12), "day", "9–12 أيار 2021"),
+    ("ar", D(2020, 12, 30), D(2021, 1, 2), "day", "30 كانون الأول 2020–2 كانون الثاني 2021"),
+    ("ar", D(2021, 5, 1), D(2021, 6, 1), "approximate", "حوالي أيار–حزيران 2021"),
+    ("ar", D(2019, 1, 1), D(2020, 1, 1), "year", "2019–2020"),
+    ("ckb", D(2019, 12, 1), None, "month", "کانوونی یەکەم 2019"),
+    ("ckb", D(2021, 5, 9), None, "day", "9 ئایار 2021"),
+    ("ckb", D(2021, 4, 30), D(2021, 5, 2), "day", "30 نیسان–2 ئایار 2021"),
+    ("ckb", D(2021, 5, 1), None, "approximate", "نزیکەی ئایار 2021"),
+])
+def test_an_incident_date_reads_in_arabic_and_sorani(lang, start, end, precision, expected):
+    assert format_incident_date(start, end, precision, lang=lang) == expected
+
+
+def test_the_date_is_in_the_current_language_unless_one_is_given():
+    from records.i18n import use_language
+
+    with use_language("ar"):
+        assert format_incident_date(D(2019, 12, 1), None, "month") == "كانون الأول 2019"
+        assert format_incident_date(D(2019, 12, 1), None, "month", lang="en") == "December 2019"

@@ -17,7 +17,9 @@ from records.services.evidence import (
     EvidenceFileError,
     add_attachment,
     add_custody_event,
+    attachment_by_hash,
     audit_files_check,
+    custody_events,
     file_path,
     list_attachments,
     open_attachment,
@@ -113,13 +115,15 @@ def test_caseworker_attaches_a_file_to_her_draft(engine, users, files_dir):
 def test_the_name_given_is_metadata_only(engine, users, files_dir):
     incident = _incident(engine, users["carla"])
     read = _attach(engine, incident.ref, users["carla"], files_dir, filename="../../etc/x.pdf")
-    assert (read.original_name, read.mime_type) == ("x.pdf", "application/pdf")
+    # The content is a JPEG whatever the name says.
+    assert (read.original_name, read.mime_type) == ("x.pdf", "image/jpeg")
     assert _stored_files(files_dir) == [f"{PHOTO_SHA[:2]}/{PHOTO_SHA[2:4]}/{PHOTO_SHA}"]
 
 
-def test_unknown_extension_is_stored_as_octet_stream(engine, users, files_dir):
+def test_unknown_content_is_stored_as_octet_stream(engine, users, files_dir):
     incident = _incident(engine, users["carla"])
-    read = _attach(engine, incident.ref, users["carla"], files_dir, filename="notes.zzq")
+    read = _attach(engine, incident.ref, users["carla"], files_dir, filename="notes.jpg",
+                   data=b"\x00\x01\x02 no known signature")
     assert read.mime_type == "application/octet-stream"
 
 
@@ -215,7 +219,7 @@ def test_evidence_of_a_restricted_incident_stays_hidden(engine, users, files_dir
             list_attachments(session, incident.ref, by=users["chen"])
         with pytest.raises(NotFound):
             open_attachment(session, photo.id, by=users["chen"], files_dir=files_dir)
-        read, content = open_attachment(session, photo.id, by=users["rana"],
+        read, content = open_attachment(session, photo.id, by=users["rana"], original=True,
                                         files_dir=files_dir)
     assert (read.original_name, content) == ("photo.jpg", PHOTO)
 
@@ -267,6 +271,76 @@ def test_custody_events_use_the_custody_vocabulary(engine, users, files_dir):
                                   method="hash compared", note="matches the original")
     assert (event.kind, event.by_user, event.method, event.note) == (
         "verified", "carla", "hash compared", "matches the original")
+
+
+def test_a_chain_of_custody_reads_who_when_and_how(engine, users, files_dir):
+    incident = _incident(engine, users["carla"])
+    photo = _attach(engine, incident.ref, users["carla"], files_dir)
+    handed = dt.datetime(2021, 5, 9, 14, 0, tzinfo=dt.UTC)
+    with unit_of_work(engine) as session:
+        add_custody_event(session, photo.id, kind="transferred", by=users["carla"], at=handed,
+                          counterpart="Fictional Legal Aid", method="by hand, sealed envelope")
+        add_custody_event(session, photo.id, kind="examined", by=users["rana"],
+                          at=handed + dt.timedelta(days=1), method="hash compared",
+                          note="matches the received copy")
+        add_custody_event(session, photo.id, kind="returned", by=users["carla"],
+                          at=handed + dt.timedelta(days=2), counterpart="the witness")
+    with read_session(engine) as session:
+        log = custody_events(session, photo.id, by=users["chen"])
+    # In the order it happened: the events given a time come before the upload (now).
+    assert [(e.kind, e.by_user, e.counterpart, e.method, e.note) for e in log] == [
+        ("transferred", "carla", "Fictional Legal Aid", "by hand, sealed envelope", ""),
+        ("examined", "rana", None, "hash compared", "matches the received copy"),
+        ("returned", "carla", "the witness", None, ""),
+        ("received", "carla", None, "upload", "added to INC-2020-00001")]
+    assert [e.at for e in log[:3]] == [
+        dt.datetime(2021, 5, 9, 14, 0, tzinfo=dt.UTC),
+        dt.datetime(2021, 5, 10, 14, 0, tzinfo=dt.UTC),
+        dt.datetime(2021, 5, 11, 14, 0, tzinfo=dt.UTC)]
+
+
+@pytest.mark.parametrize(("at", "message"), [
+    (dt.datetime(2099, 1, 1, tzinfo=dt.UTC), "this time is in the future"),
+    (dt.datetime(2021, 5, 9, 14, 0), "give a time with its time zone (UTC)"),
+])
+def test_a_custody_time_must_be_past_and_zoned(engine, users, files_dir, at, message):
+    incident = _incident(engine, users["carla"])
+    photo = _attach(engine, incident.ref, users["carla"], files_dir)
+    with unit_of_work(engine) as session, pytest.raises(ValidationError) as refused:
+        add_custody_event(session, photo.id, kind="examined", by=users["carla"], at=at)
+    assert refused.value.by_field() == {"at": message}
+    with read_session(engine) as session:
+        assert len(custody_events(session, photo.id, by=users["carla"])) == 1
+
+
+def test_custody_of_a_hidden_incident_does_not_exist_for_the_reader(engine, users,
+                                                                    files_dir):
+    incident = _incident(engine, users["carla"], sensitivity="restricted")
+    photo = _attach(engine, incident.ref, users["carla"], files_dir)
+    with read_session(engine) as session:
+        with pytest.raises(NotFound):
+            custody_events(session, photo.id, by=users["chen"])
+        with pytest.raises(PermissionDenied):
+            custody_events(session, photo.id, by=users["vera"])
+        assert [e.kind for e in custody_events(session, photo.id, by=users["rana"])] == [
+            "received"]
+
+
+def test_a_file_is_found_by_its_hash_within_its_incident(engine, users, files_dir):
+    incident = _incident(engine, users["carla"])
+    other = _incident(engine, users["carla"])
+    photo = _attach(engine, incident.ref, users["carla"], files_dir)
+    with read_session(engine) as session:
+        found = attachment_by_hash(session, incident.ref, PHOTO_SHA.upper(),
+                                   by=users["chen"])
+        assert found.id == photo.id
+        with pytest.raises(NotFound) as missing:
+            attachment_by_hash(session, other.ref, PHOTO_SHA, by=users["chen"])
+        assert str(missing.value) == f"INC-2020-00002 has no evidence file with SHA-256 {PHOTO_SHA}"
+        with pytest.raises(ValidationError) as malformed:
+            attachment_by_hash(session, incident.ref, "abc123", by=users["chen"])
+    assert malformed.value.by_field() == {
+        "sha256": "give the 64 hexadecimal digits of the file's SHA-256"}
 
 
 def test_custody_of_someone_elses_evidence_needs_edit_rights(engine, users, files_dir):

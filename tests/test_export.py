@@ -17,6 +17,7 @@ from records.errors import PermissionDenied
 from records.models import AuditEntry
 from records.services.exchange import ExportFilters, ExportRequest, file_sha256, run_export
 from records.services.incidents import create_incident
+from records.services.review import archive_incident
 from tests.factories import incident_data
 from tests.test_export_data import (
     PUBLIC_NAME,
@@ -213,6 +214,28 @@ def test_filters_select_by_type_governorate_perpetrator_and_dates(engine, users,
     import datetime as dt
     assert count(statuses=None, since=dt.date(2021, 1, 1)) == 1
     assert count(statuses=None, until=dt.date(2020, 12, 31)) == 2
+
+
+def test_status_all_exports_every_status_archived_included(engine, users, tmp_path, sijil):
+    refs = seed_sensitive(engine, users)
+    with unit_of_work(engine) as session:
+        archive_incident(session, refs["draft"], by=users["admin"], expected_version=1,
+                         reason="a duplicate")
+    out = tmp_path / "all.json"
+    done = sijil(engine, "export", "--format", "json", "--out", str(out), "--level",
+                 "internal", "--status", "all", "--as", "rana")
+    assert done.returncode == 0, done.stderr
+    records = json.loads(out.read_text(encoding="utf-8"))["incidents"]
+    assert sorted((r["ref"], r["status"]) for r in records) == sorted([
+        (refs["published"], "published"), (refs["restricted"], "verified"),
+        (refs["draft"], "archived")])
+    # The internal level carries the review comments and evidence records; below it they
+    # stay in the organisation.
+    assert {"comments", "attachments"} <= set(records[0])
+    public = _export(engine, users["rana"], tmp_path, "json", "partner", statuses=None)
+    shown = json.loads(public.path.read_text(encoding="utf-8"))["incidents"]
+    assert [r["ref"] for r in shown] == [refs["draft"], refs["published"]]
+    assert not {"comments", "attachments"} & set(shown[0])
 
 
 def test_cli_export_writes_the_file_and_refuses_bad_input_in_one_line(engine, users,

@@ -4,6 +4,7 @@ ACLED, and the CLI."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 
 import pytest
@@ -13,6 +14,7 @@ from sqlmodel import func, select
 from records.db import read_session, unit_of_work
 from records.errors import PermissionDenied, ValidationError
 from records.models import AuditEntry, Incident, Person, Source
+from records.sealing import open_row
 from records.services.access import SYSTEM
 from records.services.exchange import COLUMNS, import_file, preview_import
 
@@ -103,7 +105,9 @@ def test_utf8_with_bom_windows_line_endings_and_arabic_is_imported(engine, tmp_p
     assert result.created == 2
     with read_session(engine) as session:
         titles = session.exec(select(Incident.title).order_by(Incident.ref)).all()
-        names = session.exec(select(Person.name_original)).all()
+        # The victims did not consent: their names are sealed at rest; opened here.
+        names = [open_row(session, p)["name_original"]
+                 for p in session.exec(select(Person)).all()]
     assert titles == ["اغتيال ناشط في كربلاء", "Incident number 2"]
     assert names == ["ضحية", "ضحية"]
 
@@ -114,8 +118,8 @@ def test_rows_with_the_same_ref_are_one_incident_with_several_victims(engine, tm
     assert _import(engine, path).created == 2
     with read_session(engine) as session:
         first = session.exec(select(Incident).where(Incident.ref == "INC-2019-00001")).one()
-        assert sorted(v.person.full_name for v in first.victims) == ["Second victim",
-                                                                     "Victim 1"]
+        assert sorted(open_row(session, v.person)["full_name"] for v in first.victims) == [
+            "Second victim", "Victim 1"]
         assert (first.fatalities, first.injured) == (1, 1)
 
 
@@ -129,17 +133,26 @@ def test_incidents_already_present_are_reported_not_duplicated(engine, tmp_path)
     assert _counts(engine)[0] == 3
 
 
-def test_system_import_keeps_status_and_caseworker_import_lands_as_draft(engine, users,
-                                                                         tmp_path):
-    _import(engine, _write(tmp_path / "a.csv", [_row(1)]))
-    result = _import(engine, _write(tmp_path / "b.csv", [_row(2)]), by=users["carla"])
-    assert result.drafted == 1
+def test_an_import_keeps_the_files_status_as_provenance_and_lands_in_review(engine, users,
+                                                                            tmp_path):
+    path = _write(tmp_path / "a.csv", [_row(1), _row(2, status="submitted"),
+                                       _row(3, status="returned"), _row(4, status="")])
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = _import(engine, path, by=users["carla"])
+    assert result.held_for_review == 1
     with read_session(engine) as session:
-        statuses = dict(session.exec(select(Incident.ref, Incident.status)).all())
-        created_by = session.exec(select(Incident.created_by_id)
-                                  .where(Incident.ref == "INC-2019-00002")).one()
-    assert statuses == {"INC-2019-00001": "verified", "INC-2019-00002": "draft"}
-    assert created_by == users["carla"].id
+        rows = session.exec(select(Incident.ref, Incident.status, Incident.imported_status,
+                                   Incident.imported_from, Incident.created_by_id,
+                                   Incident.submitted_by_id, Incident.verified_by_id)
+                            .order_by(Incident.ref)).all()
+    carla = users["carla"].id
+    assert [tuple(r) for r in rows] == [
+        ("INC-2019-00001", "submitted", "verified", f"a.csv sha256:{digest}", carla, carla,
+         None),
+        ("INC-2019-00002", "submitted", "submitted", f"a.csv sha256:{digest}", carla, carla,
+         None),
+        ("INC-2019-00003", "draft", "returned", f"a.csv sha256:{digest}", carla, None, None),
+        ("INC-2019-00004", "draft", None, f"a.csv sha256:{digest}", carla, None, None)]
 
 
 def test_viewer_cannot_import(engine, users, tmp_path):
@@ -274,4 +287,5 @@ def test_cli_dry_run_validates_only_and_import_writes(engine, tmp_path, sijil):
     assert _counts(engine)[0] == 0
     done = sijil(engine, "import", str(path), "--as", "carla")
     assert done.returncode == 0, done.stderr
-    assert "imported 2 incident(s) from good.csv; 2 set to draft for review" in done.stdout
+    assert ("imported 2 incident(s) from good.csv; 2 held for review (the file's status "
+            "kept as imported_status)") in done.stdout

@@ -13,6 +13,8 @@ from records.services.exchange import import_file, preview_import
 
 CASES = [
     ("null", ("(file)", None)),
+    ("5", ("(file)", None)),
+    ('[{"case_events": [1]}]', ("case_events.0", 1)),
     ('{"incidents": null}', ("(file)", None)),
     ('[{"victims": "abc"}]', ("victims", 1)),
     ('[{"victims": [1]}]', ("victims.0", 1)),

@@ -4,6 +4,7 @@ holds Arabic names."""
 from __future__ import annotations
 
 import builtins
+import re
 import subprocess
 
 import pytest
@@ -12,7 +13,13 @@ from records.db import unit_of_work
 from records.services.exchange import ExportFilters, ExportRequest, run_export
 from records.services.reports import ReportDependencyMissing, check_pdf_dependencies
 from tests.factories import incident_data
-from tests.test_export_data import PUBLIC_NAME, PUBLIC_NAME_AR, seed_sensitive, verified_incident
+from tests.test_export_data import (
+    PUBLIC_NAME,
+    PUBLIC_NAME_AR,
+    seed_dated,
+    seed_sensitive,
+    verified_incident,
+)
 
 
 def _report(engine, by, path, level="public", **filters):
@@ -101,3 +108,87 @@ def test_the_report_gives_dates_at_their_precision_and_keeps_years_out_of_months
     listed = html.split("<h2>Incidents</h2>")[1].split("</table>")[0]
     assert listed.index("February–March 2020") < listed.index("December 2019") \
         < listed.index("<td>2019</td>")
+
+
+def _pdf_text(path) -> str:
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    # pdftotext marks each right-to-left run with embedding controls; drop them.
+    return re.sub("[\u202a-\u202e\u2066-\u2069]", "", text)
+
+
+def test_arabic_html_report_reads_right_to_left_in_arabic_words(engine, users, tmp_path):
+    seed_dated(engine, users)
+    path = run_export(engine, ExportRequest("report-html", tmp_path / "ar.html", "public",
+                                            ExportFilters(), language="ar"),
+                      by=users["vera"]).path
+    html = path.read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "<h2>أرقام رئيسية</h2>" in html and "<h2>الخريطة</h2>" in html
+    assert "<td>كانون الأول 2019</td>" in html
+    assert "<td>30 تشرين الثاني 2019</td>" in html
+    assert "مستوى الحجب: عام" in html
+    assert "December 2019" not in html
+    # The map: Iraq's 18 governorates, Karbala named in Arabic with its six incidents.
+    map_svg = html.split("<h2>الخريطة</h2>")[1].split("</svg>")[0]
+    assert map_svg.count("<path ") == 18
+    assert ">كربلاء (6)</text>" in map_svg
+
+
+def test_arabic_pdf_report_has_arabic_headings_and_dates(engine, users, tmp_path):
+    seed_dated(engine, users)
+    path = run_export(engine, ExportRequest("report-pdf", tmp_path / "ar.pdf", "public",
+                                            ExportFilters(), language="ar"),
+                      by=users["vera"]).path
+    text = _pdf_text(path)
+    assert "أرقام رئيسية" in text
+    assert "Key figures" not in text and "December 2019" not in text
+    # Extraction gives the letters of a glyph that joins several (lam-alef in الأول) in
+    # reverse, so the date is checked by its words that have none.
+    assert any("كانون" in line and "2019" in line for line in text.splitlines())
+    assert "2019-12-01" not in text
+
+
+def test_sorani_report_is_right_to_left_too(engine, users, tmp_path):
+    seed_dated(engine, users)
+    path = run_export(engine, ExportRequest("report-html", tmp_path / "ckb.html", "public",
+                                            ExportFilters(), language="ckb"),
+                      by=users["vera"]).path
+    html = path.read_text(encoding="utf-8")
+    assert '<html lang="ckb" dir="rtl">' in html
+    assert "<td>کانوونی یەکەم 2019</td>" in html
+
+
+def test_cli_export_takes_the_report_language_and_refuses_it_for_data(engine, users,
+                                                                      tmp_path, sijil):
+    seed_dated(engine, users)
+    out = tmp_path / "report.html"
+    done = sijil(engine, "export", "--format", "report-html", "--lang", "ar", "--out",
+                 str(out), "--as", "vera")
+    assert done.returncode == 0, done.stderr
+    assert '<html lang="ar" dir="rtl">' in out.read_text(encoding="utf-8")
+    refused = sijil(engine, "export", "--format", "csv", "--lang", "ar", "--out",
+                    str(tmp_path / "data.csv"), "--as", "vera")
+    assert refused.returncode == 2
+    assert "only the report formats have a language" in refused.stderr
+    unknown = sijil(engine, "export", "--format", "report-pdf", "--lang", "fr", "--out",
+                    str(tmp_path / "r.pdf"), "--as", "vera")
+    assert unknown.returncode == 2
+    assert "'fr' is not one of en, ar, ckb" in unknown.stderr
+
+
+def test_the_map_draws_every_governorate_and_keeps_names_inside_its_frame():
+    from records.services.reports.charts import CHAR_EM, governorate_map
+
+    long_names = {code: f"A very long name for {code} governorate" for code in
+                  ("IQ-AN", "IQ-BA", "IQ-DA", "IQ-SU", "IQ-MU")}
+    chart = governorate_map({"IQ-BG": 4, "IQ-BA": 1}, [(44.4, 33.3, 2), (60.0, 10.0, 1)],
+                            long_names)
+    svg = chart.svg()
+    assert svg.count("<path ") == 18
+    assert svg.count("<circle ") == 1  # the point outside Iraq's frame is left out
+    assert len(chart.labels) == 18
+    for label in chart.labels:
+        half = len(label.text) * CHAR_EM * label.size / 2
+        assert label.x - half >= 0 and label.x + half <= chart.width, label.text
+        assert label.size <= label.y <= chart.height, label.text

@@ -31,6 +31,34 @@ def test_seeded_vocabularies_have_english_and_arabic_labels(engine):
                         "detained", "released"]
 
 
+def test_seeded_vocabularies_have_sorani_labels(engine):
+    with read_session(engine) as session:
+        assert labels(session, "incident_type", "ckb")["killing"] == "کوشتن"
+        assert labels(session, "governorate", "ckb")["IQ-SU"] == "سلێمانی"
+        assert labels(session, "governorate", "ar")["IQ-SU"] == "السليمانية"
+
+
+def test_seeding_gives_sorani_labels_to_older_terms_and_keeps_edited_ones(engine, users):
+    from sqlmodel import select
+
+    from records.models import VocabularyTerm
+    from records.services.access import SYSTEM, act_as
+
+    with unit_of_work(engine) as session:
+        act_as(session, SYSTEM)
+        for code, label in (("killing", None), ("abduction", "ڕفاندنی کەس")):
+            term = session.exec(select(VocabularyTerm).where(
+                VocabularyTerm.vocabulary == "incident_type",
+                VocabularyTerm.code == code)).one()
+            term.label_ku = label  # a database seeded before Sorani; an admin's own label
+    with unit_of_work(engine) as session:
+        act_as(session, SYSTEM)
+        assert seed_vocabularies(session) == 0
+    with read_session(engine) as session:
+        kurdish = labels(session, "incident_type", "ckb")
+    assert (kurdish["killing"], kurdish["abduction"]) == ("کوشتن", "ڕفاندنی کەس")
+
+
 def test_seeding_again_adds_nothing(engine):
     with unit_of_work(engine) as session:
         assert seed_vocabularies(session) == 0

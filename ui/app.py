@@ -9,12 +9,16 @@ from records.services.access import has_role
 from records.services.users import count_users, get_user, principal_of
 from ui import downloads, state
 from ui.app_pages import first_admin, login
+from ui.components import login_session
 from ui.components.db import get_engine, read_session
+from ui.components.language import adopt_user_language, apply_language, language_switch
 from ui.components.text import apply_bidi_css, escape_markdown
-from ui.i18n import _, set_language
+from ui.components.vocab import role_label
+from ui.i18n import _
 
 st.set_page_config(page_title="Sijil", page_icon="📒", layout="wide")
-set_language(st.session_state.get(state.LANGUAGE))
+# The language is this session's, set for this run only (records/i18n.py): never global.
+apply_language()
 apply_bidi_css()
 
 
@@ -44,8 +48,13 @@ def pages() -> list[tuple[str, str, str, str, str, bool]]:
 
 def log_out(message: str | None = None) -> None:
     downloads.withdraw(downloads.client_id())
+    language = st.session_state.get(state.LANGUAGE)
     for key in list(st.session_state):
         del st.session_state[key]
+    if language:
+        # The log-in page stays in the language just used; the next user's own choice,
+        # stored with their account, takes over once they log in.
+        st.session_state[state.LANGUAGE] = language
     if message:
         st.session_state[state.EXPIRED] = message
 
@@ -53,7 +62,8 @@ def log_out(message: str | None = None) -> None:
 def current_user():
     """The logged-in principal, re-read each run so a deactivated or re-roled account
     takes effect at once; None when nobody is logged in (or the session went idle)."""
-    principal = st.session_state.get(state.PRINCIPAL)
+    # A reload or a new tab starts a new session state: the browser's cookie resumes it.
+    principal = st.session_state.get(state.PRINCIPAL) or login_session.resume_from_cookie()
     if principal is None:
         return None
     if state.is_idle():
@@ -67,6 +77,9 @@ def current_user():
         user = None
     if user is None or not user.is_active:
         log_out(_("Your account is no longer active."))
+        return None
+    if not login_session.still_live():  # logged out in another tab, or by an admin
+        log_out(_("Your session has ended. Please log in again."))
         return None
     principal = principal_of(user)
     st.session_state[state.PRINCIPAL] = principal
@@ -89,6 +102,7 @@ def gate(render) -> None:
                   position="hidden")
     show_flash()
     render()
+    login_session.claim_cookie()
     st.stop()
 
 
@@ -101,18 +115,28 @@ user = current_user()
 if user is None:
     gate(login.render)
 
+adopt_user_language(user)
 with st.sidebar:
     st.markdown(_("Logged in as **{name}**").format(name=escape_markdown(user.label)))
-    st.caption(_("Role: {role}").format(role=escape_markdown(user.role)))
+    st.caption(_("Role: {role}").format(role=escape_markdown(role_label(user.role))))
     if st.button(_("Log out"), key="logout"):
+        login_session.end(user)
         log_out()
         st.rerun()
+    login_session.claim_cookie()
+    language_switch(user)
 
-# A shared link to the app's root with ?ref=INC-… opens that incident.
-landing = "incident" if "ref" in st.query_params else "dashboard"
-page = st.navigation([
-    st.Page(file, title=title, icon=icon, url_path=path, default=path == landing,
-            visibility="visible" if visible else "hidden")
-    for file, title, icon, path, role, visible in pages() if has_role(user, role)])
+allowed = [st.Page(file, title=title, icon=icon, url_path=path, default=path == "dashboard",
+                   visibility="visible" if visible else "hidden")
+           for file, title, icon, path, role, visible in pages() if has_role(user, role)]
+page = st.navigation(allowed)
+# The browser tab names the page (the incident page names its record).
+st.set_page_config(page_title=_("{page} · Sijil").format(page=page.title))
+# A shared link to the app's root with ?ref=INC-… opens that incident. (Making the incident
+# page the default instead would move it to the root, and /incident?ref=… opened in a new
+# tab would be "not found".)
+if page.url_path == "" and "ref" in st.query_params:
+    st.switch_page(next(p for p in allowed if p.url_path == "incident"),
+                   query_params={"ref": st.query_params["ref"]})
 show_flash()
 page.run()

@@ -1,6 +1,6 @@
-"""The workspace as an ASGI app: Streamlit running ui/app.py, plus the two things Streamlit
-does not do itself: a cookie naming each browser, and export downloads that only that
-browser can fetch (ui/downloads.py).
+"""The workspace as an ASGI app: Streamlit running ui/app.py, plus what Streamlit does not do
+itself: a cookie naming each browser, export downloads that only that browser can fetch
+(ui/downloads.py), and the log-in session's cookie (ui/session_cookie.py).
 
 `sijil ui` runs `streamlit run ui/server.py`; Streamlit finds `app` below and serves it with
 uvicorn. ui/app.py stays the Streamlit script, so AppTest keeps running it directly.
@@ -19,7 +19,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from streamlit.starlette import App
 
-from ui import downloads
+from ui import downloads, session_cookie
 
 _NOT_FOUND = "Not found\n"
 # The file is someone's confidential export: never cached, never shown inside this site
@@ -68,19 +68,40 @@ async def serve_download(request: Request) -> Response:
         "Content-Disposition": f'attachment; filename="{found.file_name}"'})
 
 
+async def claim_session_cookie(request: Request) -> Response:
+    """Set (or clear) the `sijil_session` cookie the page left for this browser, if any
+    (ui/session_cookie.py); an empty answer either way, so nothing can be read from it."""
+    found, token = session_cookie.claim(request.cookies.get(downloads.COOKIE))
+    response = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    if found:
+        response.headers.append("set-cookie", session_cookie.set_cookie_header(
+            token, https=request.url.scheme == "https"))
+    return response
+
+
 def on_script_error(error: Exception) -> bool:
     """An error no page caught: logged in full on the server, one sentence in the browser."""
     import streamlit as st
 
+    from records.db_faults import explain
+    from records.errors import DatabaseFault
+    from ui.components.text import escape_markdown
     from ui.i18n import _
 
+    fault = error if isinstance(error, DatabaseFault) else explain(error)
+    if fault is not None:
+        # A read-only database, a full disk, a server gone: its own sentence, not a bug.
+        logging.getLogger("sijil.ui").warning("database fault in a page", exc_info=error)
+        st.error(escape_markdown(str(fault)))
+        return True
     logging.getLogger("sijil.ui").error("unexpected error in a page", exc_info=error)
     st.error(_("Something went wrong and the page stopped. Nothing more was done; the "
                "details are in the server's log."))
     return True
 
 
-routes = [Route(downloads.ROUTE + "{token}", serve_download, methods=["GET"])]
+routes = [Route(downloads.ROUTE + "{token}", serve_download, methods=["GET"]),
+          Route(session_cookie.ROUTE, claim_session_cookie, methods=["GET"])]
 middleware = [Middleware(ClientCookieMiddleware)]
 app = App(Path(__file__).with_name("app.py"), routes=routes, middleware=middleware,
           on_script_error=on_script_error)

@@ -12,6 +12,8 @@ import streamlit as st
 
 PRINCIPAL = "sijil_principal"
 LAST_SEEN = "sijil_last_seen"
+SESSION_TOKEN = "sijil_session_token"  # noqa: S105 - the key's name, not a secret
+SESSION_TOUCHED = "sijil_session_touched"
 EXPIRED = "sijil_session_expired"
 FLASH = "sijil_flash"
 NEW_DRAFT = "sijil_new_incident_draft"
@@ -22,12 +24,16 @@ AUDIT_FILTERS = "sijil_audit_filters"
 AUDIT_PAGE = "sijil_audit_page"
 CHAIN_RESULT = "sijil_chain_result"
 LANGUAGE = "sijil_language"
+LANGUAGE_PICKED = "sijil_language_picked"  # chosen on the log-in page, stored at log-in
+LANGUAGE_OF = "sijil_language_of"  # the user whose stored language this session adopted
 FIELD_ERRORS = "sijil_field_errors"
 OPENED_VERSION = "sijil_opened_version"
+EDITING = "sijil_editing"
 DUPLICATES = "sijil_duplicates"
 IMPORT_PREVIEW = "sijil_import_preview"
 IMPORT_ROUND = "sijil_import_round"
 EXPORT_DOWNLOAD = "sijil_export_download"
+EVIDENCE_DOWNLOAD = "sijil_evidence_download"
 
 # Sessions left idle this long are logged out: shared office computers are common.
 IDLE_TIMEOUT_SECONDS = 30 * 60
@@ -89,3 +95,16 @@ def set_opened_version(ref: str, version: int | None) -> None:
         versions.pop(ref, None)
     else:
         versions[ref] = version
+
+
+def is_editing(ref: str) -> bool:
+    """Whether this session has the Details form of `ref` open (its "Edit" was pressed)."""
+    return ref in st.session_state.get(EDITING, set())
+
+
+def set_editing(ref: str, editing: bool) -> None:
+    refs = st.session_state.setdefault(EDITING, set())
+    if editing:
+        refs.add(ref)
+    else:
+        refs.discard(ref)

@@ -19,11 +19,13 @@ def _register() -> None:
     # Imported here so each module can add its commands to `app` without import cycles.
     from records.cli import (  # noqa: F401
         commands_audit,
+        commands_backup,
         commands_core,
         commands_demo,
         commands_files,
         commands_io,
         commands_keys,
+        commands_purge,
         commands_review,
     )
 

@@ -119,7 +119,9 @@ def ui_command(port: int, host: str) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(server),
             "--server.address", host, "--server.port", str(port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal"]
+            "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal",
+            # The upload widget refuses what the evidence service would refuse anyway.
+            "--server.maxUploadSize", str(get_settings().max_file_mb)]
 
 
 def _is_loopback(host: str) -> bool:

@@ -12,6 +12,7 @@ from records.cli import app
 from records.cli.common import EXIT_USER_ERROR, acting_user, date_option, open_engine
 from records.db import read_session, unit_of_work
 from records.errors import FieldProblem
+from records.i18n import LANGUAGES
 from records.services.exchange import (
     FORMATS,
     ExportFilters,
@@ -70,8 +71,9 @@ def import_command(
             result = import_file(session, file, fmt=fmt, by=by,
                                  progress=lambda done, total: bar.update(
                                      task, completed=done, total=max(total, 1)))
-    drafted = f"; {result.drafted} set to draft for review" if result.drafted else ""
-    typer.echo(f"imported {result.created} incident(s) from {file.name}{drafted}")
+    held = (f"; {result.held_for_review} held for review (the file's status kept as "
+            f"imported_status)" if result.held_for_review else "")
+    typer.echo(f"imported {result.created} incident(s) from {file.name}{held}")
 
 
 @app.command("export")
@@ -88,9 +90,18 @@ def export_command(
     incident_type: str | None = typer.Option(None, "--type", help="Incident type code."),
     perpetrator: str | None = typer.Option(None, "--perpetrator",
                                            help="Actor type code, actor name or uid."),
+    lang: str | None = typer.Option(None, "--lang",
+                                    help="Language of the report (report-html, report-pdf): "
+                                         "en (default), ar or ckb."),
     as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
 ) -> None:
     """Export incidents, redacted to the level; every export is audited."""
+    if lang is not None and lang not in LANGUAGES:
+        raise typer.BadParameter(f"'{lang}' is not one of {', '.join(LANGUAGES)}",
+                                 param_hint="--lang")
+    if lang is not None and not fmt.startswith("report-"):
+        # The data formats carry codes, not words: a language would change nothing.
+        raise typer.BadParameter("only the report formats have a language", param_hint="--lang")
     filters = ExportFilters(statuses=parse_statuses(status), since=date_option("--since", since),
                             until=date_option("--until", until), admin1=governorate,
                             incident_type=incident_type, perpetrator=perpetrator)
@@ -98,7 +109,8 @@ def export_command(
     by = acting_user(engine, as_user)
     with _progress("exporting") as bar:
         task = bar.add_task("export", total=None)
-        result = run_export(engine, ExportRequest(fmt, out, level, filters), by=by,
+        result = run_export(engine, ExportRequest(fmt, out, level, filters,
+                                                  language=lang or "en"), by=by,
                             progress=lambda done, total: bar.update(task, completed=done,
                                                                     total=total))
     typer.echo(f"exported {result.incidents} incident(s), {result.rows} row(s), at the "

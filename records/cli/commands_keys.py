@@ -1,4 +1,4 @@
-"""sijil keys generate · sijil keys init · sijil keys rotate"""
+"""sijil keys generate · sijil keys init · sijil keys rotate · sijil keys seal-data"""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from records.services.keys import (
     parse_key,
     read_master_key,
     rotate_master_key,
+    seal_existing_values,
     staged_key_file,
 )
 
@@ -95,3 +96,19 @@ def keys_rotate(
     else:
         typer.echo("sijil: set SIJIL_SECRET_KEY to the new key for every process now: the "
                    "old one no longer opens the stored keys")
+
+
+@keys_app.command("seal-data")
+def keys_seal_data(
+    as_user: str | None = typer.Option(None, "--as", help="Act as this admin."),
+) -> None:
+    """Seal the personal data a database holds in clear from before values were sealed
+    at rest (contacts, withheld names, confidential sources, restricted narratives).
+    Run once after upgrading; new values are sealed as they are written."""
+    engine = open_engine()
+    by = acting_user(engine, as_user)
+    with unit_of_work(engine) as session:
+        changed = seal_existing_values(session, by=by)
+    engine.dispose()
+    typer.echo(f"sijil: {changed} row(s) sealed; entries written before keep what they "
+               "recorded then")

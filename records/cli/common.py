@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from records.db import make_engine, read_session
+from records.db_faults import explain
 from records.errors import SijilError
 from records.services.access import SYSTEM, Principal
 from records.services.setup import prepare_database
@@ -66,7 +67,9 @@ def run_app(app: typer.Typer) -> None:
         typer.echo(f"sijil: {error}", err=True)
         sys.exit(EXIT_USER_ERROR)
     except OperationalError as error:
-        typer.echo(f"sijil: cannot use the database: {error.orig}", err=True)
+        fault = explain(error)
+        typer.echo(f"sijil: {fault}" if fault else
+                   f"sijil: cannot use the database: {error.orig}", err=True)
         sys.exit(EXIT_USER_ERROR)
     except SQLAlchemyError as error:
         typer.echo(f"sijil: database error: {error.__class__.__name__}: {error}".splitlines()[0],

@@ -17,6 +17,7 @@ from records.models.incident import (
 from records.models.keys import DataKey
 from records.models.person import Person
 from records.models.presence import EditPresence
+from records.models.session import UserSession
 from records.models.source import Source
 from records.models.user import AppUser
 from records.models.vocabulary import VocabularyTerm
@@ -40,6 +41,7 @@ __all__ = [
     "ReviewComment",
     "Source",
     "TableBase",
+    "UserSession",
     "Victim",
     "VocabularyTerm",
     "metadata",

@@ -61,7 +61,26 @@ class CitationInput(CitationBase):
 
 
 class CaseEventInput(CaseEventBase):
+    """A step of the case's follow-up; it may name whom it concerns (the suspect arrested:
+    an existing person by uid or a new one, as for victims; or a group, by uid or name, as
+    for perpetrators), never both."""
+
     source_uid: str | None = None
+    person_uid: str | None = None
+    person: PersonCreate | None = None
+    actor_uid: str | None = None
+    actor: ActorCreate | None = None
+
+    @model_validator(mode="after")
+    def _one_concerned(self) -> CaseEventInput:
+        if self.person_uid and self.person:
+            raise ValueError("person: give either an existing person or a new one")
+        if self.actor_uid and self.actor:
+            raise ValueError("actor: give either an existing actor or a new one")
+        if (self.person_uid or self.person) and (self.actor_uid or self.actor):
+            raise ValueError("actor: a follow-up event concerns a person or a group, not "
+                             "both")
+        return self
 
 
 class IncidentCreate(IncidentBase):
@@ -144,6 +163,8 @@ class CaseEventRead(CaseEventBase, _Read):
     id: int
     version: int
     source: SourceRead | None = None
+    person: PersonRead | None = None
+    actor: ActorRead | None = None
 
 
 class CommentRead(_Read):
@@ -183,6 +204,8 @@ class IncidentRead(IncidentBase, _Read):
     created_by_id: int | None = None
     last_edited_by_id: int | None = None
     submitted_by_id: int | None = None
+    imported_status: str | None = None
+    imported_from: str | None = None
     victims: list[VictimRead] = Field(default_factory=list)
     perpetrators: list[PerpetratorRead] = Field(default_factory=list)
     citations: list[CitationRead] = Field(default_factory=list)

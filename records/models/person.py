@@ -19,8 +19,9 @@ def new_uid() -> str:
 
 
 class PersonBase(SQLModel):
-    full_name: str = Field(min_length=1, max_length=300, index=True)
-    name_original: str | None = Field(default=None, max_length=300)
+    # Text columns: a sealed name (records/sealing.py) is longer than the name it holds.
+    full_name: str = Field(min_length=1, max_length=300, index=True, sa_type=Text)
+    name_original: str | None = Field(default=None, max_length=300, sa_type=Text)
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sex: str = Field(default="unknown", max_length=10)
     age: int | None = Field(default=None, ge=0, le=130)
@@ -30,7 +31,7 @@ class PersonBase(SQLModel):
     affiliation: str | None = Field(default=None, max_length=300)
     home_admin1: str | None = Field(default=None, max_length=10)
     is_public_figure: bool = False
-    # Confidential: one of the few columns that field-level encryption will cover.
+    # Confidential: always sealed at rest (records/sealing.py).
     contact: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
     _clean_aliases = field_validator("aliases", mode="before")(clean_list)

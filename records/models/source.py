@@ -18,7 +18,8 @@ CONFIDENTIAL_BY_DEFAULT = ("witness_testimony", "victim_testimony")
 
 class SourceBase(SQLModel):
     kind: str = Field(max_length=40)
-    title: str = Field(min_length=1, max_length=500)
+    # Text: the title of a confidential source is sealed (records/sealing.py), and longer.
+    title: str = Field(min_length=1, max_length=500, sa_type=Text)
     publisher: str | None = Field(default=None, max_length=300)
     url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     published_on: dt.date | None = None

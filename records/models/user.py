@@ -41,6 +41,8 @@ class AppUser(UserBase, TableBase, table=True):
     failed_logins: int = Field(default=0)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The workspace's language for this user (en, ar, ckb); None: not chosen yet.
+    language: str | None = Field(default=None, max_length=10)
 
 
 class UserRead(UserBase):
@@ -48,3 +50,4 @@ class UserRead(UserBase):
     version: int
     locked_until: datetime | None = None
     last_login_at: datetime | None = None
+    language: str | None = None

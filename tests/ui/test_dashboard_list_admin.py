@@ -182,3 +182,24 @@ def test_the_dashboard_keeps_year_dated_incidents_out_of_months_and_says_so(app,
     button(at, "Apply period").click()
     no_exceptions(at.run())
     assert at.metric[0].value == "2"
+
+
+def test_admin_purges_an_incident_with_a_reason_and_a_confirmation(app, engine, users):
+    with unit_of_work(engine) as session:
+        ref = create_incident(session, incident_data(sensitivity="restricted"),
+                              by=users["carla"]).ref
+    at = no_exceptions(app.open("admin", "app_pages/admin.py"))
+    at.text_input(key="purge_target").set_value(ref)
+    at.text_area(key="purge_reason").set_value("Entered by mistake: a test record")
+    button(at, "Purge for good").click()
+    no_exceptions(at.run())
+    assert "Tick the box to confirm that this cannot be undone." in texts(at)
+    at.checkbox(key="purge_sure").check()
+    button(at, "Purge for good").click()
+    no_exceptions(at.run())
+    assert f"Purged incident {ref}." in texts(at)
+    with read_session(engine) as session:
+        purged = session.exec(select(AuditEntry).where(AuditEntry.action == "keys_destroy")
+                              ).one()
+    assert (purged.actor_id, purged.reason) == (users["admin"].id,
+                                                "Entered by mistake: a test record")

@@ -71,10 +71,12 @@ def test_a_caseworker_imports_a_valid_file_after_seeing_the_preview(app, engine)
     assert not button(at, "Import").disabled
     button(at, "Import").click()
     at = no_exceptions(at.run())
-    assert ("Imported 2 incident(s) from legacy.csv: INC-2019-00001, INC-2019-00002. "
-            "2 saved as draft(s) to go through review.") in texts(at)
-    # A caseworker's import goes through review like anything else they enter.
-    assert _incidents(engine) == {"INC-2019-00001": "draft", "INC-2019-00002": "draft"}
+    assert ("Imported 2 incidents from legacy.csv: INC-2019-00001, INC-2019-00002. "
+            "2 held for review: the file's status is kept as provenance, and someone other "
+            "than the importer verifies them here.") in texts(at)
+    # The file calls them verified: an import verifies nothing, so they wait for review.
+    assert _incidents(engine) == {"INC-2019-00001": "submitted",
+                                  "INC-2019-00002": "submitted"}
     assert at.file_uploader[0].value is None
 
 
@@ -94,7 +96,7 @@ def test_bad_rows_are_listed_and_the_import_button_stays_disabled(app, engine):
     at = no_exceptions(app.open("carla", IMPORT_PAGE))
     at = _upload(at, "bad.csv", _csv({}, {"incident_type": "massacre"},
                                       {"start_date": "2019-02-30"}))
-    assert "2 problem(s) found. Nothing can be imported" in texts(at)
+    assert "2 problems found. Nothing can be imported" in texts(at)
     table = at.dataframe[0].value
     assert list(table["Row"]) == ["3", "4"]
     assert list(table["Column"]) == ["incident_type", "start_date"]
@@ -124,7 +126,7 @@ def test_a_viewer_downloads_a_public_csv_without_unconsented_names(app, engine, 
     leaked = {what: secret for what, secret in SECRETS.items() if secret in content}
     assert leaked == {}
     assert download.incidents == 1
-    assert "1 incident(s), 2 row(s) exported at the Public level." in texts(at)
+    assert "1 incident, 2 rows exported at the Public level." in texts(at)
     assert "The link works for 5 minutes, and only in this browser." in texts(at)
     assert [c.value for c in at.code] == [download.sha256]
     # A link to the guarded route, never Streamlit's download button (served at /media/).

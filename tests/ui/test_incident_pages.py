@@ -107,6 +107,8 @@ def test_user_text_is_shown_as_text(app, engine, users):
     heading = at.markdown[[i for i, m in enumerate(at.markdown) if "img" in m.value][0]]
     assert heading.value == ("### \\<img src\\=x onerror\\=alert\\(1\\)\\> \\*\\*bold\\*\\* "
                              "\\:red\\[x\\]")
+    button(at, "Edit details").click()
+    no_exceptions(at.run())
     assert field(at, f"edit_{created.ref}", "title").value == title
 
 
@@ -115,6 +117,9 @@ def test_a_second_save_of_the_same_version_is_refused_and_keeps_the_input(app, e
     form = f"edit_{created.ref}"
     first = no_exceptions(app.open("carla", INCIDENT, ref=created.ref))
     second = no_exceptions(app.open("rana", INCIDENT, ref=created.ref))
+    for at in (first, second):
+        button(at, "Edit details").click()
+        no_exceptions(at.run())
     field(first, form, "locality").set_value("Changed by Carla")
     button(first, "Save draft").click()
     no_exceptions(first.run())
@@ -180,8 +185,43 @@ def test_a_month_dated_incident_reads_as_its_month_on_the_incident_page(app, eng
     refs = seed_dated(engine, users)
     for reader in ("vera", "rana"):  # the read-only details, and the editing form
         at = no_exceptions(app.open(reader, INCIDENT, ref=refs["december"]))
+        if reader == "rana":
+            button(at, "Edit details").click()
+            no_exceptions(at.run())
         page = texts(at)
         assert "December 2019" in page
         assert "2019-12-01" not in page
     details = [t.value for t in app.open("vera", INCIDENT, ref=refs["december"]).text]
     assert "December 2019" in details and "Month" in details
+
+
+def test_who_is_editing_is_shown_to_the_others_with_the_time(app, engine, users,
+                                                             monkeypatch):
+    monkeypatch.setattr("records.services.incidents.presence.utcnow",
+                        lambda: dt.datetime(2026, 11, 30, 10, 42, 57, tzinfo=dt.UTC))
+    created = _create(engine, users["carla"])
+    carla = no_exceptions(app.open("carla", INCIDENT, ref=created.ref))
+    rana = no_exceptions(app.open("rana", INCIDENT, ref=created.ref))
+    assert "has been editing" not in texts(rana)
+
+    button(carla, "Edit details").click()
+    no_exceptions(carla.run())
+    no_exceptions(rana.run())
+    assert [shown(i.value) for i in rana.info] == [
+        "carla has been editing this incident since 10:42 UTC."]
+    assert "has been editing" not in texts(carla)
+
+    button(carla, "Cancel").click()
+    no_exceptions(carla.run())
+    assert "Edit details" in [b.label for b in carla.button]
+    no_exceptions(rana.run())
+    assert "has been editing" not in texts(rana)
+
+    button(carla, "Edit details").click()
+    no_exceptions(carla.run())
+    field(carla, f"edit_{created.ref}", "locality").set_value("Changed by Carla")
+    button(carla, "Save draft").click()
+    no_exceptions(carla.run())
+    assert f"Saved {created.ref}." in texts(carla)
+    no_exceptions(rana.run())
+    assert "has been editing" not in texts(rana)

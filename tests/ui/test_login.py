@@ -36,7 +36,7 @@ def test_log_in_shows_who_and_role_in_the_sidebar_and_log_out_ends_it(app):
     no_exceptions(_log_in(at, "carla", PASSWORD))
     sidebar = "\n".join([str(e.value) for e in at.sidebar.markdown]
                         + [str(e.value) for e in at.sidebar.caption])
-    assert "Carla" in sidebar and "caseworker" in sidebar
+    assert "Carla" in sidebar and "Caseworker" in sidebar
     assert at.title[0].value == "Dashboard"
     button(at, "Log out").click()
     no_exceptions(at.run())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from records.db import read_session, unit_of_work
 from records.models.incident_io import IncidentCreate
@@ -10,6 +11,7 @@ from records.services.incidents import (
     create_incident,
     create_incidents,
     get_incident,
+    remove_part,
     update_incident,
 )
 from records.services.review import submit_incident
@@ -35,7 +37,7 @@ def _status(engine, ref, by):
 def test_a_reviewer_verifies_what_a_caseworker_submitted(app, engine, users):
     submitted = _submitted(engine, users["carla"])
     at = no_exceptions(app.open("rana", QUEUE))
-    assert "1 incidents waiting for review" in texts(at)
+    assert "1 incident waiting for review" in texts(at)
     assert "Four-eyes rule" not in texts(at)
     at.text_area(key=f"review_{submitted.ref}_comment").set_value("Checked both sources.")
     button(at, "Verify").click()
@@ -103,6 +105,11 @@ def test_four_eyes_a_reviewer_cannot_verify_their_own_submission(app, engine, us
     assert _status(engine, submitted.ref, users["ravi"]) == "verified"
 
 
+def _lines(at):
+    """The expanders that are history lines ("#seq · time · sentence")."""
+    return [e for e in at.expander if shown(e.label).startswith("#")]
+
+
 def test_history_shows_who_changed_which_field_from_what_to_what(app, engine, users):
     with unit_of_work(engine) as session:
         created = create_incident(session, incident_data(), by=users["carla"])
@@ -111,11 +118,14 @@ def test_history_shows_who_changed_which_field_from_what_to_what(app, engine, us
                         by=users["carla"], expected_version=created.version,
                         reason="witness corrected the street")
     at = no_exceptions(app.open("rana", INCIDENT, ref=created.ref))
-    history = at.dataframe[-2].value
-    rows = history[history["Field"] == "locality"]
-    last = rows.iloc[0]
-    assert (last["Who"], last["Old"], last["New"], last["Reason"]) == (
-        "carla", "Fictional Street 12", "Second street", "witness corrected the street")
+    lines = [shown(e.label).split(" · ", 2)[2] for e in _lines(at)]
+    assert lines[:2] == [
+        "Carla changed the incident: locality: witness corrected the street",
+        "Carla added a follow-up event (Complaint filed)"]
+    assert lines[-1] == "Carla created the incident"
+    change = _lines(at)[0].dataframe[0].value
+    assert change.to_dict("records") == [
+        {"Field": "locality", "Before": "Fictional Street 12", "After": "Second street"}]
 
 
 def test_revert_a_field_to_an_earlier_entry(app, engine, users):
@@ -145,9 +155,69 @@ def test_revert_a_field_to_an_earlier_entry(app, engine, users):
 
 def test_the_audit_log_lists_entries_and_verifies_the_chain(app, engine, users):
     _submitted(engine, users["carla"])
+    submitted = _submitted(engine, users["carla"])
     at = no_exceptions(app.open("admin", "app_pages/audit_log.py"))
-    log = at.dataframe[0].value
-    assert {"create", "submit"} <= set(log["Action"])
+    lines = [shown(e.label).split(" · ", 2)[2] for e in _lines(at)]
+    assert lines[0] == (f"Carla submitted the incident {submitted.ref} for review "
+                        "(draft → submitted)")
+    at.selectbox(key="audit_user").set_value("admin")
+    at.selectbox(key="audit_action").set_value("submit")
+    button(at, "Apply").click()
+    no_exceptions(at.run())
+    assert "0 entries" in texts(at) and not _lines(at)
+    at.selectbox(key="audit_user").set_value("carla")
+    button(at, "Apply").click()
+    no_exceptions(at.run())
+    assert len(_lines(at)) == 2  # the two submits
     button(at, "Verify the chain").click()
     no_exceptions(at.run())
     assert any(s.value.startswith("Chain intact:") for s in at.success)
+
+
+def _pick_first_entry(at, ref: str) -> None:
+    pick = at.selectbox(key=f"asof_{ref}")
+    first = min(pick.options, key=lambda o: int(o.split(" ")[0][1:]))
+    pick.set_value(int(first.split(" ")[0][1:]))
+    no_exceptions(at.run())
+
+
+def test_reverting_the_whole_record_brings_back_a_removed_victim(app, engine, users):
+    hana = {"person": {"full_name": "Hana Example"}, "outcome": "killed"}
+    with unit_of_work(engine) as session:
+        created = create_incident(session, incident_data(
+            victims=[*incident_data()["victims"], hana]), by=users["carla"])
+    with unit_of_work(engine) as session:
+        remove_part(session, created.ref, "victims", created.victims[1].id,
+                    by=users["carla"], expected_version=created.version)
+    at = no_exceptions(app.open("carla", INCIDENT, ref=created.ref))
+    assert ("Revert brings the whole record back to how it was as of the entry above: its "
+            "fields, victims, perpetrators, sources and follow-up events.") in texts(at)
+    _pick_first_entry(at, created.ref)
+    at.text_input(key=f"revert_{created.ref}_reason").set_value("Removed by mistake")
+    button(at, "Revert").click()
+    no_exceptions(at.run())
+    assert f"Reverted {created.ref} to entry #" in texts(at)
+    assert "the whole record is as it was then." in texts(at)
+    with read_session(engine) as session:
+        now = get_incident(session, created.ref, by=users["carla"])
+    assert [v.person.full_name for v in now.victims] == ["Sami Example", "Hana Example"]
+
+
+def test_a_stale_revert_says_nothing_was_reverted_and_why(app, engine, users):
+    with unit_of_work(engine) as session:
+        created = create_incident(session, incident_data(), by=users["carla"])
+    at = no_exceptions(app.open("carla", INCIDENT, ref=created.ref))
+    with unit_of_work(engine) as session:
+        update_incident(session, created.ref, {"locality": "Elsewhere"}, by=users["rana"],
+                        expected_version=created.version)
+    _pick_first_entry(at, created.ref)
+    at.text_input(key=f"revert_{created.ref}_reason").set_value("Undo")
+    button(at, "Revert").click()
+    no_exceptions(at.run())
+    sentence = re.compile(
+        rf"Nothing was reverted: rana changed {created.ref} at \d{{4}}-\d\d-\d\d \d\d:\d\d "
+        r"UTC, after you opened it\. Reload the record \(Details tab\) to see their change, "
+        r"then revert again if it is still needed\.")
+    assert [e for e in (shown(e.value) for e in at.error) if sentence.fullmatch(e)]
+    with read_session(engine) as session:
+        assert get_incident(session, created.ref, by=users["carla"]).locality == "Elsewhere"

@@ -72,7 +72,8 @@ def _text_is_safe(node: ast.expr) -> bool:
         if name in ESCAPERS:
             return True
         if name in TRANSLATORS:
-            return all(isinstance(arg, ast.Constant) for arg in node.args)
+            # ngettext's count only picks the form; the messages are the code's own.
+            return all(isinstance(arg, ast.Constant) for arg in node.args[:2])
         if name == "format" and isinstance(node.func, ast.Attribute):
             return (_text_is_safe(node.func.value)
                     and all(_value_is_safe(arg) for arg in node.args)

@@ -1,13 +1,23 @@
-"""Admin: user accounts and vocabularies."""
+"""Admin: user accounts, vocabularies, and erasure (purge) of an incident or a person."""
 
 import pandas as pd
 import streamlit as st
 
+from records.errors import SijilError
 from records.models.user import ROLES
-from records.services.users import add_user, list_users, login_delays, unlock_user, update_user
+from records.services.audit import purge
+from records.services.users import (
+    add_user,
+    list_users,
+    login_delays,
+    open_sessions,
+    revoke_sessions,
+    unlock_user,
+    update_user,
+)
 from records.services.vocabularies import list_terms, save_term
 from records.vocabulary_seed import GOVERNORATE_VOCABULARY, VOCABULARIES
-from ui import state
+from ui import downloads, state
 from ui.components import (
     FieldErrors,
     escape_markdown,
@@ -16,24 +26,30 @@ from ui.components import (
     read_session,
     run_write,
 )
-from ui.components.feedback import clear_widgets
-from ui.i18n import _
+from ui.components.download_link import show_download_link
+from ui.components.feedback import clear_widgets, show_error
+from ui.components.import_export import backup_download
+from ui.i18n import _, ngettext
 
+BACKUP_DOWNLOAD = "admin_backup_download"
 by = principal()
 st.title(_("Admin"))
-users_tab, vocab_tab = st.tabs([_("Users"), _("Vocabularies")])
+users_tab, vocab_tab, backup_tab, erase_tab = st.tabs(
+    [_("Users"), _("Vocabularies"), _("Backup"), _("Erasure")])
 
 with users_tab:
     with read_session(get_engine()) as session:
         users = list_users(session)
         delays = login_delays(session, by=by)
+        logged_in = open_sessions(session, by=by)
     st.dataframe(pd.DataFrame([{
         _("Username"): u.username, _("Name"): u.display_name, _("Role"): u.role,
         _("Active"): "✓" if u.is_active else "✗",
         # Failed log-ins lock nobody out; they make that address wait (docs/design.md §4).
         _("Log-in delayed until (UTC)"): (f"{delays[u.username]:%Y-%m-%d %H:%M:%S}"
                                           if u.username in delays else ""),
-        _("Last log-in"): f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else ""}
+        _("Last log-in"): f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else "",
+        _("Open sessions"): logged_in.get(u.username, 0)}
         for u in users]), hide_index=True, width="stretch")
 
     left, right = st.columns(2)
@@ -87,6 +103,17 @@ with users_tab:
             elif lifted is False:
                 st.info(_("No failed log-ins are counted for {name}; nothing to unlock.")
                         .format(name=escape_markdown(chosen)))
+        if st.button(_("Log out everywhere"), key="revoke_sessions",
+                     help=_("End every session of this user: each of their browsers shows "
+                            "the log-in page at its next click.")):
+            ended = run_write(lambda s: revoke_sessions(s, chosen, by=by))
+            if ended:
+                state.flash(ngettext("{name} was logged out of {n} session.",
+                                     "{name} was logged out of {n} sessions.", ended)
+                            .format(name=escape_markdown(chosen), n=ended))
+                st.rerun()
+            elif ended == 0:
+                st.info(_("{name} has no open session.").format(name=escape_markdown(chosen)))
 
 with vocab_tab:
     vocabularies = [*VOCABULARIES, GOVERNORATE_VOCABULARY]
@@ -119,3 +146,52 @@ with vocab_tab:
                 success=_("Term saved."))
             if saved is not None:
                 st.rerun()
+
+
+with backup_tab:
+    st.caption(_("One archive of the database and the evidence files, made while the "
+                 "workspace runs, with a SHA-256 manifest. Encrypted data stays encrypted; "
+                 "the master key is not in it: keep the key apart from the backups. Restore "
+                 "with `sijil restore` into an empty database and files folder."))
+    client = downloads.client_id()
+    if client is None:
+        st.warning(_("Downloads are offered only to a browser the workspace has recognised: "
+                     "reload the page (the workspace must be started with sijil ui)."))
+    elif st.button(_("Make a backup"), key="make_backup", type="primary"):
+        try:
+            st.session_state[BACKUP_DOWNLOAD] = backup_download(by=by, client=client)
+        except SijilError as error:
+            show_error(error)
+    backup = st.session_state.get(BACKUP_DOWNLOAD)
+    if backup is not None and downloads.offered(backup.token, client) is not None:
+        st.success(ngettext("Backed up {n} incident", "Backed up {n} incidents",
+                            backup.incidents).format(n=backup.incidents) + " " + ngettext(
+            "and {n} evidence file.", "and {n} evidence files.", backup.files
+        ).format(n=escape_markdown(str(backup.files))))
+        st.caption(_("SHA-256 of the archive (recorded in the audit log):"))
+        st.code(backup.sha256, language=None)
+        show_download_link(backup.url, backup.file_name, downloads.LIFETIME_SECONDS // 60)
+
+
+with erase_tab:
+    st.caption(_("Purging deletes an incident or a person for good and destroys its data "
+                 "key: its encrypted values, here, in the audit trail and in older backups, "
+                 "can never be read again. The trail keeps a fingerprint of each row, so "
+                 "it still verifies."))
+    erase_errors = FieldErrors("purge")
+    with st.form("purge"):
+        target = st.text_input(_("Incident ref or person uid"), key="purge_target",
+                               placeholder="INC-2020-00001")
+        reason = st.text_area(_("Reason"), key="purge_reason")
+        erase_errors.show("reason")
+        sure = st.checkbox(_("I understand that this cannot be undone"), key="purge_sure")
+        if st.form_submit_button(_("Purge for good"), type="primary"):
+            if not sure:
+                st.error(_("Tick the box to confirm that this cannot be undone."))
+            elif not target.strip():
+                st.error(_("Give the incident ref or the person's uid."))
+            else:
+                purged = run_write(lambda s: purge(s, target, by=by, reason=reason),
+                                   erase_errors)
+                if purged is not None:
+                    st.success(_("Purged {what}.").format(what=escape_markdown(purged)))

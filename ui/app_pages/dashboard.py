@@ -3,17 +3,19 @@ perpetrator, over a period if one is chosen."""
 
 import datetime as dt
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from records.errors import SijilError
 from records.services.incidents import IncidentFilter, year_only_note
-from records.services.stats import dashboard_stats
+from records.services.stats import dashboard_stats, incident_locations, map_decimals
 from ui import state
 from ui.components import get_engine, load_vocabularies, principal, read_session, show_error
+from ui.components.map_chart import governorate_map
 from ui.components.text import escape_markdown
 from ui.components.vocab import STATUSES, status_label
-from ui.i18n import _
+from ui.i18n import _, current_language
 
 st.title(_("Dashboard"))
 vocabs = load_vocabularies()
@@ -30,6 +32,7 @@ period = IncidentFilter(**state.form_values("dashboard", ("date_from", "date_to"
 try:
     with read_session(get_engine()) as session:
         stats = dashboard_stats(session, by=principal(), filters=period)
+        locations = incident_locations(session, by=principal(), filters=period)
 except SijilError as error:
     show_error(error)
     st.stop()
@@ -55,9 +58,17 @@ if stats.per_month:
     counts = dict(stats.per_month)
     # Months without incidents are zeros, not gaps the line would silently bridge.
     months = pd.period_range(stats.per_month[0][0], stats.per_month[-1][0], freq="M")
-    st.bar_chart(pd.DataFrame({_("Month"): [m.to_timestamp() for m in months],
-                               _("Incidents"): [counts.get(str(m), 0) for m in months]}),
-                 x=_("Month"), y=_("Incidents"))
+    frame = pd.DataFrame({_("Month"): [m.to_timestamp() for m in months],
+                          _("Incidents"): [counts.get(str(m), 0) for m in months]})
+    if current_language() == "en":
+        st.bar_chart(frame, x=_("Month"), y=_("Incidents"))
+    else:
+        # The chart draws month names in English only: ISO months (2021-05) read the same
+        # in every language and never as another month.
+        st.altair_chart(alt.Chart(frame).mark_bar().encode(
+            x=alt.X(f"{_('Month')}:T", axis=alt.Axis(format="%Y-%m")),
+            y=alt.Y(f"{_('Incidents')}:Q", axis=alt.Axis(tickMinStep=1, format="d"))),
+            width="stretch")
 else:
     st.caption(_("Nothing recorded yet."))
 if stats.year_only:
@@ -75,15 +86,16 @@ if stats.per_year:
 st.subheader(_("By governorate"))
 left, right = st.columns(2)
 with left:
-    points = [g for g in stats.by_governorate if g.latitude is not None]
-    if points:
-        biggest = max(g.incidents for g in points)
-        st.map(pd.DataFrame({"lat": [g.latitude for g in points],
-                             "lon": [g.longitude for g in points],
-                             "size": [2000 + 30000 * g.incidents / biggest for g in points]}),
-               size="size", zoom=4)
-    else:
+    # Drawn from the boundaries shipped with Sijil: no map tiles, no request elsewhere.
+    st.altair_chart(governorate_map({g.admin1: g.incidents for g in stats.by_governorate},
+                                    locations, vocabs["governorate"].labels),
+                    width="stretch")
+    if not locations:
         st.caption(_("No coordinates recorded yet."))
+    else:
+        st.caption(_("Dots: incident locations rounded to about 11 km, as published.")
+                   if map_decimals(principal()) == 1
+                   else _("Dots: incident locations rounded to about 1 km."))
 with right:
     bar({g.admin1: g.incidents for g in stats.by_governorate}, "governorate",
         _("Governorate"))

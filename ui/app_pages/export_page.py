@@ -4,11 +4,11 @@ The file is offered to this browser only (ui/downloads.py, served by ui/server.p
 through st.download_button, whose /media/ addresses answer anyone who has them."""
 
 import datetime as dt
-import html
 
 import streamlit as st
 
 from records.errors import SijilError, ValidationError
+from records.i18n import LANGUAGES
 from records.services.access import LEVELS, allowed_levels
 from records.services.exchange import DEFAULT_STATUSES, FORMATS, ExportFilters, parse_statuses
 from records.services.people import list_actors
@@ -21,10 +21,11 @@ from ui.components import (
     read_session,
     show_error,
 )
+from ui.components.download_link import show_download_link
 from ui.components.import_export import export_download
 from ui.components.vocab import STATUSES, status_label
-from ui.i18n import _
-from ui.state import EXPORT_DOWNLOAD
+from ui.i18n import _, ngettext
+from ui.state import EXPORT_DOWNLOAD, LANGUAGE
 
 LINK_MINUTES = downloads.LIFETIME_SECONDS // 60
 
@@ -49,6 +50,14 @@ fmt = c1.selectbox(_("Format"), FORMATS, format_func=lambda f: format_labels.get
 level = c2.selectbox(_("Redaction level"), levels,
                      format_func=lambda name: level_labels.get(name, name), key="export_level")
 st.info(escape_markdown(_(LEVELS[level].description)))
+report_language = "en"
+if fmt.startswith("report-"):
+    # The report is written in one language for its readers, the session's by default.
+    current = st.session_state.get(LANGUAGE, "en")
+    report_language = st.selectbox(_("Report language"), list(LANGUAGES),
+                                   index=list(LANGUAGES).index(current)
+                                   if current in LANGUAGES else 0,
+                                   format_func=LANGUAGES.get, key="export_report_language")
 
 # Perpetrator: an actor type (every actor of that kind) or one named actor.
 perpetrators = {"": "—"}
@@ -60,7 +69,7 @@ with st.form("export_filters"):
     c1, c2, c3 = st.columns(3)
     statuses = c1.multiselect(_("Status"), STATUSES, default=list(DEFAULT_STATUSES),
                               format_func=status_label, key="export_statuses",
-                              help=_("Leave empty for every status except archived. The "
+                              help=_("Leave empty for every status, archived included. The "
                                      "level may narrow this further."))
     since = c2.date_input(_("From"), value=None, format="YYYY-MM-DD",
                           min_value=dt.date(1900, 1, 1), key="export_since")
@@ -94,7 +103,8 @@ if run and client is not None:
                                 incident_type=incident_type or None,
                                 perpetrator=perpetrator or None)
         st.session_state[EXPORT_DOWNLOAD] = export_download(fmt, level, filters, by=by,
-                                                            client=client, progress=progress)
+                                                            client=client, progress=progress,
+                                                            language=report_language)
     except ValidationError as error:
         st.error(_("Nothing was exported."))
         for problem in error.problems:
@@ -110,17 +120,11 @@ if download is not None and downloads.offered(download.token, client) is None:
               "from this browser replaces it). Export again to get the file.").format(
         m=LINK_MINUTES))
 elif download is not None:
-    st.success(_("{n} incident(s), {rows} row(s) exported at the {level} level.").format(
-        n=download.incidents, rows=download.rows,
-        level=escape_markdown(level_labels.get(download.level, download.level))))
+    st.success(ngettext("{n} incident", "{n} incidents", download.incidents).format(
+        n=download.incidents) + ", " + ngettext(
+        "{n} row exported at the {level} level.", "{n} rows exported at the {level} level.",
+        download.rows).format(n=download.rows, level=escape_markdown(
+            level_labels.get(download.level, download.level))))
     st.caption(_("SHA-256 of the file (recorded in the audit log):"))
     st.code(download.sha256, language=None)
-    # A plain same-site link with `download`: the browser fetches it with its own cookie
-    # and saves it, and the page stays as it is. Styled like Streamlit's secondary buttons.
-    label = _("Download {name}").format(name=download.file_name)
-    st.html(f'<a href="{html.escape(download.url)}" download="{html.escape(download.file_name)}"'
-            ' style="display:inline-block;padding:0.4rem 0.9rem;border-radius:0.5rem;'
-            "border:1px solid rgba(128,128,128,0.45);color:inherit;text-decoration:none;"
-            f'font-weight:600">⤓ {html.escape(label)}</a>')
-    st.caption(_("The link works for {m} minutes, and only in this browser.").format(
-        m=LINK_MINUTES))
+    show_download_link(download.url, download.file_name, LINK_MINUTES)

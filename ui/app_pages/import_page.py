@@ -12,7 +12,7 @@ from ui.components.import_export import (
     preview_upload,
     problems_table,
 )
-from ui.i18n import _
+from ui.i18n import _, ngettext
 
 SHOWN_REFS = 5
 
@@ -53,8 +53,9 @@ for warning in preview.warnings:
     st.warning(escape_markdown(warning))
 
 if not preview.ok:
-    st.error(_("{n} problem(s) found. Nothing can be imported until the file is corrected.")
-             .format(n=len(preview.problems)))
+    st.error(ngettext("{n} problem found. Nothing can be imported until the file is corrected.",
+                      "{n} problems found. Nothing can be imported until the file is corrected.",
+                      len(preview.problems)).format(n=len(preview.problems)))
     st.dataframe(problems_table(preview.problems), hide_index=True, width="stretch")
 else:
     c1, c2, c3 = st.columns(3)
@@ -68,8 +69,9 @@ else:
             _("Start date"): str(s["start_date"] or ""), _("Victims"): s["victims"],
             _("Status in the file"): s["status"]} for s in preview.sample]),
             hide_index=True, width="stretch")
-        st.caption(_("Imports by caseworkers and reviewers are saved as drafts and go "
-                     "through review; an administrator's import keeps the file's status."))
+        st.caption(_("No import verifies or publishes anything: incidents the file calls "
+                     "submitted, verified or published wait for review here, others are "
+                     "saved as drafts. The file's status is kept as provenance."))
 if preview.existing:
     st.subheader(_("Already present, will be skipped"))
     st.dataframe(pd.DataFrame([{_("Row"): str(e.row), _("Ref"): e.ref, _("Reason"): e.reason}
@@ -101,11 +103,17 @@ if st.button(_("Import"), type="primary", disabled=not ready, key="import_run"):
         st.stop()
     refs = ", ".join(escape_markdown(r) for r in result.refs[:SHOWN_REFS])
     more = ", …" if result.created > SHOWN_REFS else ""
-    message = _("Imported {n} incident(s) from {name}: {refs}{more}.").format(
+    message = ngettext("Imported {n} incident from {name}: {refs}{more}.",
+                       "Imported {n} incidents from {name}: {refs}{more}.",
+                       result.created).format(
         n=result.created, name=escape_markdown(upload.name), refs=refs, more=more)
-    if result.drafted:
-        message += " " + _("{n} saved as draft(s) to go through review.").format(
-            n=result.drafted)
+    if result.held_for_review:
+        message += " " + ngettext(
+            "{n} held for review: the file's status is kept as provenance, and someone "
+            "other than the importer verifies it here.",
+            "{n} held for review: the file's status is kept as provenance, and someone "
+            "other than the importer verifies them here.", result.held_for_review).format(
+            n=result.held_for_review)
     if result.existing:
         message += " " + _("{n} already present, skipped.").format(n=len(result.existing))
     state.flash(message)

@@ -17,7 +17,7 @@ from ui.components import (
 )
 from ui.components.evidence import evidence
 from ui.components.history import history
-from ui.components.incident_editor import details, edit_refusal
+from ui.components.incident_editor import details, edit_refusal, editing_notice
 from ui.components.parts_panel import part_titles, saved_parts
 from ui.components.review_panel import review_actions
 from ui.components.vocab import status_label
@@ -42,6 +42,7 @@ except SijilError as error:
     st.stop()
 
 vocabs = load_vocabularies()
+st.set_page_config(page_title=_("{page} · Sijil").format(page=record.ref))
 st.title(escape_markdown(record.ref))
 st.markdown(f"### {escape_markdown(record.title)}")
 st.caption(escape_markdown(" · ".join([
@@ -52,6 +53,12 @@ st.caption(escape_markdown(" · ".join([
     _("version {v}").format(v=record.version),
     _("created by {who}").format(who=record.created_by or "system"),
     _("last edited by {who}").format(who=record.last_edited_by or "system")])))
+if record.imported_from:
+    st.caption(escape_markdown(_("Imported from {source}; status in the file: {status}").format(
+        source=record.imported_from,
+        status=status_label(record.imported_status) if record.imported_status
+        else _("none"))))
+editing_notice(record, by)
 
 editable = edit_refusal(by, record) is None
 titles = part_titles()

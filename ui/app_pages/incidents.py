@@ -12,7 +12,7 @@ from ui import state
 from ui.components import get_engine, load_vocabularies, principal, read_session, show_error
 from ui.components.pager import page_buttons
 from ui.components.vocab import STATUSES, status_label
-from ui.i18n import _
+from ui.i18n import _, ngettext
 
 PAGE_SIZE = 50
 
@@ -81,8 +81,8 @@ except SijilError as error:
     show_error(error)
     st.stop()
 
-st.caption(_("{total} incidents · page {page} of {pages}").format(
-    total=page.total, page=page.page, pages=page.pages))
+st.caption(ngettext("{n} incident", "{n} incidents", page.total).format(n=page.total)
+           + " · " + _("page {page} of {pages}").format(page=page.page, pages=page.pages))
 rows = pd.DataFrame([{
     "ref": item.ref, _("Link"): f"incident?ref={item.ref}", _("Title"): item.title,
     _("Type"): vocabs["incident_type"].label(item.incident_type),

@@ -7,7 +7,8 @@ import streamlit as st
 from records.errors import AuthenticationError
 from records.services.users import authenticate
 from ui import state
-from ui.components import get_engine, show_error, unit_of_work
+from ui.components import get_engine, login_session, show_error, unit_of_work
+from ui.components.language import language_switch
 from ui.components.text import escape_markdown
 from ui.i18n import _
 
@@ -23,6 +24,7 @@ def client_address() -> str:
 def render() -> None:
     st.title(_("Sijil"))
     st.caption(_("Documentation database for human-rights incidents"))
+    language_switch(key="login_language")
     expired = st.session_state.pop(state.EXPIRED, None)
     if expired:
         st.info(escape_markdown(expired))
@@ -39,11 +41,11 @@ def render() -> None:
             try:
                 principal = authenticate(session, username or "", password or "",
                                          client=client_address())
+                token = login_session.open_session(session, principal, client_address())
             except AuthenticationError as error:
                 failure = error
         if failure is not None:
             show_error(failure)  # the service's one sentence, the same for every name
         else:
-            st.session_state[state.PRINCIPAL] = principal
-            state.touch()
+            login_session.adopt(principal, token)
             st.rerun()

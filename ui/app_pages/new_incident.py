@@ -26,9 +26,9 @@ with st.form(FORM):
                  "sources {c}, follow-up events {e}.").format(
         v=len(parts["victims"]), p=len(parts["perpetrators"]), c=len(parts["citations"]),
         e=len(parts["case_events"])))
-    c1, c2, _c3 = st.columns([1, 1, 3])
-    save = c1.form_submit_button(_("Save draft"), type="primary")
-    submit = c2.form_submit_button(_("Submit for review"))
+    row = st.container(horizontal=True)  # wraps instead of cutting a label
+    save = row.form_submit_button(_("Save draft"), type="primary")
+    submit = row.form_submit_button(_("Submit for review"))
 
 if save or submit:
     values = state.form_values(FORM, incident_fields.FIELDS)

@@ -19,7 +19,7 @@ from ui.components.incident_editor import read_only
 from ui.components.parts_panel import part_titles
 from ui.components.parts_view import part_rows, show_table
 from ui.components.review_panel import review_actions
-from ui.i18n import _
+from ui.i18n import _, ngettext
 
 PAGE_SIZE = 50
 # The cursor each visited page started after (None: the head of the queue), so "Previous"
@@ -46,8 +46,11 @@ if not queue.items:
     st.info(_("Nothing is waiting for review."))
     st.stop()
 pages = max(1, -(-queue.total // PAGE_SIZE))
-st.caption(_("{n} incidents waiting for review, the longest waiting first · page {page} of "
-             "{pages}").format(n=queue.total, page=len(cursors), pages=escape_markdown(pages)))
+st.caption(ngettext("{n} incident waiting for review, the longest waiting first",
+                    "{n} incidents waiting for review, the longest waiting first",
+                    queue.total).format(n=queue.total) + " · "
+           + _("page {page} of {pages}").format(page=len(cursors),
+                                                pages=escape_markdown(pages)))
 items = queue.items
 st.dataframe(pd.DataFrame([{
     _("Reference"): i.ref, _("Title"): i.title,

@@ -15,6 +15,7 @@ import pandas as pd
 from records.errors import FieldProblem
 from records.models.types import utcnow
 from records.services.access import Principal
+from records.services.backup import audit_backup, create_backup
 from records.services.exchange import (
     ExportFilters,
     ExportRequest,
@@ -101,15 +102,44 @@ class ExportDownload:
 
 
 def export_download(fmt: str, level: str, filters: ExportFilters, *, by: Principal,
-                    client: str, progress: Progress | None = None) -> ExportDownload:
+                    client: str, progress: Progress | None = None,
+                    language: str = "en") -> ExportDownload:
     """Run the (audited) export into a temporary file and offer its bytes to the browser
     `client` only, never through Streamlit's /media/ file server."""
     extension, mime = EXPORT_FILES.get(fmt, (fmt, "application/octet-stream"))
     file_name = f"sijil-{level}-{utcnow():%Y%m%d-%H%M}.{extension}"
     with tempfile.TemporaryDirectory(prefix="sijil-export-") as folder:
         result = run_export(get_engine(), ExportRequest(fmt, Path(folder) / file_name, level,
-                                                        filters),
+                                                        filters, language=language),
                             by=by, progress=progress)
         token = downloads.offer(client, result.path.read_bytes(), file_name, mime)
     return ExportDownload(file_name, result.level, result.incidents, result.rows,
+                          result.sha256, token)
+
+
+@dataclass(frozen=True)
+class BackupDownload:
+    file_name: str
+    incidents: int
+    files: int
+    sha256: str
+    token: str
+
+    @property
+    def url(self) -> str:
+        return downloads.url(self.token)
+
+
+def backup_download(*, by: Principal, client: str) -> BackupDownload:
+    """Make an (audited) backup into a temporary file and offer it to the browser `client`
+    only. The archive is held in memory while the link lasts."""
+    engine = get_engine()
+    file_name = f"sijil-backup-{utcnow():%Y%m%d-%H%M}.tar.gz"
+    with tempfile.TemporaryDirectory(prefix="sijil-backup-") as folder:
+        result = create_backup(engine, Path(folder) / file_name, by=by)
+        with unit_of_work(engine) as session:
+            audit_backup(session, result, by=by)
+        token = downloads.offer(client, result.path.read_bytes(), file_name,
+                                "application/gzip")
+    return BackupDownload(file_name, result.counts.get("incident", 0), result.files,
                           result.sha256, token)

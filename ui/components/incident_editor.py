@@ -1,18 +1,28 @@
-"""The Details tab of an incident: its fields, edited with the version the user opened."""
+"""The Details tab of an incident: its fields, edited with the version the user opened,
+and who else has it open for editing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from records.errors import PermissionDenied
+from records.errors import PermissionDenied, SijilError
 from records.services.access import check_can_edit
-from records.services.incidents import format_incident_date, update_incident
+from records.services.incidents import (
+    format_incident_date,
+    mark_editing,
+    others_editing,
+    stop_editing,
+    update_incident,
+)
 from records.services.review import submit_incident, workflow_actions
 from ui import state
 from ui.components import incident_fields
+from ui.components.db import get_engine, read_session, unit_of_work
 from ui.components.feedback import FieldErrors, run_write
 from ui.components.text import escape_markdown, labelled
-from ui.components.vocab import Vocab
+from ui.components.vocab import Vocab, choice_label
 from ui.i18n import _
 
 
@@ -64,8 +74,34 @@ def read_only(record, vocabs: dict[str, Vocab]) -> None:
         labelled(_("Method"), vocabs["method"].label(record.method))
         labelled(_("Context"), vocabs["context"].label(record.context))
         labelled(_("Fatalities / injured"), f"{record.fatalities} / {record.injured}")
-        labelled(_("Confidence"), record.confidence)
+        labelled(_("Confidence"), choice_label(record.confidence))
     labelled(_("Narrative"), record.narrative)
+
+
+def editing_notice(record, by) -> None:
+    """Who else has this incident open for editing: a hint, the version check still
+    refuses a save made over someone else's."""
+    with read_session(get_engine()) as session:
+        others = others_editing(session, record.ref, by=by)
+    for username, since in others:
+        # Nobody's local time zone is known: the time is UTC, and says so.
+        st.info(_("{name} has been editing this incident since {time} UTC.").format(
+            name=escape_markdown(username),
+            time=escape_markdown(f"{since.astimezone(dt.UTC):%H:%M}")))
+
+
+def _editing(ref: str, by, editing: bool) -> None:
+    """Mark the form open (renewed on every run while it is) or closed, for the others."""
+    try:
+        with unit_of_work(get_engine()) as session:
+            if editing:
+                mark_editing(session, ref, by=by)
+            else:
+                stop_editing(session, ref, by=by)
+    except SijilError:
+        # Only a hint to others: a refusal here (a right lost a moment ago) must not keep
+        # the user from a form the services will refuse to save anyway.
+        pass
 
 
 def details(record, vocabs: dict[str, Vocab], by) -> None:
@@ -78,14 +114,29 @@ def details(record, vocabs: dict[str, Vocab], by) -> None:
         st.caption(escape_markdown(refusal))
         read_only(record, vocabs)
         return
+    if not state.is_editing(record.ref):
+        read_only(record, vocabs)
+        if st.button(_("Edit details"), key=f"open_{form}"):
+            # Start from the record as it is now, not from what an earlier edit left typed.
+            state.clear_form(form)
+            state.set_editing(record.ref, True)
+            st.rerun()
+        return
+    _editing(record.ref, by, True)
     errors = FieldErrors(form)
     can_submit = "submit" in workflow_actions(by, record)
     with st.form(form):
         incident_fields.render(form, incident_fields.values_of(record), vocabs, errors)
-        c1, c2, _c3 = st.columns([1, 1, 3])
-        save = c1.form_submit_button(_("Save draft") if can_submit else _("Save changes"),
-                                     type="primary")
-        submit = c2.form_submit_button(_("Submit for review"), disabled=not can_submit)
+        row = st.container(horizontal=True)  # wraps instead of cutting a label
+        save = row.form_submit_button(_("Save draft") if can_submit else _("Save changes"),
+                                      type="primary")
+        submit = row.form_submit_button(_("Submit for review"), disabled=not can_submit)
+        cancel = row.form_submit_button(_("Cancel"))
+    if cancel:
+        state.clear_form(form)
+        state.set_editing(record.ref, False)
+        _editing(record.ref, by, False)
+        st.rerun()
     if not (save or submit):
         return
     data = incident_fields.to_data(state.form_values(form, incident_fields.FIELDS))
@@ -96,10 +147,12 @@ def details(record, vocabs: dict[str, Vocab], by) -> None:
         if submit:
             result = submit_incident(session, record.ref, by=by,
                                      expected_version=result.version)
+        stop_editing(session, record.ref, by=by)
         return result
 
     done = _("Submitted {ref} for review.") if submit else _("Saved {ref}.")
     result = run_write(write, errors, success=done.format(ref=record.ref))
     if result is not None:
         state.set_opened_version(record.ref, result.version)
+        state.set_editing(record.ref, False)
         st.rerun()

@@ -52,8 +52,9 @@ def victim_form(form: str, vocabs: dict[str, Vocab]) -> dict[str, Any] | None:
     return {**victim, "person": person}
 
 
-def _searched_people(form: str) -> dict[str, str]:
-    search = st.text_input(_("Find an existing person by name"), key=f"{form}_search")
+def _searched_people(form: str, label: str | None = None) -> dict[str, str]:
+    search = st.text_input(label or _("Find an existing person by name"),
+                           key=f"{form}_search")
     if not (search and search.strip()):
         return {}
     with read_session(get_engine()) as session:
@@ -192,21 +193,84 @@ def citation_form(form: str, vocabs: dict[str, Vocab]) -> dict[str, Any] | None:
     return item
 
 
-def case_event_form(form: str, vocabs: dict[str, Vocab]) -> dict[str, Any] | None:
+def _index(options: list, value, default: int = 0) -> int:
+    return options.index(value) if value in options else default
+
+
+def _concerned_options(form: str, current) -> dict[str, str]:
+    """Whom a case event may concern: nobody, the one it names now, people found by name,
+    or a group `by` may see; keys "person:<uid>" and "actor:<uid>"."""
+    options = {NEW: _("— nobody named —")}
+    if current is not None and current.person is not None:
+        options[f"person:{current.person.uid}"] = current.person.full_name
+    if current is not None and current.actor is not None:
+        options[f"actor:{current.actor.uid}"] = current.actor.name
+    found = _searched_people(form, _("Find the person concerned by name"))
+    options.update({f"person:{uid}": label for uid, label in found.items()})
+    with read_session(get_engine()) as session:
+        options.update({f"actor:{a.uid}": a.name for a in list_actors(session, by=principal())})
+    return options
+
+
+def case_event_form(form: str, vocabs: dict[str, Vocab], current=None
+                    ) -> dict[str, Any] | None:
+    """A follow-up step (the arrest, the verdict…), dated as precisely as it is known, with
+    whom it concerns and its source; filled in with `current` (a saved event) to change it.
+    Returns every field, so a change replaces the event's values as the form shows them."""
     sources = {NEW: _("— none —"), **_source_options()}
+    if current is not None and current.source is not None:
+        sources.setdefault(current.source.uid, current.source.title)
+    concerned = _concerned_options(form, current)
+    now = (f"person:{current.person.uid}" if current is not None and current.person
+           else f"actor:{current.actor.uid}" if current is not None and current.actor else NEW)
+    precisions, kinds = vocabs["date_precision"].codes, vocabs["case_event_kind"].codes
     with st.form(form):
-        c1, c2 = st.columns(2)
+        c1, c2, c3 = st.columns(3)
         date = c1.date_input(_("Date"), key=f"{form}_date", min_value=dt.date(1900, 1, 1),
-                             format="YYYY-MM-DD")
-        kind = c2.selectbox(_("What happened"), vocabs["case_event_kind"].codes,
-                            format_func=vocabs["case_event_kind"].label, key=f"{form}_kind")
-        description = st.text_area(_("Description"), key=f"{form}_description", height=80)
+                             format="YYYY-MM-DD",
+                             value=current.date if current is not None else "today")
+        precision = c2.selectbox(
+            _("Date precision"), precisions, format_func=vocabs["date_precision"].label,
+            index=_index(precisions, current.date_precision if current else "day"),
+            key=f"{form}_precision",
+            help=_("Month: only the month is known (the day of the date is not shown)."))
+        kind = c3.selectbox(_("What happened"), kinds,
+                            format_func=vocabs["case_event_kind"].label,
+                            index=_index(kinds, current.kind if current else None),
+                            key=f"{form}_kind")
+        description = st.text_area(_("Description"), key=f"{form}_description", height=80,
+                                   value=current.description if current else "")
         source = st.selectbox(_("Source (optional)"), list(sources), format_func=sources.get,
+                              index=_index(list(sources), current.source.uid if current
+                                           and current.source else NEW),
                               key=f"{form}_source")
-        if not st.form_submit_button(_("Add follow-up event")):
+        who = st.selectbox(_("Person or group concerned (optional)"), list(concerned),
+                           format_func=concerned.get, index=_index(list(concerned), now),
+                           key=f"{form}_concerned")
+        c1, c2, c3 = st.columns(3)
+        new_person = c1.text_input(_("Or a new person concerned: full name"),
+                                   key=f"{form}_person_name")
+        new_actor = c2.text_input(_("Or a new group concerned: name"),
+                                  key=f"{form}_actor_name")
+        actor_type = c3.selectbox(_("Type of the new group"), vocabs["actor_type"].codes,
+                                  format_func=vocabs["actor_type"].label,
+                                  key=f"{form}_actor_type")
+        if not st.form_submit_button(_("Save follow-up event") if current is not None
+                                     else _("Add follow-up event")):
             return None
-    return {"date": date, "kind": kind, "description": description,
-            "source_uid": source or None}
+    item: dict[str, Any] = {
+        "date": date, "date_precision": precision, "kind": kind, "description": description,
+        "source_uid": source or None, "person_uid": None, "person": None, "actor_uid": None,
+        "actor": None}
+    kind_of, _sep, uid = who.partition(":")
+    if uid:
+        item[f"{kind_of}_uid"] = uid
+    # Both an existing and a new one named is refused by the service, naming the field.
+    if new_person.strip():
+        item["person"] = {"full_name": new_person.strip()}
+    if new_actor.strip():
+        item["actor"] = {"name": new_actor.strip(), "actor_type": actor_type}
+    return item
 
 
 FORMS = {"victims": victim_form, "perpetrators": perpetrator_form,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from records.services.incidents import add_part, remove_part
+from records.services.incidents import add_part, remove_part, update_case_event
 from ui import state
 from ui.components.feedback import FieldErrors, clear_widgets, run_write
-from ui.components.part_forms import FORMS
+from ui.components.part_forms import FORMS, case_event_form
 from ui.components.parts_view import draft_label, part_rows, show_table
 from ui.components.text import escape_markdown
 from ui.components.vocab import Vocab
@@ -55,6 +55,31 @@ def saved_parts(record, part: str, vocabs: dict[str, Vocab], by, *, editable: bo
         result = run_write(lambda s: add_part(s, record.ref, part, data, by=by,
                                               expected_version=version),
                            success=_("Added to {ref}.").format(ref=record.ref))
+        if result is not None:
+            state.set_opened_version(record.ref, result.version)
+            clear_widgets(f"{form}_")
+            st.rerun()
+    if part == "case_events" and items:
+        _change_case_event(record, rows, vocabs, by, version)
+
+
+def _change_case_event(record, rows: list[dict], vocabs: dict[str, Vocab], by,
+                       version: int) -> None:
+    """Change a saved follow-up event: its date and precision, whom it concerns, its
+    source, what happened."""
+    events = {e.id: e for e in record.case_events}
+    labels = {e.id: f"{i + 1}. {' · '.join(list(rows[i].values())[:2])}"
+              for i, e in enumerate(record.case_events)}
+    with st.expander(_("Change a follow-up event"), expanded=False):
+        chosen = st.selectbox(_("Follow-up event"), list(labels), format_func=labels.get,
+                              key=f"change_case_event_{record.ref}")
+        form = f"change_case_events_{record.ref}_{chosen}"
+        data = case_event_form(form, vocabs, events[chosen])
+    if data is not None:
+        result = run_write(lambda s: update_case_event(s, record.ref, chosen, data, by=by,
+                                                       expected_version=version),
+                           success=_("Saved the follow-up event of {ref}.").format(
+                               ref=record.ref))
         if result is not None:
             state.set_opened_version(record.ref, result.version)
             clear_widgets(f"{form}_")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
+from records.services.incidents import format_incident_date
 from ui.components.text import escape_markdown
 from ui.components.vocab import Vocab
 from ui.i18n import _
@@ -41,11 +44,20 @@ def part_rows(part: str, items: list, vocabs: dict[str, Vocab]) -> list[dict]:
                          _("Confidential"): _yes(s.is_confidential),
                          _("Says"): item.statement})
         else:
-            rows.append({_("Date"): item.date.isoformat(),
+            rows.append({_("Date"): format_incident_date(item.date, None, item.date_precision),
                          _("What happened"): vocabs["case_event_kind"].label(item.kind),
+                         _("Concerns"): concerned(item),
                          _("Description"): item.description,
                          _("Source"): item.source.title if item.source else ""})
     return rows
+
+
+def concerned(event) -> str:
+    """Whom a saved case event concerns: the person's name as the reader may see it, or the
+    group's."""
+    if event.person is not None:
+        return event.person.full_name
+    return event.actor.name if event.actor is not None else ""
 
 
 def draft_label(part: str, item: dict, vocabs: dict[str, Vocab]) -> str:
@@ -61,7 +73,10 @@ def draft_label(part: str, item: dict, vocabs: dict[str, Vocab]) -> str:
     if part == "citations":
         return (item.get("source") or {}).get("title") or _("existing source {uid}").format(
             uid=(item.get("source_uid") or "")[:8])
-    return f"{item.get('date')} · {vocabs['case_event_kind'].label(item.get('kind'))}"
+    when = item.get("date")
+    if isinstance(when, dt.date):
+        when = format_incident_date(when, None, item.get("date_precision") or "day")
+    return f"{when} · {vocabs['case_event_kind'].label(item.get('kind'))}"
 
 
 def show_table(rows: list[dict], empty: str) -> None:

@@ -67,16 +67,17 @@ def _review_form(key: str, actions, errors: FieldErrors) -> tuple[str | None, st
     with st.form(key):
         comment = st.text_area(_("Comment"), key=f"{key}_comment", height=100)
         errors.show("comment")
-        cols = st.columns(4)
-        pressed = {"comment": cols[0].form_submit_button(_("Add comment"))}
+        # A row that wraps, not fixed columns: a long label (or its translation) is never cut.
+        row = st.container(horizontal=True)
+        pressed = {"comment": row.form_submit_button(_("Add comment"))}
         if "verify" in actions:
-            pressed["verify"] = cols[1].form_submit_button(_("Verify"), type="primary")
+            pressed["verify"] = row.form_submit_button(_("Verify"), type="primary")
         if "return" in actions:
-            pressed["return"] = cols[2].form_submit_button(_("Return to caseworker"))
+            pressed["return"] = row.form_submit_button(_("Return to caseworker"))
         if "publish" in actions:
-            pressed["publish"] = cols[1].form_submit_button(_("Publish"))
+            pressed["publish"] = row.form_submit_button(_("Publish"))
         if "reopen" in actions:
-            pressed["reopen"] = cols[1].form_submit_button(_("Reopen as draft"))
+            pressed["reopen"] = row.form_submit_button(_("Reopen as draft"))
     action = next((name for name, hit in pressed.items() if hit), None)
     return action, (comment or "").strip()
 

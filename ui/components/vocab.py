@@ -8,12 +8,11 @@ import streamlit as st
 
 from records.services.vocabularies import labels, list_terms
 from records.vocabulary_seed import GOVERNORATE_VOCABULARY
-from ui import state
 from ui.components.db import get_engine, read_session
-from ui.i18n import _
+from ui.i18n import _, current_language
 
 VOCABULARIES = ("incident_type", "method", "context", "victim_outcome", "profile",
-                "actor_type", "source_kind", "case_event_kind", "attribution",
+                "actor_type", "source_kind", "case_event_kind", "custody_kind", "attribution",
                 "date_precision", "geo_precision", GOVERNORATE_VOCABULARY)
 
 
@@ -29,10 +28,9 @@ class Vocab:
 
 
 def load_vocabularies() -> dict[str, Vocab]:
-    language = st.session_state.get(state.LANGUAGE, "en")
     with read_session(get_engine()) as session:
         return {name: Vocab([t.code for t in list_terms(session, name)],
-                            labels(session, name, language))
+                            labels(session, name, current_language()))
                 for name in VOCABULARIES}
 
 
@@ -53,6 +51,11 @@ def choice_label(value: str) -> str:
             "corroborated": _("Corroborated"), "verified": _("Verified"),
             "female": _("Female"), "male": _("Male"), "other": _("Other"),
             "unknown": _("Unknown")}.get(value, value)
+
+
+def role_label(role: str) -> str:
+    return {"viewer": _("Viewer"), "caseworker": _("Caseworker"), "reviewer": _("Reviewer"),
+            "admin": _("Admin")}.get(role, role)
 
 
 STATUSES = ("draft", "submitted", "returned", "verified", "published", "archived")

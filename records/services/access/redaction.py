@@ -22,7 +22,7 @@ import copy
 from dataclasses import dataclass
 
 from records.errors import PermissionDenied, ValidationError
-from records.i18n import _
+from records.i18n import N_, _
 from records.models.incident_io import PersonRead
 from records.services.access.permissions import has_role
 from records.services.access.principal import Principal
@@ -88,24 +88,24 @@ LEVELS: dict[str, ExportLevel] = {
     "public": ExportLevel(
         "public", "viewer", PUBLISHABLE_STATUSES, restricted=False, all_names=False,
         contacts=False, confidential_sources=False, testimony=False, coordinate_decimals=1,
-        description="Verified and published incidents only, restricted incidents left out. "
-                    "Victims are named only where they are public figures or consented to "
-                    "publication of their name; witnesses and contacts never appear; only "
-                    "non-confidential published sources; coordinates rounded to the "
-                    "district (0.1 degree)."),
+        description=N_("Verified and published incidents only, restricted incidents left "
+                       "out. Victims are named only where they are public figures or "
+                       "consented to publication of their name; witnesses and contacts never "
+                       "appear; only non-confidential published sources; coordinates rounded "
+                       "to the district (0.1 degree).")),
     "partner": ExportLevel(
         "partner", "caseworker", None, restricted=False, all_names=False, contacts=False,
         confidential_sources=False, testimony=True, coordinate_decimals=1,
-        description="For trusted partner organisations: as public, plus every source that "
-                    "is not confidential; restricted incidents left out; names only of "
-                    "public figures and consenting victims; coordinates rounded to the "
-                    "district."),
+        description=N_("For trusted partner organisations: as public, plus every source "
+                       "that is not confidential; restricted incidents left out; names only "
+                       "of public figures and consenting victims; coordinates rounded to the "
+                       "district.")),
     "internal": ExportLevel(
         "internal", "reviewer", None, restricted=True, all_names=True, contacts=True,
         confidential_sources=True, testimony=True, coordinate_decimals=None,
-        description="Everything, including unconsented names, contacts, confidential "
-                    "sources and restricted incidents. For reviewers and admins only; "
-                    "never leaves the organisation."),
+        description=N_("Everything, including unconsented names, contacts, confidential "
+                       "sources and restricted incidents. For reviewers and admins only; "
+                       "never leaves the organisation.")),
 }
 
 
@@ -168,8 +168,10 @@ def redact_incident(record: dict, level: ExportLevel) -> dict | None:
         return None
     if level.all_names and level.contacts and level.confidential_sources:
         return copy.deepcopy(record)
+    # Review comments and evidence records never leave below the internal level.
     out = {k: v for k, v in record.items()
-           if k not in ("victims", "perpetrators", "citations", "case_events")}
+           if k not in ("victims", "perpetrators", "citations", "case_events", "comments",
+                        "attachments")}
     if level.coordinate_decimals is not None and record.get("latitude") is not None:
         out["latitude"] = _round(record["latitude"], level.coordinate_decimals)
         out["longitude"] = _round(record["longitude"], level.coordinate_decimals)
@@ -186,7 +188,8 @@ def redact_incident(record: dict, level: ExportLevel) -> dict | None:
     out["citations"] = [copy.deepcopy(c) for c in record["citations"]
                         if source_visible(c["source"], level)]
     out["case_events"] = [
-        {**e, "source": copy.deepcopy(e["source"]) if source_visible(e["source"], level)
+        {**e, "person": _person(e.get("person"), level, False),
+         "source": copy.deepcopy(e["source"]) if source_visible(e["source"], level)
          else None}
         for e in record["case_events"]]
     return out

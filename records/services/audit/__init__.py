@@ -19,37 +19,48 @@ _EXPORTS = {
     "check_history_access": "log",
     "incident_history": "log",
     "list_entries": "log",
+    "ReadableEntry": "readable",
+    "audit_filter_choices": "readable",
+    "readable_entries": "readable",
+    "readable_history": "readable",
     "VerifyResult": "verify",
     "trail_anchor": "verify",
     "verify_chain": "verify",
     "incident_as_of": "history",
     "incident_as_of_time": "history",
-    "purge_incident": "history",
-    "revert_incident": "history",
+    "purge_incident": "erasure",
+    "purge": "erasure",
+    "purge_person": "erasure",
+    "revert_incident": "revert",
 }
 
 __all__ = [
     "AuditEntryRead",
     "AuditPage",
     "FieldChange",
+    "ReadableEntry",
     "VerifyResult",
+    "audit_filter_choices",
     "check_history_access",
     "incident_as_of",
     "incident_as_of_time",
     "incident_history",
     "list_entries",
+    "purge",
     "purge_incident",
+    "purge_person",
+    "readable_entries",
+    "readable_history",
     "revert_incident",
     "trail_anchor",
     "verify_chain",
 ]
 
 if TYPE_CHECKING:
+    from records.services.audit.erasure import purge, purge_incident, purge_person
     from records.services.audit.history import (
         incident_as_of,
         incident_as_of_time,
-        purge_incident,
-        revert_incident,
     )
     from records.services.audit.log import (
         AuditEntryRead,
@@ -59,6 +70,13 @@ if TYPE_CHECKING:
         incident_history,
         list_entries,
     )
+    from records.services.audit.readable import (
+        ReadableEntry,
+        audit_filter_choices,
+        readable_entries,
+        readable_history,
+    )
+    from records.services.audit.revert import revert_incident
     from records.services.audit.verify import VerifyResult, trail_anchor, verify_chain
 
 

@@ -1,4 +1,5 @@
-"""An incident as it was: rebuilt from the audit trail, reverted to, or purged for good.
+"""An incident as it was: rebuilt from the audit trail (reverting to it: revert.py), or
+purged for good.
 
 The trail is the only history kept: a create entry carries every non-null field, an update
 the fields it changed as [old, new], a delete the old values. Replaying the entries up to a
@@ -10,15 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlmodel import Session, func, select
 
-from records.audit_chain import EVENT_ACTIONS, SEAL, audit_action, purging
-from records.errors import NotFound, ValidationError
+from records.audit_chain import EVENT_ACTIONS, SEAL
+from records.errors import NotFound
 from records.i18n import _
-from records.models import Attachment, AuditEntry, ReviewComment
+from records.models import AuditEntry
 from records.models.incident_io import (
     ActorRead,
     CaseEventRead,
@@ -30,16 +31,14 @@ from records.models.incident_io import (
     SourceRead,
     VictimRead,
 )
+from records.sealing import open_values
 from records.services.access import (
     Principal,
-    act_as,
     can_see_personal_data,
     redact_person,
-    require_role,
 )
 from records.services.audit.log import check_history_access
 from records.services.audit.replay import apply_entry
-from records.services.incidents import EDITABLE_FIELDS, load_incident, update_incident
 from records.services.users import usernames
 
 
@@ -129,6 +128,17 @@ def _model(read_model, row: _Row | None):
     return read_model.model_validate({**row.state, "id": row.id, "version": row.changes})
 
 
+def _opened(session: Session, row: _Row | None, table: str, full: bool,
+            owner: str | None = None) -> _Row | None:
+    """`row` with the sealed values the trail holds opened, for a reader who may see them
+    (an erased owner's read as erased)."""
+    if row is None or row.state is None or not full:
+        return row
+    if owner is None:
+        owner = f"{table}:{row.state.get('uid')}"
+    return replace(row, state=open_values(session, table, owner, row.state))
+
+
 def _build(session: Session, replay: _Replay, incident: _Row, seq: int, by: Principal
            ) -> IncidentRead:
     def mine(entity_type: str) -> list[_Row]:
@@ -139,23 +149,26 @@ def _build(session: Session, replay: _Replay, incident: _Row, seq: int, by: Prin
     citations, case_events, comments = mine("citation"), mine("case_event"), mine(
         "review_comment")
     shared = _replay_shared(session, {
-        "person": {r.state.get("person_id") for r in victims + perpetrators},
-        "actor": {r.state.get("actor_id") for r in perpetrators},
+        "person": {r.state.get("person_id") for r in victims + perpetrators + case_events},
+        "actor": {r.state.get("actor_id") for r in perpetrators + case_events},
         "source": {r.state.get("source_id") for r in citations + case_events},
     }, seq)
     full = can_see_personal_data(by)
 
     def person(person_id, consented: bool = False) -> PersonRead | None:
-        p = _model(PersonRead, shared.rows.get(("person", person_id)))
+        p = _model(PersonRead, _opened(session, shared.rows.get(("person", person_id)),
+                                       "person", full))
         if p is None:
             return None
         return redact_person(p, consented=consented, all_names=full, show_confidential=full)
 
     def source(source_id) -> SourceRead | None:
-        s = _model(SourceRead, shared.rows.get(("source", source_id)))
+        s = _model(SourceRead, _opened(session, shared.rows.get(("source", source_id)),
+                                       "source", full))
         return s if s is None or full or not s.is_confidential else None
 
-    state = incident.state
+    state = open_values(session, "incident", f"incident:{incident.state.get('ref')}",
+                        incident.state)
     names = usernames(session, {state.get("created_by_id"), state.get("submitted_by_id"),
                                  state.get("verified_by_id"), replay.last_actor_id}
                        | {c.state.get("author_id") for c in comments})
@@ -177,12 +190,15 @@ def _build(session: Session, replay: _Replay, incident: _Row, seq: int, by: Prin
             "actor": _model(ActorRead, shared.rows.get(("actor", p.state.get("actor_id")))),
             "person": person(p.state.get("person_id"))}) for p in perpetrators],
         "citations": [CitationRead.model_validate({
-            **c.state, "id": c.id, "version": c.changes,
-            "source": source(c.state.get("source_id"))})
+            **_opened(session, c, "citation", True, f"incident:{state.get('ref')}").state,
+            "id": c.id, "version": c.changes, "source": source(c.state.get("source_id"))})
             for c in citations if source(c.state.get("source_id")) is not None],
         "case_events": [CaseEventRead.model_validate({
             **e.state, "id": e.id, "version": e.changes,
-            "source": source(e.state.get("source_id"))}) for e in case_events],
+            "source": source(e.state.get("source_id")),
+            "person": person(e.state.get("person_id")),
+            "actor": _model(ActorRead, shared.rows.get(("actor", e.state.get("actor_id"))))})
+            for e in case_events],
         "comments": [CommentRead(id=c.id, author=names.get(c.state.get("author_id"), "system"),
                                  body=c.state.get("body", ""), created_at=c.created_at)
                      for c in comments],
@@ -213,61 +229,3 @@ def incident_as_of_time(session: Session, ref: str, *, by: Principal, at: dt.dat
     if seq is None:
         raise NotFound(_("{ref} did not exist at {at}").format(ref=ref, at=at.isoformat()))
     return incident_as_of(session, ref, by=by, seq=seq)
-
-
-def revert_incident(session: Session, ref: str, *, by: Principal, to_seq: int,
-                    expected_version: int, fields: list[str] | None = None, reason: str
-                    ) -> IncidentRead:
-    """Set the incident's own fields (all, or only `fields`) back to their values right
-    after entry `to_seq`. It is an edit like any other, recorded as a "revert" entry: the
-    `by` must be allowed to edit the incident, `expected_version` must be the current
-    version, and the old values must be valid today. Reverting to values the incident
-    already has writes nothing.
-
-    Raises ValidationError (no reason, an unknown field, a value no longer valid),
-    ConflictError (stale version), PermissionDenied, NotFound (as incident_as_of)."""
-    if not reason or not reason.strip():
-        raise ValidationError.single("reason", _("say why the incident is reverted"))
-    wanted = list(fields) if fields else sorted(EDITABLE_FIELDS)
-    unknown = sorted(set(wanted) - EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError.single(unknown[0], _("this field cannot be reverted"))
-    ref = check_history_access(session, ref, by)
-    _replay, past = _replay_incident(session, ref, _whole_flush(session, to_seq))
-    changes = {f: past.state.get(f) for f in wanted}
-    with audit_action(session, "revert", reason.strip()):
-        return update_incident(session, ref, changes, by=by,
-                               expected_version=expected_version, reason=reason.strip())
-
-
-def purge_incident(session: Session, ref: str, *, by: Principal, reason: str) -> None:
-    """Delete the incident for good, with its victims, perpetrators, citations, case events
-    and review comments (people, actors and sources stay: other incidents may cite them).
-    Admins only, with a reason. Each removed row leaves a "purge" entry holding the SHA-256
-    of its content, not the content.
-
-    Raises PermissionDenied (not an admin), ValidationError (no reason, or attachments that
-    must be removed first), NotFound."""
-    require_role(by, "admin", _("purge incidents"))
-    if not reason or not reason.strip():
-        raise ValidationError.single("reason", _("say why the incident is purged"))
-    incident = load_incident(session, ref, by=by, for_update=True)
-    if session.exec(select(Attachment.id).where(Attachment.incident_id == incident.id)
-                    ).first() is not None:
-        raise ValidationError.single("attachments", _(
-            "{ref} has evidence files attached: remove them first").format(ref=incident.ref))
-    comments = session.exec(select(ReviewComment).where(
-        ReviewComment.incident_id == incident.id)).all()
-    act_as(session, by, reason.strip())
-    with purging(session):
-        for row in [*incident.victims, *incident.perpetrators, *incident.citations,
-                    *incident.case_events, *comments]:
-            session.delete(row)
-        session.flush()
-        # The collections still hold the deleted rows; reload them (empty) before the
-        # incident goes, or the ORM would try to detach rows that no longer exist.
-        session.expire(incident, list(_COLLECTIONS))
-        session.delete(incident)
-
-
-_COLLECTIONS = ("victims", "perpetrators", "citations", "case_events")

@@ -23,6 +23,7 @@ from records.errors import NotFound, ValidationError
 from records.i18n import _
 from records.models import AppUser, AuditEntry, Incident
 from records.models.page import Page
+from records.sealing import is_sealed
 from records.services.access import (
     Principal,
     can_see_incident,
@@ -34,6 +35,12 @@ from records.services.access import (
 MAX_PAGE_SIZE = 1000
 _TYPED_ID = re.compile(r"^([a-z_]+):(\d+)$")
 _REF = re.compile(r"^INC-\d{4}-\d{5}$")
+
+
+def _shown(value: Any) -> Any:
+    # A sealed value (records/sealing.py) says what it is; its ciphertext tells nobody
+    # anything. The incident's History opens it for those who may read it.
+    return _("[encrypted]") if is_sealed(value) else value
 
 
 class FieldChange(BaseModel):
@@ -69,7 +76,7 @@ def field_changes(changes: str) -> list[FieldChange]:
     items = []
     for field, value in data.items():
         if isinstance(value, list) and len(value) == 2:
-            items.append(FieldChange(field=field, old=value[0], new=value[1]))
+            items.append(FieldChange(field=field, old=_shown(value[0]), new=_shown(value[1])))
         else:
             items.append(FieldChange(field=field, new=value))
     return items

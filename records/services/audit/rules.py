@@ -2,8 +2,8 @@
 
 - Four eyes: an incident the trail leaves verified or published got there through a verify
   step by a named user other than its last editor and its submitter at that time (the
-  system never verifies: no second person stands behind it), or was created so by an
-  import of the system or an admin (docs/design.md §4). The last editor is the trail's
+  system never verifies: no second person stands behind it); nothing is created so, an
+  import included (docs/design.md §4). The last editor is the trail's
   `last_edited_by_id`; for a verify step before the seal, whose entries did not record
   it, the value the seal recorded (nothing can have changed it since: an edit sends a
   verified record back).
@@ -106,10 +106,12 @@ class Rules:
             return (seq, f"entry {seq} makes {self._ref(seq)} {status} without a verify step")
         _id, action, _changes, seq, actor = entries[decisive]
         if action == "create":
-            if actor is None or self._role_at(actor, seq) == "admin":
-                return None
-            return (seq, f"entry {seq}: {self._user(actor)} creates {self._ref(seq)} as "
-                         "verified, which only an import by the system or an admin may do")
+            # Imports keep a file's status as provenance only (docs/design.md §4): no
+            # path, the system's and an admin's included, creates a record verified.
+            who = "the system" if actor is None else self._user(actor)
+            return (seq, f"entry {seq}: {who} creates {self._ref(seq)} as "
+                         f"{_value(entries[decisive], 'status')}, without a verify step "
+                         "(four eyes)")
         if action != "verify":
             return (seq, f"entry {seq} makes {self._ref(seq)} verified by a '{action}', "
                          "not a verify step")

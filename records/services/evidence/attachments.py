@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import mimetypes
 import re
 from pathlib import Path
 from typing import BinaryIO
@@ -16,12 +15,14 @@ from sqlmodel import Session, select
 from records.audit_chain import append_event
 from records.errors import FieldProblem, NotFound, ValidationError
 from records.i18n import _
+from records.keys import StoredKeyError
 from records.models import Attachment, CustodyEvent, Incident, Source
 from records.models.evidence_io import (
     AttachmentRead,
     CustodyEventRead,
     FilesReport,
 )
+from records.sealing import data_key, incident_owner
 from records.services.access import (
     Principal,
     act_as,
@@ -29,12 +30,24 @@ from records.services.access import (
     check_can_edit,
     require_role,
 )
-from records.services.evidence.store import EvidenceFileError, file_path, store_file
+from records.services.evidence.metadata import needs_cleaning, strip_metadata
+from records.services.evidence.sniffing import read_within_limit, sniff_type
+from records.services.evidence.store import (
+    EvidenceFileError,
+    file_path,
+    incident_file_key,
+    read_sealed,
+    store_file,
+    store_sealed,
+)
 from records.services.incidents import check_version, flush_or_conflict, load_incident, touch
 from records.services.users import usernames
 from records.services.vocabularies import check_code
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Clocks of the computers that record custody differ a little.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _clean_name(filename: str) -> str:
@@ -81,10 +94,13 @@ def _check_time(field: str, value: dt.datetime | None) -> None:
 
 def add_attachment(session: Session, ref: str, *, filename: str, data: bytes | BinaryIO,
                    by: Principal, expected_version: int | None = None,
-                   description: str = "", mime_type: str | None = None,
-                   captured_at: dt.datetime | None = None, source_uid: str | None = None,
+                   description: str = "", captured_at: dt.datetime | None = None,
+                   source_uid: str | None = None,
                    files_dir: Path | str | None = None) -> AttachmentRead:
     """Attach an evidence file to an incident, with a custody event "received" by `by`.
+
+    Its type is read from its content (sniff_type), never from its name. A file larger
+    than SIJIL_MAX_FILE_MB, or empty, raises ValidationError and nothing is stored.
 
     Needs the right to edit the incident (PermissionDenied otherwise; NotFound when it is
     missing or not visible). Like any edit of the incident it bumps its version (a stale
@@ -99,17 +115,21 @@ def add_attachment(session: Session, ref: str, *, filename: str, data: bytes | B
         check_version(session, incident, expected_version)
     name = _clean_name(filename)
     _check_time("captured_at", captured_at)
-    mime = (mime_type or "").strip() or mimetypes.guess_type(name)[0] or (
-        "application/octet-stream")
-    if len(mime) > 200:
-        raise ValidationError.single("mime_type", _("at most 200 characters"), mime)
+    content = read_within_limit(data)
+    mime = sniff_type(content)
     source_id = None
     if source_uid:
         source_id = session.exec(select(Source.id).where(Source.uid == source_uid)).first()
         if source_id is None:
             raise ValidationError([FieldProblem("source_uid", _("no source with this uid"),
                                                 source_uid)])
-    sha256, size = store_file(data, files_dir)
+    if incident.sensitivity == "restricted":
+        # Evidence of a restricted incident is stored sealed under the incident's key.
+        owner = incident_owner(incident.ref)
+        sha256, size = store_sealed(content, data_key(session, owner, create=True), owner,
+                                    files_dir)
+    else:
+        sha256, size = store_file(content, files_dir)
     if session.exec(select(Attachment.id).where(Attachment.incident_id == incident.id,
                                                 Attachment.sha256 == sha256)).first():
         raise ValidationError.single("data", _("this file is already attached to {ref}")
@@ -140,6 +160,32 @@ def list_attachments(session: Session, ref: str, *, by: Principal) -> list[Attac
     return _reads(session, list(rows))
 
 
+def custody_events(session: Session, attachment_id: int, *,
+                   by: Principal) -> list[CustodyEventRead]:
+    """The chain of custody of one evidence file, oldest first (the order it happened in,
+    then the order it was recorded). Same rights and errors as list_attachments."""
+    return _reads(session, [_visible_attachment(session, attachment_id, by)])[0].custody
+
+
+def attachment_by_hash(session: Session, ref: str, sha256: str, *,
+                       by: Principal) -> AttachmentRead:
+    """The evidence file of incident `ref` whose content has this SHA-256 (64 hex digits,
+    either case). NotFound when there is none or `by` may not see the incident;
+    PermissionDenied for viewers."""
+    require_role(by, "caseworker", _("see evidence files"))
+    incident = load_incident(session, ref, by=by)
+    digest = (sha256 or "").strip().lower()
+    if not _SHA256.fullmatch(digest):
+        raise ValidationError.single("sha256", _("give the 64 hexadecimal digits of the "
+                                                 "file's SHA-256"), sha256)
+    attachment = session.exec(select(Attachment).where(Attachment.incident_id == incident.id,
+                                                       Attachment.sha256 == digest)).first()
+    if attachment is None:
+        raise NotFound(_("{ref} has no evidence file with SHA-256 {sha}").format(
+            ref=incident.ref, sha=digest))
+    return _reads(session, [attachment])[0]
+
+
 def _visible_attachment(session: Session, attachment_id: int, by: Principal) -> Attachment:
     require_role(by, "caseworker", _("see evidence files"))
     attachment = session.get(Attachment, attachment_id)
@@ -154,29 +200,57 @@ def _visible_attachment(session: Session, attachment_id: int, by: Principal) -> 
 
 
 def open_attachment(session: Session, attachment_id: int, *, by: Principal,
+                    original: bool = False,
                     files_dir: Path | str | None = None) -> tuple[AttachmentRead, bytes]:
-    """The attachment and its content, checked against its SHA-256 before it is handed out.
+    """The attachment and the copy of its content that `by` may have, the stored file
+    checked against its SHA-256 first.
+
+    The copy that is shown and exported: an image without its identifying metadata (GPS,
+    camera, software, comments, colour profile, thumbnails; metadata.strip_metadata, pixels
+    unchanged), any other file as stored. `original=True`: the stored bytes, byte-identical,
+    for reviewers and admins only (PermissionDenied below, whether or not it exists).
 
     NotFound when the attachment is missing or its incident is not visible to `by`,
     PermissionDenied for viewers, EvidenceFileError when the stored file is missing or
-    was altered (the content is then not returned)."""
+    was altered (the content is then not returned), MetadataError for an image whose
+    metadata cannot be removed (only the original exists then)."""
+    if original:
+        require_role(by, "reviewer", _("have the original of an evidence file"))
     attachment = _visible_attachment(session, attachment_id, by)
     path = file_path(attachment.sha256, files_dir)
+    incident = session.get(Incident, attachment.incident_id) if attachment.incident_id else None
+    sealing = incident_file_key(session, incident.ref if incident else None)
     try:
-        content = path.read_bytes()
+        content = None if sealing is None else read_sealed(attachment.sha256, *sealing,
+                                                           files_dir)
+        if content is None:
+            content = path.read_bytes()
+    except StoredKeyError:
+        raise EvidenceFileError(_("the file of attachment {id} was altered: it no longer "
+                                  "opens under its incident's key").format(
+                                      id=attachment_id)) from None
     except FileNotFoundError:
         raise EvidenceFileError(_("the file of attachment {id} is missing from {path}").format(
             id=attachment_id, path=path)) from None
     if hashlib.sha256(content).hexdigest() != attachment.sha256:
         raise EvidenceFileError(_("the file of attachment {id} was altered: its content no "
                                   "longer matches its SHA-256").format(id=attachment_id))
+    if not original:
+        # The content decides, not the row: a type recorded from a name before types were
+        # read from content must not let an image through uncleaned.
+        mime = sniff_type(content)
+        if needs_cleaning(mime):
+            content = strip_metadata(content, mime)
     return _reads(session, [attachment])[0], content
 
 
 def add_custody_event(session: Session, attachment_id: int, *, kind: str, by: Principal,
                       counterpart: str | None = None, method: str | None = None,
                       note: str = "", at: dt.datetime | None = None) -> CustodyEventRead:
-    """Record who received, transferred, verified or copied an evidence file, and how.
+    """Record who received, transferred, examined, returned (…) an evidence file, when and
+    how: `by` is who did it; `counterpart` from or to whom; `method` how (by hand, encrypted
+    drive…); `at` when (now when not given; a time zone is required and a time more than
+    five minutes ahead is refused).
 
     `kind` is a code of the custody_kind vocabulary (ValidationError otherwise); needs the
     right to edit the attachment's incident. The event does not change the incident."""
@@ -192,6 +266,8 @@ def add_custody_event(session: Session, attachment_id: int, *, kind: str, by: Pr
     if problems:
         raise ValidationError(problems)
     _check_time("at", at)
+    if at is not None and at > dt.datetime.now(dt.UTC) + CLOCK_SKEW:
+        raise ValidationError.single("at", _("this time is in the future"), at)
     act_as(session, by)
     event = CustodyEvent(attachment_id=attachment.id, kind=kind, by_user_id=by.id,
                          counterpart=(counterpart or "").strip() or None,

@@ -15,13 +15,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from records.config import get_settings
 from records.errors import SijilError
 from records.i18n import _
+from records.keys import ErasedKeyError, StoredKeyError, decrypt_value, encrypt_value, key_id
 from records.models import Attachment, Incident
 from records.models.evidence_io import FileProblem, FilesReport
+from records.sealing import data_key, incident_owner
 from records.services.access import Principal, require_role
 
 READ_SIZE = 1 << 20
@@ -41,6 +45,58 @@ def file_path(sha256: str, files_dir: Path | str | None = None) -> Path:
     if not _SHA256.match(sha256):
         raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
     return _root(files_dir) / sha256[:2] / sha256[2:4] / sha256
+
+
+def sealed_path(sha256: str, key_id: str, files_dir: Path | str | None = None) -> Path:
+    """Where the content with this SHA-256 is stored sealed under the data key `key_id`
+    (an evidence file of a restricted incident): beside the plain path, never the same."""
+    return file_path(sha256, files_dir).with_name(f"{sha256}.{key_id}.sealed")
+
+
+def _file_associated(sha256: str, owner: str) -> bytes:
+    return f'["sijil-file",1,"{sha256}","{owner}"]'.encode()
+
+
+def _write_atomically(target: Path, content: bytes, root: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(dir=root, prefix=".incoming-", delete=False)  # noqa: SIM115
+    temp = Path(handle.name)
+    try:
+        with handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.chmod(0o444)
+        os.replace(temp, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def store_sealed(data: bytes | BinaryIO, key: bytes, owner: str,
+                 files_dir: Path | str | None = None) -> tuple[str, int]:
+    """Store content encrypted under `owner`'s data key (AES-256-GCM, the file's hash and
+    owner as associated data) and return (sha256 of the plaintext, size). The plaintext
+    never touches the disk."""
+    content = b"".join(_chunks(data))
+    sha256 = hashlib.sha256(content).hexdigest()
+    root = _root(files_dir)
+    target = sealed_path(sha256, key_id(key), root)
+    if not target.is_file():
+        _write_atomically(target, encrypt_value(key, content, _file_associated(sha256, owner)),
+                          root)
+    return sha256, len(content)
+
+
+def read_sealed(sha256: str, key: bytes, owner: str,
+                files_dir: Path | str | None = None) -> bytes | None:
+    """The plaintext of the sealed copy of `sha256` under `key`, None when there is none.
+    Raises StoredKeyError when it does not open (altered)."""
+    path = sealed_path(sha256, key_id(key), files_dir)
+    if not path.is_file():
+        return None
+    return decrypt_value(key, path.read_bytes(), _file_associated(sha256, owner))
 
 
 def _chunks(data: bytes | BinaryIO) -> Iterator[bytes]:
@@ -106,6 +162,83 @@ def store_file(data: bytes | BinaryIO, files_dir: Path | str | None = None) -> t
         raise
 
 
+def incident_file_key(session: Session, ref: str | None) -> tuple[bytes, str] | None:
+    """The data key and owner that seal the evidence files of incident `ref`, if it has
+    one (None for an incident that never had anything sealed, or whose key is erased)."""
+    if ref is None:
+        return None
+    owner = incident_owner(ref)
+    try:
+        key = data_key(session, owner)
+    except ErasedKeyError:
+        return None
+    return None if key is None else (key, owner)
+
+
+def _state(session: Session, sha256: str, ref: str | None, files_dir) -> str:
+    sealing = incident_file_key(session, ref)
+    if sealing is not None and sealed_path(sha256, key_id(sealing[0]), files_dir).is_file():
+        try:
+            content = read_sealed(sha256, *sealing, files_dir)
+        except StoredKeyError:
+            return "altered"
+        return "ok" if hashlib.sha256(content).hexdigest() == sha256 else "altered"
+    path = file_path(sha256, files_dir)
+    if not path.is_file():
+        return "missing"
+    return "ok" if _hash_file(path) == sha256 else "altered"
+
+
+def seal_incident_files(session: Session, incident_id: int, ref: str,
+                        files_dir: Path | str | None = None) -> int:
+    """Seal the evidence files of an incident that has just become restricted: a sealed
+    copy under its key for each, and the plain copy removed after commit unless another
+    incident still uses it. Returns how many were sealed. A missing or altered plain file
+    is left for `verify_files` to report."""
+    owner = incident_owner(ref)
+    hashes = session.exec(select(Attachment.sha256).where(
+        Attachment.incident_id == incident_id)).all()
+    if not hashes:
+        return 0
+    key = data_key(session, owner, create=True)
+    plain: list[Path] = []
+    for sha256 in hashes:
+        path = file_path(sha256, files_dir)
+        if sealed_path(sha256, key_id(key), files_dir).is_file() or not path.is_file():
+            continue
+        content = path.read_bytes()
+        if hashlib.sha256(content).hexdigest() != sha256:
+            continue
+        store_sealed(content, key, owner, files_dir)
+        others = session.exec(select(Attachment.id).where(
+            Attachment.sha256 == sha256, Attachment.incident_id != incident_id).limit(1)
+        ).first()
+        if others is None:
+            plain.append(path)
+    remove_after_commit(session, plain)
+    return len(hashes)
+
+
+_REMOVE = "sijil.files_to_remove"
+
+
+def remove_after_commit(session: Session, paths: list[Path]) -> None:
+    """Delete these stored files once the session's transaction commits (never before:
+    a rollback must find them still there)."""
+    session.info.setdefault(_REMOVE, []).extend(paths)
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _remove_files(session: Session) -> None:
+    for path in session.info.pop(_REMOVE, []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _keep_files(session: Session) -> None:
+    session.info.pop(_REMOVE, None)
+
+
 def verify_files(session: Session, files_dir: Path | str | None = None, *, by: Principal,
                  page_size: int = 1000) -> FilesReport:
     """Recompute the SHA-256 of every stored attachment file; report the missing and the
@@ -113,7 +246,7 @@ def verify_files(session: Session, files_dir: Path | str | None = None, *, by: P
     admins (the report names files of every incident); raises PermissionDenied below."""
     require_role(by, "reviewer", _("check the evidence files"))
     report = FilesReport()
-    known: dict[str, str] = {}  # sha256 -> "ok" / "missing" / "altered"; content is shared
+    known: dict[tuple, str] = {}  # (sha256, ref) -> "ok" / "missing" / "altered"
     last_id = 0
     while True:
         rows = session.exec(
@@ -125,15 +258,13 @@ def verify_files(session: Session, files_dir: Path | str | None = None, *, by: P
             return report
         for attachment_id, sha256, name, ref in rows:
             path = file_path(sha256, files_dir)
-            if sha256 not in known:
-                if not path.is_file():
-                    known[sha256] = "missing"
-                else:
-                    known[sha256] = "ok" if _hash_file(path) == sha256 else "altered"
+            # A restricted incident's copy is sealed under its own key: checked per incident.
+            if (sha256, ref) not in known:
+                known[(sha256, ref)] = _state(session, sha256, ref, files_dir)
             report.checked += 1
-            if known[sha256] != "ok":
+            if known[(sha256, ref)] != "ok":
                 report.problems.append(FileProblem(attachment_id, name, sha256, ref, path,
-                                                   known[sha256]))
+                                                   known[(sha256, ref)]))
         last_id = rows[-1][0]
 
 

@@ -1,5 +1,7 @@
 """Records in and out of Sijil: reading and checking files for import (Sijil's flat format,
-JSON, the data package, ACLED), and exports in every format at an export level."""
+JSON, the data package, ACLED; hostile files refused within the limits of limits.py), and
+exports in every format at an export level, the internal one with review comments and
+evidence records (extras.py)."""
 
 from records.services.exchange.export_records import (
     DEFAULT_STATUSES,

@@ -24,8 +24,8 @@
 - source → one citation per "; "-separated source (kind media; one source per name).
 - notes → narrative; fatalities → fatalities; tags → tags ("; "-separated).
 
-Imported events are drafts with confidence "reported": ACLED codes events, Sijil verifies
-them.
+Imported events are drafts with confidence "reported" and no imported status (ACLED says
+nothing of review): ACLED codes events, Sijil verifies them.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ import pycountry
 
 from records.errors import FieldProblem
 from records.i18n import _
-from records.services.exchange.readers import ImportItem, Table, parse_date
+from records.services.exchange.readers import ImportItem, parse_date
+from records.services.exchange.tables import Table
 
 COLUMNS = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
            "actor1", "assoc_actor_1", "admin1", "admin2", "location", "latitude", "longitude",
@@ -233,7 +234,7 @@ def _event(number: int, raw: dict, problems: list[FieldProblem]) -> dict:
     geo_precision = _text(raw, "geo_precision")
     return {
         "external_id": f"acled:{event_id}" if event_id else None, "country": country,
-        "status": "draft", "confidence": "reported", **when, **numbers,
+        "confidence": "reported", **when, **numbers,
         "geo_precision": GEO_PRECISION.get(geo_precision) if geo_precision else None,
         "admin1": _admin1(raw, country, bad),
         **_classification(raw, numbers["fatalities"]),

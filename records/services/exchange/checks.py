@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pydantic
 from sqlmodel import Session, select
@@ -10,15 +11,22 @@ from sqlmodel import Session, select
 from records.errors import FieldProblem
 from records.i18n import _
 from records.models import Actor, Person, Source
+from records.models.actor import ActorCreate
 from records.models.incident_io import IncidentCreate
 from records.services.access import Principal, visible_rows
+from records.services.exchange.extras import EXTRA_PARTS, check_extras, read_extras
 from records.services.exchange.readers import ImportItem
 from records.services.incidents import check_incident_fields
 from records.services.people import check_actor, check_person, check_source
 from records.services.validation import problems_from_pydantic
 from records.services.vocabularies import check_code
 
-_RECORD_ONLY = ("status", "external_id")
+# Kept by the importer itself (status as provenance, the external id), or provenance of
+# an earlier import that this import replaces with its own.
+_RECORD_ONLY = ("status", "external_id", "imported_status", "imported_from")
+# An actor's parent group travels beside it (parent_uid, parent_name, parent_type); the
+# importer links it (importing._Writer), so the input model never sees the name and type.
+_PARENT_KEYS = ("parent_uid", "parent_name", "parent_type")
 
 
 def _ref_or_new(data: dict | None, uid_key: str, key: str, name_field: str) -> dict:
@@ -37,7 +45,8 @@ def _ref_or_new(data: dict | None, uid_key: str, key: str, name_field: str) -> d
 def create_dict(record: dict) -> dict:
     """The IncidentCreate input for a record read from a file."""
     data = {k: v for k, v in record.items()
-            if k not in (*_RECORD_ONLY, "victims", "perpetrators", "citations", "case_events")}
+            if k not in (*_RECORD_ONLY, *EXTRA_PARTS, "victims", "perpetrators", "citations",
+                         "case_events")}
     data = {k: v for k, v in data.items() if v is not None or k in ("end_date",)}
     data["victims"] = [
         {**{k: v for k, v in victim.items() if k != "person" and v is not None},
@@ -45,12 +54,9 @@ def create_dict(record: dict) -> dict:
         for victim in record.get("victims") or []]
     perpetrators = []
     for item in record.get("perpetrators") or []:
-        # A parent group may be missing from the file; the link is not imported.
-        actor = {k: v for k, v in item["actor"].items() if k != "parent_uid"} if item.get(
-            "actor") else None
         perpetrators.append({
             "attribution": item.get("attribution") or "", "basis": item.get("basis") or "",
-            **_ref_or_new(actor, "actor_uid", "actor", "name"),
+            **_ref_or_new(_without_parent(item.get("actor")), "actor_uid", "actor", "name"),
             **_ref_or_new(item.get("person"), "person_uid", "person", "full_name")})
     data["perpetrators"] = perpetrators
     data["citations"] = [
@@ -59,10 +65,39 @@ def create_dict(record: dict) -> dict:
          **_ref_or_new(c.get("source"), "source_uid", "source", "title")}
         for c in record.get("citations") or []]
     data["case_events"] = [
-        {"date": e.get("date"), "kind": e.get("kind") or "",
-         "description": e.get("description") or "", "source_uid": e.get("source_uid")}
+        {"date": e.get("date"), "date_precision": e.get("date_precision") or "day",
+         "kind": e.get("kind") or "", "description": e.get("description") or "",
+         "source_uid": e.get("source_uid"),
+         **_ref_or_new(_without_parent(e.get("actor")), "actor_uid", "actor", "name"),
+         **_ref_or_new(e.get("person"), "person_uid", "person", "full_name")}
         for e in record.get("case_events") or []]
     return data
+
+
+def _without_parent(actor: dict | None) -> dict | None:
+    return {k: v for k, v in actor.items() if k not in _PARENT_KEYS} if actor else None
+
+
+def actor_parents(record: dict) -> list[tuple[str, int, dict]]:
+    """(part, index, actor) of each actor of a perpetrator or case event that names a
+    parent group, by uid or by name."""
+    found = []
+    for part in ("perpetrators", "case_events"):
+        for i, entry in enumerate(record.get(part) or []):
+            actor = entry.get("actor") if isinstance(entry, dict) else None
+            if isinstance(actor, dict) and (actor.get("parent_uid") or actor.get("parent_name")):
+                found.append((part, i, actor))
+    return found
+
+
+def parent_input(actor: dict) -> ActorCreate | None:
+    """The parent group an actor of a file names with its name (and type), as input; None
+    when only its uid is given (then it must be a known group, or the link is dropped)."""
+    if not actor.get("parent_name"):
+        return None
+    return ActorCreate.model_validate({"uid": actor.get("parent_uid") or None,
+                                       "name": actor.get("parent_name"),
+                                       "actor_type": actor.get("parent_type") or ""})
 
 
 _MESSAGES = (
@@ -103,13 +138,13 @@ class _References:
     by: Principal
     file_uids: set[str]
 
-    def _visible(self, model, uid: str) -> bool:
+    def visible(self, model, uid: str) -> bool:
         return self.session.exec(select(model.id).where(
             model.uid == uid, visible_rows(model, self.by))).first() is not None
 
     def _hidden(self, model, uid: str) -> bool:
         return (self.session.exec(select(model.id).where(model.uid == uid)).first()
-                is not None and not self._visible(model, uid))
+                is not None and not self.visible(model, uid))
 
     def check(self, model, uid: str | None, field: str, message: str,
               problems: list[FieldProblem], *, defined: bool = False) -> None:
@@ -119,7 +154,7 @@ class _References:
             if not uid and not defined:
                 problems.append(FieldProblem(field, message, uid))
             return
-        if self._hidden(model, uid) if defined else not self._visible(model, uid):
+        if self._hidden(model, uid) if defined else not self.visible(model, uid):
             problems.append(FieldProblem(field, message, uid))
 
 
@@ -205,10 +240,63 @@ def _check_case_events(session: Session, data: IncidentCreate, cited: set[str | 
         prefix = f"case_events.{i}."
         check_code(session, f"{prefix}kind", "case_event_kind", event.kind, problems,
                    required=True)
+        check_code(session, f"{prefix}date_precision", "date_precision",
+                   event.date_precision, problems, required=True)
         if event.source_uid and event.source_uid not in cited:
             refs.check(Source, event.source_uid, f"{prefix}source_uid",
                        _("no source with this uid (cite it in this incident or an earlier one)"),
                        problems)
+        _check_concerned(session, event, prefix, refs, problems)
+
+
+def _check_concerned(session: Session, event, prefix: str, refs: _References,
+                     problems: list[FieldProblem]) -> None:
+    """The person or group a case event concerns, checked like a perpetrator's."""
+    if event.actor is not None:
+        check_actor(session, event.actor, f"{prefix}actor.", problems)
+        refs.check(Actor, event.actor.uid, f"{prefix}actor.uid", _("no actor with this uid"),
+                   problems, defined=True)
+    elif event.actor_uid:
+        refs.check(Actor, event.actor_uid, f"{prefix}actor_uid", _("no actor with this uid"),
+                   problems)
+    if event.person is not None:
+        check_person(session, event.person, f"{prefix}person.", problems)
+        refs.check(Person, event.person.uid, f"{prefix}person.uid",
+                   _("no person with this uid"), problems, defined=True)
+    elif event.person_uid:
+        refs.check(Person, event.person_uid, f"{prefix}person_uid",
+                   _("no person with this uid"), problems)
+
+
+def _check_parents(session: Session, record: dict, refs: _References,
+                   problems: list[FieldProblem]) -> set[str]:
+    """Parent groups a file names (a brigade within the PMF): one given by name needs a
+    known actor type, and its uid may not be that of a group hidden from the importer;
+    one given by uid alone is linked when known and otherwise left out, as before parents
+    travelled with their names. Returns the uids of the parents the file defines."""
+    defined = set()
+    for part, i, actor in actor_parents(record):
+        prefix = f"{part}.{i}.actor."
+        uid = actor.get("parent_uid")
+        if uid is not None and not isinstance(uid, str):
+            problems.append(FieldProblem(f"{prefix}parent_uid", _("text was expected"), None))
+            continue
+        try:
+            parent = parent_input(actor)
+        except pydantic.ValidationError as error:
+            problems += [FieldProblem(f"{prefix}parent_{p.field.removeprefix('actor_')}",
+                                      p.message, p.value)
+                         for p in problems_from_pydantic(error)]
+            continue
+        if parent is None:
+            continue
+        check_code(session, f"{prefix}parent_type", "actor_type", parent.actor_type, problems,
+                   required=True)
+        if parent.uid:
+            refs.check(Actor, parent.uid, f"{prefix}parent_uid", _("no actor with this uid"),
+                       problems, defined=True)
+            defined.add(parent.uid)
+    return defined
 
 
 def _remember_uids(data: IncidentCreate, cited: set[str | None], file_uids: set[str]) -> None:
@@ -216,29 +304,39 @@ def _remember_uids(data: IncidentCreate, cited: set[str | None], file_uids: set[
     for victim in data.victims:
         if victim.person is not None and victim.person.uid:
             file_uids.add(victim.person.uid)
-    for perpetrator in data.perpetrators:
-        for entry in (perpetrator.actor, perpetrator.person):
-            if entry is not None and entry.uid:
-                file_uids.add(entry.uid)
+    for entry in (*data.perpetrators, *data.case_events):
+        for row in (entry.actor, entry.person):
+            if row is not None and row.uid:
+                file_uids.add(row.uid)
     file_uids |= {uid for uid in cited if uid}
 
 
-def check_item(session: Session, item: ImportItem, file_uids: set[str], *, by: Principal
+def check_item(session: Session, item: ImportItem, file_uids: set[str], *, by: Principal,
+               warnings: list[str] | None = None, files_dir: Path | str | None = None
                ) -> list[FieldProblem]:
     """Every problem of one incident imported by `by`, located; remembers the uids it
-    defines in `file_uids`, for the items after it."""
+    defines in `file_uids`, for the items after it. Evidence files that will not be
+    recreated (extras.check_extras) are added to `warnings`."""
+    extra_problems: list[FieldProblem] = []
+    extras = read_extras(item.record, extra_problems)
     try:
         data = IncidentCreate.model_validate(create_dict(item.record))
     except pydantic.ValidationError as error:
-        problems = problems_from_pydantic(error)
+        problems = problems_from_pydantic(error) + extra_problems
         _check_raw_codes(session, item.record, problems)
         return [located(item, p) for p in problems]
-    problems: list[FieldProblem] = []
+    problems: list[FieldProblem] = extra_problems
     check_incident_fields(session, data, problems)
     refs = _References(session, by, file_uids)
     _check_victims(session, data, refs, problems)
     _check_perpetrators(session, data, refs, problems)
     cited = _check_citations(session, data, refs, problems)
     _check_case_events(session, data, cited, refs, problems)
-    _remember_uids(data, cited, file_uids)
+    parents = _check_parents(session, item.record, refs, problems)
+    _remember_uids(data, cited | parents, file_uids)
+    check_extras(session, extras, restricted=data.sensitivity == "restricted",
+                 label=data.ref or _("row {n}").format(n=item.row),
+                 source_known=lambda uid: uid in file_uids or refs.visible(Source, uid),
+                 problems=problems, warnings=[] if warnings is None else warnings,
+                 files_dir=files_dir)
     return [located(item, p) for p in problems]

@@ -11,13 +11,16 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import and_, exists, func, or_
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from records.errors import ValidationError
 from records.i18n import _
 from records.models import Actor, Incident, Perpetrator
 from records.models.incident import STATUSES
+from records.sealing import open_row
 from records.services.access import ExportLevel, redact_incident
+from records.services.exchange.extras import record_extras
 from records.services.incidents import (
     INCIDENT_LOAD,
     NEWEST_FIRST,
@@ -45,7 +48,7 @@ SOURCE_FIELDS = (
 
 @dataclass
 class ExportFilters:
-    """Which incidents to export. `statuses` None means every status but archived;
+    """Which incidents to export. `statuses` None means every status, archived included;
     `since`/`until` select incidents whose dates, widened to their precision, overlap that
     period (`incidents.overlaps_period`)."""
 
@@ -63,7 +66,7 @@ class ExportFilters:
 
 
 def parse_statuses(text: str | None) -> tuple[str, ...] | None:
-    """'verified,published' → a tuple; 'all' → None (every status but archived)."""
+    """'verified,published' → a tuple; 'all' → None (every status, archived included)."""
     if text is None or not text.strip():
         return DEFAULT_STATUSES
     if text.strip().lower() == "all":
@@ -81,9 +84,7 @@ def _conditions(filters: ExportFilters, level: ExportLevel) -> list:
     statuses = filters.statuses
     if level.statuses is not None:
         statuses = tuple(s for s in (statuses or STATUSES) if s in level.statuses)
-    if statuses is None:
-        conditions.append(Incident.status != "archived")
-    else:
+    if statuses is not None:
         conditions.append(Incident.status.in_(statuses or ("-",)))
     if not level.restricted:
         conditions.append(Incident.sensitivity != "restricted")
@@ -112,7 +113,8 @@ def count_incidents(session: Session, filters: ExportFilters, level: ExportLevel
 def _person(p) -> dict | None:
     if p is None:
         return None
-    data = {f: getattr(p, f) for f in PERSON_FIELDS}
+    # Opened here, for every level: redact_incident then takes out what a level may not show.
+    data = {**{f: getattr(p, f) for f in PERSON_FIELDS}, **open_row(object_session(p), p)}
     data["aliases"] = list(data["aliases"] or [])
     data["profiles"] = list(data["profiles"] or [])
     data["name_withheld"] = False
@@ -120,18 +122,52 @@ def _person(p) -> dict | None:
 
 
 def _source(s) -> dict | None:
-    return None if s is None else {f: getattr(s, f) for f in SOURCE_FIELDS}
+    if s is None:
+        return None
+    return {**{f: getattr(s, f) for f in SOURCE_FIELDS}, **open_row(object_session(s), s)}
 
 
-def incident_record(incident: Incident, actor_uids: dict[int, str]) -> dict:
+def _citation(c) -> dict:
+    text = open_row(object_session(c), c)
+    return {"source": _source(c.source), "statement": text["statement"], "page": c.page,
+            "quote": text["quote"]}
+
+
+def _actor(a, parents: dict[int, tuple[str, str, str]]) -> dict | None:
+    """An actor with its parent group's uid, name and type: enough for an import to create
+    the parent where it is missing (a brigade within the PMF stays within it)."""
+    if a is None:
+        return None
+    parent_uid, parent_name, parent_type = parents.get(a.parent_id, (None, None, None))
+    return {"uid": a.uid, "name": a.name, "aliases": list(a.aliases or []),
+            "actor_type": a.actor_type, "parent_uid": parent_uid, "parent_name": parent_name,
+            "parent_type": parent_type}
+
+
+def _case_event(e, parents: dict[int, tuple[str, str, str]]) -> dict:
+    return {"date": e.date, "date_precision": e.date_precision,
+            # Files are in English whatever the exporting user's language (docs/design.md §3).
+            "date_text": format_incident_date(e.date, None, e.date_precision, lang="en"),
+            "kind": e.kind, "description": e.description, "source": _source(e.source),
+            "person": _person(e.person), "actor": _actor(e.actor, parents)}
+
+
+def incident_record(incident: Incident, parents: dict[int, tuple[str, str, str]], *,
+                    provenance: bool = False) -> dict:
     """The full (unredacted) nested record of a loaded incident; `date_text` is its date as
-    a reader says it ("December 2019"), next to the ISO dates and their precision."""
+    a reader says it ("December 2019"), next to the ISO dates and their precision.
+    `parents` maps the id of every parent actor to its (uid, name, actor_type); with
+    `provenance` the record says where an imported incident came from."""
     record = {}
     for name in INCIDENT_FIELDS:
         record[name] = getattr(incident, name)
         if name == "date_precision":
             record["date_text"] = format_incident_date(incident.start_date, incident.end_date,
-                                                       incident.date_precision)
+                                                       incident.date_precision, lang="en")
+        if name == "status" and provenance:
+            record["imported_status"] = incident.imported_status
+            record["imported_from"] = incident.imported_from
+    record.update(open_row(object_session(incident), incident))
     record["tags"] = list(record["tags"] or [])
     record["victims"] = [
         {"person": _person(v.person), "outcome": v.outcome,
@@ -139,20 +175,13 @@ def incident_record(incident: Incident, actor_uids: dict[int, str]) -> dict:
          "consent_to_publish_name": v.consent_to_publish_name}
         for v in sorted(incident.victims, key=lambda v: v.id)]
     record["perpetrators"] = [
-        {"actor": None if p.actor is None else {
-            "uid": p.actor.uid, "name": p.actor.name, "aliases": list(p.actor.aliases or []),
-            "actor_type": p.actor.actor_type,
-            "parent_uid": actor_uids.get(p.actor.parent_id) if p.actor.parent_id else None},
+        {"actor": _actor(p.actor, parents),
          "person": _person(p.person), "attribution": p.attribution, "basis": p.basis}
         for p in sorted(incident.perpetrators, key=lambda p: p.id)]
     record["citations"] = [
-        {"source": _source(c.source), "statement": c.statement, "page": c.page,
-         "quote": c.quote}
-        for c in sorted(incident.citations, key=lambda c: c.id)]
+        _citation(c) for c in sorted(incident.citations, key=lambda c: c.id)]
     record["case_events"] = [
-        {"date": e.date, "kind": e.kind, "description": e.description,
-         "source": _source(e.source)}
-        for e in sorted(incident.case_events, key=lambda e: e.id)]
+        _case_event(e, parents) for e in sorted(incident.case_events, key=lambda e: e.id)]
     return record
 
 
@@ -162,8 +191,11 @@ def iter_records(session: Session, filters: ExportFilters, level: ExportLevel, *
     of the Incidents page), loaded `page_size` at a time (keyset pagination on start date
     and ref) so memory stays flat however many incidents there are."""
     conditions = _conditions(filters, level)
-    parents = dict(session.exec(select(Actor.id, Actor.uid)
-                                .where(Actor.id.in_(select(Actor.parent_id)))).all())
+    parents = {row.id: (row.uid, row.name, row.actor_type) for row in session.exec(
+        select(Actor.id, Actor.uid, Actor.name, Actor.actor_type)
+        .where(Actor.id.in_(select(Actor.parent_id))))}
+    # Where imported records came from (file names and hashes) stays in the organisation.
+    provenance = level.name == "internal"
     after: list = []
     while True:
         keys = session.exec(select(Incident.start_date, Incident.ref, Incident.id)
@@ -176,8 +208,12 @@ def iter_records(session: Session, filters: ExportFilters, level: ExportLevel, *
                      and_(Incident.start_date == start, Incident.ref < ref))]
         rows = session.exec(select(Incident).where(Incident.id.in_([k.id for k in keys]))
                             .options(*INCIDENT_LOAD).order_by(*NEWEST_FIRST)).all()
+        # Review comments and evidence (with custody) are the organisation's own work.
+        extras = record_extras(session, [k.id for k in keys]) if provenance else {}
         for incident in rows:
-            shown = redact_incident(incident_record(incident, parents), level)
+            record = incident_record(incident, parents, provenance=provenance)
+            record.update(extras.get(incident.id, {}))
+            shown = redact_incident(record, level)
             if shown is not None:
                 yield shown
         # Keep the identity map from growing with every page.

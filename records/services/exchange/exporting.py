@@ -59,6 +59,8 @@ class ExportRequest:
     out: Path
     level: str = "public"
     filters: ExportFilters = field(default_factory=ExportFilters)
+    # The report's language (en, ar, ckb); the data formats carry codes, not words.
+    language: str = "en"
 
 
 @dataclass
@@ -106,6 +108,16 @@ _README = [
      "year, or approximate (read as the month). 2019-12-01 with 'month' means December 2019."),
     ("perpetrator_*, citation_*, case_event_*", "Lists joined with '; ': item i of each "
      "column belongs to the same perpetrator, citation or case event."),
+    ("case_event_date, case_event_date_precision", "The date of each follow-up step and "
+     "how much of it is known, as for the incident (2021-06-01 with 'month': June 2021)."),
+    ("case_event_person_*, case_event_actor_*", "Whom the step concerns (the suspect "
+     "arrested, the unit charged): a person or a group, never both."),
+    ("*_actor_parent_uid, *_parent_name, *_parent_type", "The group an actor belongs to "
+     "(a brigade within a larger force); an import links the actor to it, creating it if "
+     "needed."),
+    ("imported_status, imported_from", "Internal level only: the status the file an "
+     "incident was imported from gave it (never obeyed: imports land in review) and that "
+     "file's name and SHA-256."),
     ("victim_*", "One victim per row; an incident without victims has one row with these "
      "empty. 'Name withheld' marks a name this level does not show."),
     ("Cells starting with '", "Text that began with = + - @ ' tab or CR has a leading ' so "
@@ -193,7 +205,13 @@ def geojson_feature(record: dict) -> dict | None:
                 "date_precision": record["date_precision"], "date_text": record["date_text"],
                 "victims": len(record["victims"]), "victim_names": names,
                 "perpetrators": [p["actor"]["name"] for p in record["perpetrators"]
-                                 if p["actor"]]}}
+                                 if p["actor"]],
+                "case_events": [
+                    {"date": e["date"].isoformat(), "date_precision": e["date_precision"],
+                     "date_text": e["date_text"], "kind": e["kind"],
+                     "person": e["person"]["full_name"] if e.get("person") else None,
+                     "actor": e["actor"]["name"] if e.get("actor") else None}
+                    for e in record["case_events"]]}}
 
 
 def write_geojson(records, out: Path) -> None:
@@ -214,7 +232,7 @@ def choices(session: Session) -> dict[str, list[str]]:
     """Every enum a package schema uses: vocabulary codes and the fixed choices."""
     vocabularies = ("incident_type", "date_precision", "governorate", "geo_precision", "method",
                     "context", "actor_type", "source_kind", "victim_outcome", "attribution",
-                    "case_event_kind")
+                    "case_event_kind", "custody_kind")
     found = {v: active_codes(session, v) for v in vocabularies}
     found.update(statuses=list(STATUSES), confidences=list(CONFIDENCE_LEVELS),
                  sensitivities=list(SENSITIVITIES), sexes=list(SEXES),
@@ -275,7 +293,7 @@ def write_export(session: Session, request: ExportRequest, *, by: Principal,
         from records.services.reports import write_report
 
         write_report(session, records, out, level=level, filters=filters,
-                     pdf=fmt == "report-pdf")
+                     pdf=fmt == "report-pdf", language=request.language)
     if progress:
         progress(records.incidents, total)
     return ExportResult(out, fmt, level.name, records.incidents, records.rows,

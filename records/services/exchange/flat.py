@@ -19,7 +19,8 @@ INCIDENT_COLUMNS = {
     "country": "country", "admin1": "admin1", "admin2": "admin2", "locality": "locality",
     "latitude": "latitude", "longitude": "longitude", "geo_precision": "geo_precision",
     "method": "method", "context": "context", "fatalities": "fatalities",
-    "injured": "injured", "status": "status", "confidence": "confidence",
+    "injured": "injured", "status": "status", "imported_status": "imported_status",
+    "imported_from": "imported_from", "confidence": "confidence",
     "sensitivity": "sensitivity", "tags": "tags",
 }
 VICTIM_COLUMNS = {
@@ -35,7 +36,10 @@ VICTIM_COLUMNS = {
 }
 PERPETRATOR_COLUMNS = {
     "perpetrator_actor_uid": "actor.uid", "perpetrator_actor_name": "actor.name",
-    "perpetrator_actor_type": "actor.actor_type", "perpetrator_person_uid": "person.uid",
+    "perpetrator_actor_type": "actor.actor_type",
+    "perpetrator_actor_parent_uid": "actor.parent_uid",
+    "perpetrator_actor_parent_name": "actor.parent_name",
+    "perpetrator_actor_parent_type": "actor.parent_type", "perpetrator_person_uid": "person.uid",
     "perpetrator_person_name": "person.full_name",
     "perpetrator_attribution": "attribution", "perpetrator_basis": "basis",
 }
@@ -50,8 +54,14 @@ CITATION_COLUMNS = {
     "citation_statement": "statement", "citation_page": "page", "citation_quote": "quote",
 }
 CASE_EVENT_COLUMNS = {
-    "case_event_date": "date", "case_event_kind": "kind",
-    "case_event_description": "description", "case_event_source_uid": "source.uid",
+    "case_event_date": "date", "case_event_date_precision": "date_precision",
+    "case_event_kind": "kind", "case_event_description": "description",
+    "case_event_source_uid": "source.uid", "case_event_person_uid": "person.uid",
+    "case_event_person_name": "person.full_name", "case_event_actor_uid": "actor.uid",
+    "case_event_actor_name": "actor.name", "case_event_actor_type": "actor.actor_type",
+    "case_event_actor_parent_uid": "actor.parent_uid",
+    "case_event_actor_parent_name": "actor.parent_name",
+    "case_event_actor_parent_type": "actor.parent_type",
 }
 # (part of the record, its columns, the column whose items count the entries)
 LIST_GROUPS = (
@@ -72,12 +82,17 @@ BOOL_COLUMNS = {"victim_public_figure", "victim_consent", "victim_name_withheld"
                 "citation_source_confidential"}
 LIST_COLUMNS = {"tags", "victim_aliases", "victim_profiles"}
 CODE_COLUMNS = {"incident_ref", "incident_type", "date_precision", "country", "admin1",
-                "geo_precision", "method", "context", "status", "confidence", "sensitivity",
+                "geo_precision", "method", "context", "status", "imported_status",
+                "confidence", "sensitivity",
                 "victim_uid", "victim_sex", "victim_home_admin1", "victim_outcome",
                 "perpetrator_actor_uid", "perpetrator_actor_type", "perpetrator_person_uid",
+                "perpetrator_actor_parent_uid", "perpetrator_actor_parent_type",
                 "perpetrator_attribution", "citation_source_uid", "citation_source_kind",
                 "citation_source_language", "citation_source_reliability",
-                "case_event_kind", "case_event_source_uid", "external_id"}
+                "case_event_kind", "case_event_date_precision", "case_event_source_uid",
+                "case_event_person_uid", "case_event_actor_uid", "case_event_actor_type",
+                "case_event_actor_parent_uid", "case_event_actor_parent_type",
+                "external_id"}
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r", "'")
 

@@ -5,9 +5,13 @@
 problem, creates every incident through the normal write path (incident_build), so each
 record gets its own audit entry, plus one "import" entry naming the file and its hash.
 
-Status on import: the system principal and admins keep the status, confidence and sensitivity
-the file gives (restoring an internal export); anyone else's imports land as drafts to go
-through review, keeping the confidence and sensitivity given.
+Status on import (docs/design.md §4): no import verifies or publishes anything, whoever
+runs it, the system principal included. The file's status is kept only as provenance
+(`imported_status`, with `imported_from` naming the file and its SHA-256); an incident the
+file calls submitted, verified or published lands as `submitted`, submitted by the importing
+user, so a second person must verify it; any other lands as a draft. Confidence and
+sensitivity are kept as given. Restoring a database with its statuses is a backup's job,
+not an import's.
 """
 
 from __future__ import annotations
@@ -25,14 +29,25 @@ from records.i18n import _
 from records.models import Incident, Source
 from records.models.incident import STATUSES
 from records.models.incident_io import IncidentCreate
-from records.services.access import Principal, act_as, has_role, require_role
-from records.services.exchange.checks import check_item, create_dict
-from records.services.exchange.readers import ImportItem, flat_items, read_table
+from records.services.access import Principal, act_as, require_role
+from records.services.exchange.checks import (
+    actor_parents,
+    check_item,
+    create_dict,
+    located,
+    parent_input,
+)
+from records.services.exchange.extras import Extras, read_extras, write_extras
+from records.services.exchange.limits import value_problems
+from records.services.exchange.readers import ImportItem, flat_items
+from records.services.exchange.tables import read_table
 from records.services.incidents import build_incident
-from records.services.people import resolve_source
+from records.services.people import resolve_actor, resolve_source
 
 FORMATS = ("sijil", "acled")
 BATCH_SIZE = 500
+# File statuses that said the record was ready for review or beyond: it lands in review.
+INTO_REVIEW = ("submitted", "verified", "published")
 Progress = Callable[[int, int], None]
 
 
@@ -63,10 +78,13 @@ class ImportPreview:
 
 @dataclass
 class ImportResult:
+    """`held_for_review`: incidents the file calls verified or published, which wait for
+    a reviewer here instead (submitted)."""
+
     created: int
     refs: list[str]
     existing: list[ExistingIncident]
-    drafted: int
+    held_for_review: int
     sha256: str
     warnings: list[str] = field(default_factory=list)
 
@@ -113,10 +131,12 @@ def _reader(path: Path, fmt: str, problems: list[FieldProblem], warnings: list[s
 class _Checker:
     """Checks items one by one, remembering what earlier items of the file define."""
 
-    def __init__(self, session: Session, preview: ImportPreview, by: Principal):
+    def __init__(self, session: Session, preview: ImportPreview, by: Principal,
+                 files_dir: Path | str | None = None):
         self.session = session
         self.by = by
         self.preview = preview
+        self.files_dir = files_dir
         self.refs = set(session.exec(select(Incident.ref)).all())
         self.external = dict(session.exec(select(Incident.external_id, Incident.ref)
                                           .where(Incident.external_id.is_not(None))).all())
@@ -148,14 +168,21 @@ class _Checker:
             row, column = item.locate("status")
             problems.append(FieldProblem(column, _("'{v}' is not allowed; allowed: {a}").format(
                 v=record["status"], a=", ".join(STATUSES)), record["status"], row))
-        problems += check_item(self.session, item, self.file_uids, by=self.by)
+        problems += check_item(self.session, item, self.file_uids, by=self.by,
+                               warnings=self.preview.warnings, files_dir=self.files_dir)
         return problems
 
 
 def _scan(session: Session, read, preview: ImportPreview, by: Principal,
-          sample_size: int = 20) -> None:
-    checker = _Checker(session, preview, by)
+          files_dir: Path | str | None, sample_size: int = 20) -> None:
+    checker = _Checker(session, preview, by, files_dir)
     for item in read():
+        hostile = [located(item, p) for p in value_problems(item.record)]
+        if hostile:
+            # Values no import may hold are refused before any query sees them.
+            preview.problems += hostile
+            preview.incidents += 1
+            continue
         known = checker.existing(item)
         if known is not None:
             preview.existing.append(known)
@@ -172,16 +199,18 @@ def _scan(session: Session, read, preview: ImportPreview, by: Principal,
 
 
 def preview_import(session: Session, path: str | Path, *, fmt: str = "sijil",
-                   by: Principal) -> ImportPreview:
+                   by: Principal, files_dir: Path | str | None = None) -> ImportPreview:
     """Read and check the whole file, writing nothing: every problem (row, column, value,
-    reason), the incidents already present, and how many incidents would be created."""
+    reason), the incidents already present, and how many incidents would be created.
+    Evidence files the file lists that are not in `files_dir` (SIJIL_FILES_DIR) are
+    warnings: their records are left out (extras.py)."""
     require_role(by, "caseworker", _("import incidents"))
     path = Path(path)
     preview = ImportPreview(str(path), fmt)
     file_problems: list[FieldProblem] = []
     try:
         read = _reader(path, fmt, file_problems, preview.warnings)
-        _scan(session, read, preview, by)
+        _scan(session, read, preview, by, files_dir)
     except ValidationError as error:
         file_problems += error.problems
     unique: dict[tuple, FieldProblem] = {}
@@ -195,7 +224,7 @@ def preview_import(session: Session, path: str | Path, *, fmt: str = "sijil",
 def _uids(data: IncidentCreate) -> set[str]:
     uids = {v.person.uid for v in data.victims if v.person and v.person.uid}
     uids |= {v.person_uid for v in data.victims if v.person_uid}
-    for p in data.perpetrators:
+    for p in (*data.perpetrators, *data.case_events):
         uids |= {u for u in (p.actor_uid, p.person_uid, p.actor and p.actor.uid,
                              p.person and p.person.uid) if u}
     uids |= {c.source_uid or (c.source and c.source.uid) for c in data.citations} - {None}
@@ -206,7 +235,8 @@ def _new_uids(incident: Incident) -> set[str]:
     """uids of the people, actors and sources this incident creates (not yet flushed):
     a later incident naming one of them must wait for a flush to find it."""
     rows = [v.person for v in incident.victims]
-    rows += [r for p in incident.perpetrators for r in (p.actor, p.person) if r is not None]
+    rows += [r for p in (*incident.perpetrators, *incident.case_events)
+             for r in (p.actor, p.person) if r is not None]
     rows += [c.source for c in incident.citations]
     return {r.uid for r in rows if r.id is None and r.uid}
 
@@ -229,19 +259,29 @@ def _explicit_refs_first(read) -> Iterator[ImportItem]:
     yield from (item for item in read() if not item.record.get("ref"))
 
 
+def provenance(path: Path, sha256: str) -> str:
+    """Where imported records came from: "<file name> sha256:<hex>", the name shortened
+    so the whole fits the column (300 characters)."""
+    return f"{path.name[:200]} sha256:{sha256}"
+
+
 class _Writer:
     """Creates incidents one by one, flushing only when an incident needs rows an earlier
     one added, or a batch is full (then forgetting the written rows to bound memory)."""
 
-    def __init__(self, session: Session, by: Principal, batch_size: int):
+    def __init__(self, session: Session, by: Principal, batch_size: int, source: str,
+                 files_dir: Path | str | None = None):
         self.session = session
+        self.files_dir = files_dir
+        # Comments and attachments wait for their incident's id: written after a flush.
+        self.deferred: list[tuple[Incident, Extras]] = []
         self.by = by
         self.batch_size = batch_size
-        self.keep_status = by.is_system or has_role(by, "admin")
+        self.source = source
         self.numbering = False
         self.pending: set[str] = set()
         self.done = 0
-        self.drafted = 0
+        self.held_for_review = 0
         self.refs: list[str] = []
 
     def write(self, item: ImportItem) -> None:
@@ -250,55 +290,102 @@ class _Writer:
             self.session.flush()
             self.numbering = True
         incident = self._build(item)
-        wanted = item.record.get("status") or "draft"
-        incident.status = wanted if self.keep_status else "draft"
-        self.drafted += incident.status != wanted
+        given = item.record.get("status") or None
+        # The file's word is provenance, never a verification (docs/design.md §4): the
+        # importer stands behind a submission at most, and a second person verifies.
+        incident.status = "submitted" if given in INTO_REVIEW else "draft"
+        incident.submitted_by_id = self.by.id if incident.status == "submitted" else None
+        incident.verified_by_id = None
+        incident.imported_status = given
+        incident.imported_from = self.source
+        self.held_for_review += given in ("verified", "published")
         incident.external_id = item.record.get("external_id") or None
         self.session.add(incident)
+        extras = read_extras(item.record, [])
+        if extras.comments or extras.attachments:
+            self.deferred.append((incident, extras))
         self.pending |= _new_uids(incident)
         self.refs.append(incident.ref)
         self.done += 1
 
     def _build(self, item: ImportItem) -> Incident:
         data = IncidentCreate.model_validate(create_dict(item.record))
-        if _uids(data) & self.pending or any(e.source_uid for e in data.case_events):
+        parents = actor_parents(item.record)
+        wanted = {a.get("parent_uid") for _part, _i, a in parents}
+        if (_uids(data) | wanted) & self.pending or any(e.source_uid
+                                                        for e in data.case_events):
             self.session.flush()
             self.pending.clear()
             _source_rows_first(self.session, data, self.by)
+        if parents:
+            self._link_parents(data, parents)
         with self.session.no_autoflush:
             return build_incident(self.session, data, self.by)
+
+    def _link_parents(self, data: IncidentCreate, parents: list[tuple[str, int, dict]]
+                      ) -> None:
+        """Give each new actor of the incident the parent group the file names: found by
+        uid, else by name and type, else created first (and flushed, so the actor built
+        next can point at it). An actor the incident names by uid alone already exists and
+        keeps its own parent."""
+        added = False
+        for part, i, actor in parents:
+            target = getattr(data, part)[i].actor
+            if target is None:
+                continue
+            given = parent_input(actor)
+            parent = resolve_actor(self.session, self.by,
+                                   None if given else actor.get("parent_uid"), given, "", [])
+            if parent is None:
+                continue
+            if parent.id is None:
+                self.session.add(parent)
+                added = True
+            target.parent_uid = parent.uid
+        if added:
+            self.session.flush()
+
+    def flush(self) -> None:
+        """Flush what was written, then the comments and attachments that waited for it."""
+        self.session.flush()
+        if self.deferred:
+            write_extras(self.session, self.deferred, self.files_dir)
+            self.deferred.clear()
 
     def end_of_batch(self) -> bool:
         """After a full batch: flush it, forget its rows and say so."""
         if self.done % self.batch_size:
             return False
-        self.session.flush()
+        self.flush()
         self.session.expunge_all()
         self.pending.clear()
         return True
 
 
 def import_file(session: Session, path: str | Path, *, fmt: str = "sijil", by: Principal,
-                progress: Progress | None = None, batch_size: int = BATCH_SIZE
-                ) -> ImportResult:
+                progress: Progress | None = None, batch_size: int = BATCH_SIZE,
+                files_dir: Path | str | None = None) -> ImportResult:
     """Import the file in the caller's transaction: all of it, or nothing.
 
     Raises ValidationError listing every problem (row, column, value, reason) when any row
     is invalid, before anything is written; PermissionDenied below the caseworker role.
     Incidents already present (same ref or same external id) are skipped and reported.
+    Review comments come back with the incident; evidence attachments only when their
+    files are in `files_dir` (SIJIL_FILES_DIR; the others are warnings, extras.py).
     `progress(done, total)` is called as incidents are written."""
     require_role(by, "caseworker", _("import incidents"))
     path = Path(path)
-    preview = preview_import(session, path, fmt=fmt, by=by)
+    preview = preview_import(session, path, fmt=fmt, by=by, files_dir=files_dir)
     if preview.problems:
         raise ValidationError(preview.problems)
     sha = file_sha256(path)
-    reason = _("import of {name} (sha256 {h})").format(name=path.name, h=sha[:16])
+    # The trail keeps the name as provenance does: at most 200 characters of it.
+    reason = _("import of {name} (sha256 {h})").format(name=path.name[:200], h=sha[:16])
     act_as(session, by, reason)
     problems: list[FieldProblem] = []
     read = _reader(path, fmt, problems, [])
-    checker = _Checker(session, preview, by)
-    writer = _Writer(session, by, batch_size)
+    checker = _Checker(session, preview, by, files_dir)
+    writer = _Writer(session, by, batch_size, provenance(path, sha), files_dir)
     report = progress or (lambda done, total: None)
     report(0, preview.incidents)
     for item in _explicit_refs_first(read):
@@ -308,11 +395,11 @@ def import_file(session: Session, path: str | Path, *, fmt: str = "sijil", by: P
                 report(writer.done, preview.incidents)
     if problems:
         raise ValidationError(problems)
-    session.flush()
+    writer.flush()
     append_event(session, action="import", entity_type="incident", reason=reason,
-                 changes={"file": path.name, "sha256": sha, "format": fmt,
+                 changes={"file": path.name[:200], "sha256": sha, "format": fmt,
                           "created": writer.done, "skipped_existing": len(preview.existing),
-                          "drafted": writer.drafted})
+                          "held_for_review": writer.held_for_review})
     report(writer.done, preview.incidents)
-    return ImportResult(writer.done, writer.refs[:1000], preview.existing, writer.drafted, sha,
-                        preview.warnings)
+    return ImportResult(writer.done, writer.refs[:1000], preview.existing,
+                        writer.held_for_review, sha, preview.warnings)

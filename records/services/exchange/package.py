@@ -30,7 +30,10 @@ TABLES: dict[str, list[tuple[str, str, object, bool]]] = {
         ("geo_precision", "string", "geo_precision", False),
         ("method", "string", "method", False), ("context", "string", "context", False),
         ("fatalities", "integer", None, True), ("injured", "integer", None, True),
-        ("status", "string", "statuses", True), ("confidence", "string", "confidences", True),
+        ("status", "string", "statuses", True),
+        ("imported_status", "string", "statuses", False),
+        ("imported_from", "string", None, False),
+        ("confidence", "string", "confidences", True),
         ("sensitivity", "string", "sensitivities", True), ("tags", "string", None, False),
     ],
     "persons": [
@@ -46,6 +49,7 @@ TABLES: dict[str, list[tuple[str, str, object, bool]]] = {
     "actors": [
         ("uid", "string", None, True), ("name", "string", None, True),
         ("aliases", "string", None, False), ("actor_type", "string", "actor_type", True),
+        ("parent_uid", "string", None, False),
     ],
     "sources": [
         ("uid", "string", None, True), ("kind", "string", "source_kind", True),
@@ -72,8 +76,29 @@ TABLES: dict[str, list[tuple[str, str, object, bool]]] = {
     ],
     "case_events": [
         ("incident_ref", "string", None, True), ("date", "date", None, True),
+        ("date_precision", "string", "date_precision", True),
         ("kind", "string", "case_event_kind", True), ("description", "string", None, False),
-        ("source_uid", "string", None, False),
+        ("source_uid", "string", None, False), ("person_uid", "string", None, False),
+        ("actor_uid", "string", None, False),
+    ],
+    # Internal level only (empty below it): review comments, and evidence records with
+    # their custody events (records/services/exchange/extras.py; the files are not here).
+    "comments": [
+        ("incident_ref", "string", None, True), ("author", "string", None, False),
+        ("at", "datetime", None, True), ("body", "string", None, True),
+    ],
+    "attachments": [
+        ("incident_ref", "string", None, True), ("sha256", "string", None, True),
+        ("size", "integer", None, True), ("mime_type", "string", None, True),
+        ("original_name", "string", None, False), ("captured_at", "datetime", None, False),
+        ("description", "string", None, False), ("source_uid", "string", None, False),
+        ("uploaded_by", "string", None, False),
+    ],
+    "custody_events": [
+        ("incident_ref", "string", None, True), ("attachment_sha256", "string", None, True),
+        ("at", "datetime", None, True), ("kind", "string", "custody_kind", True),
+        ("by", "string", None, False), ("counterpart", "string", None, False),
+        ("method", "string", None, False), ("note", "string", None, False),
     ],
 }
 PRIMARY_KEYS = {"incidents": "ref", "persons": "uid", "actors": "uid", "sources": "uid"}
@@ -82,7 +107,13 @@ FOREIGN_KEYS = {
     "perpetrators": [("incident_ref", "incidents", "ref"), ("actor_uid", "actors", "uid"),
                      ("person_uid", "persons", "uid")],
     "citations": [("incident_ref", "incidents", "ref"), ("source_uid", "sources", "uid")],
-    "case_events": [("incident_ref", "incidents", "ref"), ("source_uid", "sources", "uid")],
+    "case_events": [("incident_ref", "incidents", "ref"), ("source_uid", "sources", "uid"),
+                    ("person_uid", "persons", "uid"), ("actor_uid", "actors", "uid")],
+    # "" is the table itself (Table Schema): a group's parent is another group.
+    "actors": [("parent_uid", "", "uid")],
+    "comments": [("incident_ref", "incidents", "ref")],
+    "attachments": [("incident_ref", "incidents", "ref")],
+    "custody_events": [("incident_ref", "incidents", "ref")],
 }
 LIST_FIELDS = {"tags", "aliases", "profiles"}
 
@@ -113,6 +144,16 @@ class PackageWriter:
             self._row(table, {**data, "uid": uid})
         return uid
 
+    def _actor(self, actor: dict | None) -> str | None:
+        """The actor's uid, its row (and its parent group's, so the link resolves inside
+        the package) written once."""
+        if actor is None:
+            return None
+        if actor.get("parent_uid"):
+            self._entity("actors", {"uid": actor["parent_uid"], "name": actor["parent_name"],
+                                    "actor_type": actor["parent_type"]})
+        return self._entity("actors", actor)
+
     def add(self, record: dict) -> None:
         ref = record["ref"]
         self._row("incidents", record)
@@ -121,15 +162,24 @@ class PackageWriter:
                                   "person_uid": self._entity("persons", v["person"])})
         for p in record["perpetrators"]:
             self._row("perpetrators", {
-                **p, "incident_ref": ref,
-                "actor_uid": self._entity("actors", p["actor"]) if p["actor"] else None,
+                **p, "incident_ref": ref, "actor_uid": self._actor(p["actor"]),
                 "person_uid": self._entity("persons", p["person"]) if p["person"] else None})
         for c in record["citations"]:
             self._row("citations", {**c, "incident_ref": ref,
                                     "source_uid": self._entity("sources", c["source"])})
         for e in record["case_events"]:
             source_uid = self._entity("sources", e["source"]) if e["source"] else None
-            self._row("case_events", {**e, "incident_ref": ref, "source_uid": source_uid})
+            self._row("case_events", {
+                **e, "incident_ref": ref, "source_uid": source_uid,
+                "person_uid": self._entity("persons", e["person"]) if e.get("person") else None,
+                "actor_uid": self._actor(e.get("actor"))})
+        for c in record.get("comments", []):
+            self._row("comments", {**c, "incident_ref": ref})
+        for a in record.get("attachments", []):
+            self._row("attachments", {**a, "incident_ref": ref})
+            for event in a["custody"]:
+                self._row("custody_events", {**event, "incident_ref": ref,
+                                             "attachment_sha256": a["sha256"]})
 
     def close(self, descriptor: dict) -> None:
         for handle in self.files.values():

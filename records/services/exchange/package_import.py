@@ -6,7 +6,6 @@ import contextlib
 import csv
 import datetime as dt
 import io
-import json
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -15,31 +14,44 @@ from pathlib import Path
 from records.errors import FieldProblem, ValidationError
 from records.i18n import _
 from records.services.exchange.flat import split_list, unneutralise
+from records.services.exchange.limits import check_archive, check_folder, load_json
 from records.services.exchange.package import LIST_FIELDS, TABLES
 from records.services.exchange.readers import ImportItem, parse_date
 
 
+def _csv_table(name: str, text: str) -> list[tuple[int, dict]]:
+    """The rows of one table of the package, numbered as a spreadsheet shows them."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return list(enumerate(reader, start=2))
+    except csv.Error as error:
+        raise ValidationError([FieldProblem(f"{name}.csv", _(
+            "not readable CSV near line {n}: {e}").format(n=reader.line_num, e=error),
+            None, reader.line_num)]) from None
+
+
 def _open_tables(path: Path) -> dict[str, list[tuple[int, dict]]]:
+    """Every table of the package; the archive or folder is checked against the limits
+    (limits.check_archive, check_folder) before any of it is parsed."""
     def read(name: str) -> str | None:
         if path.is_dir():
             target = path / name
-            return target.read_text(encoding="utf-8-sig") if target.exists() else None
+            return target.read_text(encoding="utf-8-sig") if target.is_file() else None
         with zipfile.ZipFile(path) as archive:
             if name not in archive.namelist():
                 return None
             return archive.read(name).decode("utf-8-sig")
 
+    if path.is_dir():
+        check_folder(path)
+    else:
+        check_archive(path, _("the data package"))
     try:
         if read("datapackage.json") is None:
             raise ValidationError.single("(file)", _("no datapackage.json in {p}").format(
                 p=path.name))
-        tables = {}
-        for name in TABLES:
-            text = read(f"{name}.csv")
-            rows = list(csv.DictReader(io.StringIO(text, newline=""))) if text else []
-            tables[name] = list(enumerate(rows, start=2))
-        return tables
-    except (UnicodeDecodeError, zipfile.BadZipFile) as error:
+        return {name: _csv_table(name, read(f"{name}.csv") or "") for name in TABLES}
+    except (UnicodeDecodeError, zipfile.BadZipFile, OSError) as error:
         raise ValidationError.single("(file)", _("not a readable data package: {e}").format(
             e=error)) from None
 
@@ -71,14 +83,16 @@ def _typed(table: str, row: dict, number: int, problems: list[FieldProblem]) -> 
 
 
 _TEXT = {"narrative", "harm_description", "basis", "statement", "quote", "description",
-         "title", "full_name", "name"}
+         "title", "full_name", "name", "body", "note", "original_name"}
+_PART_TABLES = ("victims", "perpetrators", "citations", "case_events", "comments",
+                "attachments", "custody_events")
 
 
 def _children(tables: dict[str, list[tuple[int, dict]]], problems: list[FieldProblem]
               ) -> dict[str, dict[str, list[tuple[int, dict]]]]:
     """The typed rows of each part table, grouped by incident_ref."""
     children: dict[str, dict[str, list[tuple[int, dict]]]] = {}
-    for name in ("victims", "perpetrators", "citations", "case_events"):
+    for name in _PART_TABLES:
         grouped = defaultdict(list)
         for n, row in tables[name]:
             grouped[row.get("incident_ref", "")].append((n, _typed(name, row, n, problems)))
@@ -86,23 +100,53 @@ def _children(tables: dict[str, list[tuple[int, dict]]], problems: list[FieldPro
     return children
 
 
-def _package_locator(number: int, rows: dict[str, list[int]]
+def _package_locator(number: int, rows: dict[str, list[int]], custody: list[list[int]]
                      ) -> Callable[[str], tuple[int, str]]:
-    """Map a field path of the record to (row, "table.csv:column")."""
+    """Map a field path of the record to (row, "table.csv:column"); `custody` holds the
+    custody_events.csv rows of each attachment."""
     def locate(path: str) -> tuple[int, str]:
         head, _sep, rest = path.partition(".")
         if head in rows:
             index, _sep, sub = rest.partition(".")
             if index.isdigit() and int(index) < len(rows[head]):
-                return rows[head][int(index)], f"{head}.csv:{sub or head}"
+                i = int(index)
+                field, _sep, tail = sub.partition(".")
+                j, _sep, column = tail.partition(".")
+                if (head == "attachments" and field == "custody" and j.isdigit()
+                        and int(j) < len(custody[i])):
+                    return custody[i][int(j)], f"custody_events.csv:{column or field}"
+                return rows[head][i], f"{head}.csv:{sub or head}"
         return number, f"incidents.csv:{head}"
     return locate
+
+
+def _extras(ref: str, children, problems: list[FieldProblem]
+            ) -> tuple[list[dict], list[dict], list[list[int]]]:
+    """The incident's comments and attachments in the JSON export's shape, with the
+    custody_events.csv rows of each attachment; a custody event of no attachment of the
+    incident is a problem."""
+    comments = [{k: r[k] for k in ("author", "at", "body")}
+                for _n, r in children["comments"].get(ref, [])]
+    events = children["custody_events"].get(ref, [])
+    attachments, custody = [], []
+    for _n, r in children["attachments"].get(ref, []):
+        mine = [(m, e) for m, e in events if e["attachment_sha256"] == r["sha256"]]
+        attachments.append({**{k: v for k, v in r.items() if k != "incident_ref"},
+                            "custody": [{k: v for k, v in e.items()
+                                         if k not in ("incident_ref", "attachment_sha256")}
+                                        for _m, e in mine]})
+        custody.append([m for m, _e in mine])
+    listed = {r["sha256"] for _n, r in children["attachments"].get(ref, [])}
+    problems += [FieldProblem("custody_events.csv:attachment_sha256", _(
+        "no attachment of {ref} has this SHA-256").format(ref=ref), e["attachment_sha256"], m)
+        for m, e in events if e["attachment_sha256"] not in listed]
+    return comments, attachments, custody
 
 
 def package_items(path: Path, problems: list[FieldProblem]) -> Iterator[ImportItem]:
     """Incidents of a data package; row numbers are those of each table's CSV."""
     tables = _open_tables(path)
-    entities = {name: {row["uid"]: (n, _typed(name, row, n, problems))
+    entities = {name: {row.get("uid") or "": (n, _typed(name, row, n, problems))
                        for n, row in tables[name]}
                 for name in ("persons", "actors", "sources")}
     children = _children(tables, problems)
@@ -113,6 +157,15 @@ def package_items(path: Path, problems: list[FieldProblem]) -> Iterator[ImportIt
         found = entities[table].get(uid)
         return dict(found[1]) if found else {"uid": uid}
 
+    def actor(uid: str | None) -> dict | None:
+        """The actor with its parent group's name and type, as the other formats carry
+        them (a parent missing from actors.csv is named by uid only)."""
+        found = entity("actors", uid)
+        parent = entities["actors"].get(found.get("parent_uid") or "") if found else None
+        if parent is not None:
+            found.update(parent_name=parent[1]["name"], parent_type=parent[1]["actor_type"])
+        return found
+
     for number, row in tables["incidents"]:
         record = _typed("incidents", row, number, problems)
         ref = row.get("ref", "")
@@ -122,7 +175,7 @@ def package_items(path: Path, problems: list[FieldProblem]) -> Iterator[ImportIt
              "person": entity("persons", r["person_uid"]) or {}}
             for _n, r in children["victims"].get(ref, [])]
         record["perpetrators"] = [
-            {"actor": entity("actors", r["actor_uid"]),
+            {"actor": actor(r["actor_uid"]),
              "person": entity("persons", r["person_uid"]),
              "attribution": r["attribution"], "basis": r["basis"]}
             for _n, r in children["perpetrators"].get(ref, [])]
@@ -131,10 +184,12 @@ def package_items(path: Path, problems: list[FieldProblem]) -> Iterator[ImportIt
              "page": r["page"], "quote": r["quote"]}
             for _n, r in children["citations"].get(ref, [])]
         record["case_events"] = [
-            {"date": r["date"], "kind": r["kind"], "description": r["description"],
-             "source_uid": r["source_uid"]}
+            {"date": r["date"], "date_precision": r["date_precision"], "kind": r["kind"],
+             "description": r["description"], "source_uid": r["source_uid"],
+             "person": entity("persons", r["person_uid"]), "actor": actor(r["actor_uid"])}
             for _n, r in children["case_events"].get(ref, [])]
-        yield ImportItem(number, record, _package_locator(number, rows))
+        record["comments"], record["attachments"], custody = _extras(ref, children, problems)
+        yield ImportItem(number, record, _package_locator(number, rows, custody))
 
 
 def _dates(record: dict) -> dict:
@@ -146,7 +201,7 @@ def _dates(record: dict) -> dict:
 
 
 _PARTS = {"victims": ("person",), "perpetrators": ("actor", "person"),
-          "citations": ("source",), "case_events": ("source",)}
+          "citations": ("source",), "case_events": ("source", "person", "actor")}
 
 
 def _shape_problems(record: dict, number: int) -> list[FieldProblem]:
@@ -176,14 +231,7 @@ def _shape_problems(record: dict, number: int) -> list[FieldProblem]:
 def json_items(path: Path, problems: list[FieldProblem]) -> Iterator[ImportItem]:
     """Incidents of Sijil's JSON export (or a plain list of incident objects). A record
     whose shape is not the export's is reported, not read."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValidationError.single("(file)", _("not a readable JSON file: {e}").format(
-            e=error)) from None
-    except RecursionError:
-        raise ValidationError.single("(file)", _(
-            "not a readable JSON file: nested too deeply")) from None
+    data = load_json(path)
     incidents = data.get("incidents") if isinstance(data, dict) else data
     if not isinstance(incidents, list):
         raise ValidationError.single("(file)", _(

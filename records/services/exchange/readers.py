@@ -1,18 +1,17 @@
-"""Reading spreadsheets for import: UTF-8 CSV or XLSX rows, typed cells, Sijil's flat format.
+"""Reading Sijil's flat format for import: typed cells, and the incidents of a table
+(tables.py) with the row and column each of their fields came from.
 
 Row numbers are those a spreadsheet shows: the header is row 1, the first data row is row 2.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
-from records.errors import FieldProblem, ValidationError
+from records.errors import FieldProblem
 from records.i18n import _
 from records.services.exchange.flat import (
     BOOL_COLUMNS,
@@ -29,8 +28,7 @@ from records.services.exchange.flat import (
     split_list,
     unneutralise,
 )
-
-csv.field_size_limit(10 * 1024 * 1024)
+from records.services.exchange.tables import Table
 
 _TRUE = {"true", "yes", "y", "1", "x"}
 _FALSE = {"false", "no", "n", "0", ""}
@@ -45,100 +43,6 @@ class ImportItem:
     row: int
     record: dict
     locate: Callable[[str], tuple[int, str]]
-
-
-@dataclass
-class Table:
-    header: list[str]
-    rows: Callable[[], Iterator[tuple[int, list]]]
-    warnings: list[str] = field(default_factory=list)
-
-    def has_columns(self, required: tuple[str, ...], message: str,
-                    problems: list[FieldProblem]) -> bool:
-        """Whether the header has every required column; each missing one is a problem on
-        row 1, reported with `message`."""
-        missing = [c for c in required if c not in self.header]
-        for column in missing:
-            problems.append(FieldProblem(column, message, None, 1))
-        return not missing
-
-    def named_rows(self) -> Iterator[tuple[int, dict]]:
-        """Each row as {column: cell}; cells a short row lacks are None."""
-        for number, cells in self.rows():
-            yield number, {h: (cells[i] if i < len(cells) else None)
-                           for i, h in enumerate(self.header) if h}
-
-
-def _encoding_problems(path: Path) -> list[FieldProblem]:
-    problems = []
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as error:
-                problems.append(FieldProblem(
-                    "(file)", _("line {n} is not UTF-8 (byte 0x{b:02x}); save the file as "
-                                "'CSV UTF-8' or convert it, e.g. iconv -f WINDOWS-1256 "
-                                "-t UTF-8").format(n=number, b=line[error.start]),
-                    None, number))
-                if len(problems) >= 20:
-                    break
-    return problems
-
-
-def read_csv(path: Path) -> Table:
-    """A UTF-8 CSV (with or without BOM, any line endings); anything else is refused with
-    the lines that are not UTF-8."""
-    problems = _encoding_problems(path)
-    if problems:
-        raise ValidationError(problems)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), [])
-
-    def rows() -> Iterator[tuple[int, list]]:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            next(reader, None)
-            for number, row in enumerate(reader, start=2):
-                if any(cell.strip() for cell in row):
-                    yield number, row
-
-    return Table([h.strip().lower() for h in header], rows)
-
-
-def read_xlsx(path: Path, sheet: str | None = None) -> Table:
-    """The first sheet (or `sheet`) of an XLSX workbook, streamed."""
-    from openpyxl import load_workbook
-
-    def open_sheet():
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as error:  # noqa: BLE001 - any unreadable workbook is a user error
-            raise ValidationError.single("(file)", _("not a readable XLSX workbook: {e}")
-                                         .format(e=error)) from None
-        return book, book[sheet] if sheet and sheet in book.sheetnames else book.worksheets[0]
-
-    book, ws = open_sheet()
-    header = [str(c).strip().lower() if c is not None else ""
-              for c in next(ws.iter_rows(max_row=1, values_only=True), ())]
-    book.close()
-
-    def rows() -> Iterator[tuple[int, list]]:
-        book, ws = open_sheet()
-        try:
-            for number, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-                if any(c is not None and str(c).strip() for c in row):
-                    yield number, list(row)
-        finally:
-            book.close()
-
-    return Table(header, rows)
-
-
-def read_table(path: Path, sheet: str | None = None) -> Table:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_xlsx(path, sheet)
-    return read_csv(path)
 
 
 def parse_date(value) -> dt.date:
@@ -205,7 +109,9 @@ _NULLABLE = (INT_COLUMNS | FLOAT_COLUMNS | DATE_COLUMNS | CODE_COLUMNS
              | {"time_of_day", "admin2", "locality", "victim_name_original",
                 "victim_occupation", "victim_affiliation", "victim_contact",
                 "perpetrator_actor_name", "perpetrator_person_name", "citation_page",
-                "citation_source_publisher", "citation_source_url"})
+                "citation_source_publisher", "citation_source_url", "imported_from",
+                "perpetrator_actor_parent_name", "case_event_person_name",
+                "case_event_actor_name", "case_event_actor_parent_name"})
 
 _PATHS: dict[str, dict[str, str]] = {
     "victims": {p: c for c, p in VICTIM_COLUMNS.items()},
@@ -218,7 +124,11 @@ _PATHS["perpetrators"].update({"actor": "perpetrator_actor_name",
                                "actor_uid": "perpetrator_actor_uid"})
 _PATHS["citations"].update({"source": "citation_source_title",
                             "source_uid": "citation_source_uid"})
-_PATHS["case_events"]["source_uid"] = "case_event_source_uid"
+_PATHS["case_events"].update({"source_uid": "case_event_source_uid",
+                              "person_uid": "case_event_person_uid",
+                              "person": "case_event_person_name",
+                              "actor_uid": "case_event_actor_uid",
+                              "actor": "case_event_actor_name"})
 _INCIDENT_PATHS = {p: c for c, p in INCIDENT_COLUMNS.items()}
 
 
@@ -267,8 +177,12 @@ def _parallel(raw: dict[str, object], part: str, columns: dict, count_column: st
     items = []
     split = {}
     for column in columns:
-        cell = unneutralise(str(raw.get(column) or "")) if raw.get(column) is not None else ""
-        parts = split_list(cell) if not isinstance(raw.get(column), int | float) else [cell]
+        value = raw.get(column)
+        if isinstance(value, dt.date):
+            # A spreadsheet keeps a date typed into a list column as a date, not as text.
+            value = (value.date() if isinstance(value, dt.datetime) else value).isoformat()
+        cell = unneutralise(str(value or "")) if value is not None else ""
+        parts = split_list(cell) if not isinstance(value, int | float) else [cell]
         if len(parts) > n and any(p.strip() for p in parts[n:]):
             problems.append(FieldProblem(column, _("has {k} items but {c} has {n}").format(
                 k=len(parts), c=count_column, n=n), raw.get(column), row))

@@ -1,6 +1,6 @@
 """Incidents and their parts (victims, perpetrators, citations, case events): validation,
 creation, edits with a version check, read models, the filtered list, and how an incident's
-dates read, cover a period and order incidents."""
+dates read, cover a period and order incidents; who has one open for editing now."""
 
 from records.services.incidents.build import (
     build_incident,
@@ -18,6 +18,7 @@ from records.services.incidents.dates import (
 )
 from records.services.incidents.editing import (
     EDITABLE_FIELDS,
+    changed_fields,
     check_version,
     create_incident,
     create_incidents,
@@ -35,7 +36,14 @@ from records.services.incidents.listing import (
 from records.services.incidents.parts import (
     add_part,
     remove_part,
+    update_case_event,
     update_victim,
+)
+from records.services.incidents.presence import (
+    EDITING_EXPIRY,
+    mark_editing,
+    others_editing,
+    stop_editing,
 )
 from records.services.incidents.read import (
     INCIDENT_LOAD,
@@ -45,6 +53,7 @@ from records.services.incidents.read import (
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "EDITING_EXPIRY",
     "INCIDENT_LOAD",
     "NEWEST_FIRST",
     "YEAR_CODES",
@@ -52,6 +61,7 @@ __all__ = [
     "IncidentListItem",
     "add_part",
     "build_incident",
+    "changed_fields",
     "check_incident_fields",
     "check_version",
     "counted_in_months",
@@ -66,9 +76,13 @@ __all__ = [
     "incident_read",
     "list_incidents",
     "load_incident",
+    "mark_editing",
+    "others_editing",
     "overlaps_period",
     "remove_part",
+    "stop_editing",
     "touch",
+    "update_case_event",
     "update_incident",
     "update_victim",
     "year_only_note",

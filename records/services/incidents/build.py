@@ -110,14 +110,32 @@ def build_citation(session: Session, by: Principal, item: CitationInput, prefix:
     return Citation(source=source, statement=item.statement, page=item.page, quote=item.quote)
 
 
-def build_case_event(session: Session, by: Principal, item: CaseEventInput, prefix: str,
-                     problems: list[FieldProblem]) -> CaseEvent | None:
+def case_event_values(session: Session, by: Principal, item: CaseEventInput, prefix: str,
+                      problems: list[FieldProblem]) -> dict:
+    """The checked values of a case event, its source, person and actor resolved (a new
+    person or actor not yet added); what is wrong goes to `problems`."""
     check_code(session, f"{prefix}kind", "case_event_kind", item.kind, problems, required=True)
-    source = None
+    check_code(session, f"{prefix}date_precision", "date_precision", item.date_precision,
+               problems, required=True)
+    source = person = actor = None
     if item.source_uid:
         source = resolve_source(session, by, item.source_uid, None, prefix, problems)
-    return CaseEvent(date=item.date, kind=item.kind, description=item.description,
-                     source=source)
+    if item.person_uid or item.person:
+        if item.person is not None:
+            check_person(session, item.person, f"{prefix}person.", problems)
+        person = resolve_person(session, by, item.person_uid, item.person, prefix, problems)
+    if item.actor_uid or item.actor:
+        if item.actor is not None:
+            check_actor(session, item.actor, f"{prefix}actor.", problems)
+        actor = resolve_actor(session, by, item.actor_uid, item.actor, prefix, problems)
+    return {"date": item.date, "date_precision": item.date_precision, "kind": item.kind,
+            "description": item.description, "source": source, "person": person,
+            "actor": actor}
+
+
+def build_case_event(session: Session, by: Principal, item: CaseEventInput, prefix: str,
+                     problems: list[FieldProblem]) -> CaseEvent | None:
+    return CaseEvent(**case_event_values(session, by, item, prefix, problems))
 
 
 def derive_counts(incident: Incident) -> None:

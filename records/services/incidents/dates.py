@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 
-from records.i18n import _
+from records.i18n import current_language, ngettext
 from records.models import Incident
 
 # precision code → the part of the date that is known
@@ -51,10 +51,19 @@ class _Words:
     dash: str = "\u2013"  # en dash, no spaces: "9–12 May 2021"
 
 
-# One entry per language; Arabic and Sorani come with their catalogues (docs/design.md §8).
+# One entry per language. Arabic and Sorani use the month names of Iraq (CLDR ar_IQ and
+# ckb_IQ: "كانون الأول", "کانونی یەکەم"), typed out so a Babel update cannot change a date
+# already shown; the day and year stay in Latin digits, as Iraqi forms and media write them.
 WORDS: dict[str, _Words] = {
     "en": _Words(months=("January", "February", "March", "April", "May", "June", "July",
                          "August", "September", "October", "November", "December")),
+    "ar": _Words(months=("كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز",
+                         "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول"),
+                 approximate="حوالي {date}"),
+    "ckb": _Words(months=("کانوونی دووەم", "شوبات", "ئازار", "نیسان", "ئایار", "حوزەیران",
+                          "تەمووز", "ئاب", "ئەیلوول", "تشرینی یەکەم", "تشرینی دووەم",
+                          "کانوونی یەکەم"),
+                  approximate="نزیکەی {date}"),
 }
 
 
@@ -64,15 +73,16 @@ def date_grain(precision: str | None) -> str:
 
 
 def format_incident_date(start: dt.date, end: dt.date | None = None,
-                         precision: str | None = "day", *, lang: str = "en") -> str:
+                         precision: str | None = "day", *, lang: str | None = None) -> str:
     """An incident's date in words, at its precision; the end date (if any) at the same one.
 
     day: "9 May 2021", "9–12 May 2021", "30 April–2 May 2021";
     month: "December 2019", "May–June 2021", "December 2019–January 2020";
     year: "2019", "2019–2020"; approximate: "c. May 2021", "c. May–June 2021".
     An end that says no more than the start ("December 2019" to a day in December 2019)
-    is not repeated. Unknown languages fall back to English, like the catalogues."""
-    words = WORDS.get(lang, WORDS["en"])
+    is not repeated. `lang` (en, ar, ckb) defaults to the current language (records/i18n.py);
+    unknown languages fall back to English, like the catalogues."""
+    words = WORDS.get(lang or current_language(), WORDS["en"])
     grain = date_grain(precision)
     end = end if end is not None and end > start else start
     if grain == "year":
@@ -167,7 +177,6 @@ def counted_in_months() -> ColumnElement[bool]:
 
 def year_only_note(count: int) -> str:
     """What a monthly chart says under it about the incidents it leaves out."""
-    if count == 1:
-        return _("1 incident dated to the year only is counted by year, not by month.")
-    return _("{n} incidents dated to the year only are counted by year, not by month."
-             ).format(n=count)
+    return ngettext("{n} incident dated to the year only is counted by year, not by month.",
+                    "{n} incidents dated to the year only are counted by year, not by month.",
+                    count).format(n=count)

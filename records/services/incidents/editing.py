@@ -122,16 +122,12 @@ def flush_or_conflict(session: Session, incident: Incident) -> None:
         raise conflict(session, ref) from None
 
 
-def update_incident(session: Session, ref: str, changes: dict, *, by: Principal,
-                    expected_version: int, reason: str | None = None) -> IncidentRead:
-    """Change an incident's own fields.
+def changed_fields(session: Session, incident: Incident, changes: dict) -> dict:
+    """The values of `changes` to the incident's own fields, validated as the whole record
+    would be after them, keeping only those that differ from what the incident holds.
 
-    `expected_version` is the version the user saw; if someone saved in between, raises
-    ConflictError naming them and writes nothing. Unknown or invalid fields raise
-    ValidationError; a change that changes nothing writes nothing."""
-    incident = load_incident(session, ref, by=by, for_update=True)
-    check_can_edit(by, incident)
-    check_version(session, incident, expected_version)
+    `incident` is a row its caller loaded for the acting user and checked they may edit.
+    Raises ValidationError for an unknown field or an invalid value."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError.single(
@@ -143,12 +139,31 @@ def update_incident(session: Session, ref: str, changes: dict, *, by: Principal,
     check_incident_fields(session, merged, problems)
     if problems:
         raise ValidationError(problems)
-    new_values = merged.model_dump(include=set(changes))
-    if all(current[k] == v for k, v in new_values.items()):
+    return {k: v for k, v in merged.model_dump(include=set(changes)).items()
+            if current[k] != v}
+
+
+def update_incident(session: Session, ref: str, changes: dict, *, by: Principal,
+                    expected_version: int, reason: str | None = None) -> IncidentRead:
+    """Change an incident's own fields.
+
+    `expected_version` is the version the user saw; if someone saved in between, raises
+    ConflictError naming them and writes nothing. Unknown or invalid fields raise
+    ValidationError; a change that changes nothing writes nothing."""
+    incident = load_incident(session, ref, by=by, for_update=True)
+    check_can_edit(by, incident)
+    check_version(session, incident, expected_version)
+    new_values = changed_fields(session, incident, changes)
+    if not new_values:
         return incident_read(session, incident, by)
     act_as(session, by, reason)
     for key, value in new_values.items():
         setattr(incident, key, value)
     touch(incident, by)
     flush_or_conflict(session, incident)
+    if new_values.get("sensitivity") == "restricted":
+        # Imported here: the evidence package builds on this one.
+        from records.services.evidence.store import seal_incident_files
+
+        seal_incident_files(session, incident.id, incident.ref)
     return incident_read(session, incident, by)

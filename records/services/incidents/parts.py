@@ -23,6 +23,7 @@ from records.services.incidents.build import (
     build_citation,
     build_perpetrator,
     build_victim,
+    case_event_values,
     derive_counts,
 )
 from records.services.incidents.editing import check_version, flush_or_conflict, touch
@@ -96,6 +97,51 @@ def update_victim(session: Session, ref: str, victim_id: int, changes: dict, *,
         setattr(victim, key, getattr(item, key))
     if session.is_modified(victim):
         derive_counts(incident)
+        touch(incident, by)
+        flush_or_conflict(session, incident)
+    return incident_read(session, incident, by)
+
+
+# Whom a case event concerns: naming anyone in a change replaces whoever it named before,
+# since it concerns one person or one group.
+_CONCERNED = ("person_uid", "person", "actor_uid", "actor")
+_CASE_EVENT_FIELDS = {"date", "date_precision", "kind", "description", "source_uid",
+                      *_CONCERNED}
+
+
+def update_case_event(session: Session, ref: str, event_id: int, changes: dict, *,
+                      by: Principal, expected_version: int, reason: str | None = None
+                      ) -> IncidentRead:
+    """Change a case event: its date and precision, kind, description, source, or the
+    person or group it concerns (an existing one by uid, or a new one).
+
+    Raises NotFound for an event not of this incident, ValidationError naming the field
+    (`case_events.0.…`), ConflictError for a stale version; a change that changes nothing
+    writes nothing."""
+    incident = _editable(session, ref, by, expected_version)
+    event = _find(incident, "case_events", event_id)
+    unknown = set(changes) - _CASE_EVENT_FIELDS
+    if unknown:
+        raise ValidationError.single(f"case_events.0.{sorted(unknown)[0]}",
+                                     _("this field cannot be changed here"))
+    current = {"date": event.date, "date_precision": event.date_precision,
+               "kind": event.kind, "description": event.description,
+               "source_uid": event.source.uid if event.source else None,
+               "person_uid": event.person.uid if event.person else None,
+               "actor_uid": event.actor.uid if event.actor else None}
+    if set(changes) & set(_CONCERNED):
+        current = {k: v for k, v in current.items() if k not in _CONCERNED}
+    item = parse(CaseEventInput, {**current, **changes}, prefix="case_events.0.")
+    problems: list = []
+    with session.no_autoflush:
+        values = case_event_values(session, by, item, "case_events.0.", problems)
+    if problems:
+        raise ValidationError(problems)
+    act_as(session, by, reason)
+    for key, value in values.items():
+        if getattr(event, key) is not value and getattr(event, key) != value:
+            setattr(event, key, value)
+    if session.is_modified(event):
         touch(incident, by)
         flush_or_conflict(session, incident)
     return incident_read(session, incident, by)

@@ -25,6 +25,7 @@ from records.models.incident_io import (
     SourceRead,
     VictimRead,
 )
+from records.sealing import open_model, open_row
 from records.services.access import (
     Principal,
     can_see_incident,
@@ -40,6 +41,8 @@ INCIDENT_LOAD = (
     selectinload(Incident.perpetrators).selectinload(Perpetrator.person),
     selectinload(Incident.citations).selectinload(Citation.source),
     selectinload(Incident.case_events).selectinload(CaseEvent.source),
+    selectinload(Incident.case_events).selectinload(CaseEvent.person),
+    selectinload(Incident.case_events).selectinload(CaseEvent.actor),
 )
 
 
@@ -61,11 +64,11 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
     def person(p) -> PersonRead | None:
         if p is None:
             return None
-        return redact_person(PersonRead.model_validate(p), all_names=full,
+        return redact_person(open_model(session, PersonRead, p, full=full), all_names=full,
                              show_confidential=full)
 
     def source(s) -> SourceRead | None:
-        return None if s is None else SourceRead.model_validate(s)
+        return None if s is None else open_model(session, SourceRead, s, full=full)
 
     comments = session.exec(select(ReviewComment).where(
         ReviewComment.incident_id == incident.id).order_by(ReviewComment.id)).all()
@@ -74,7 +77,7 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
                        | {c.author_id for c in comments})
     victims = []
     for v in incident.victims:
-        p = PersonRead.model_validate(v.person)
+        p = open_model(session, PersonRead, v.person, full=full)
         victims.append(VictimRead(
             id=v.id, version=v.version, outcome=v.outcome, harm_description=v.harm_description,
             consent_to_publish_name=v.consent_to_publish_name,
@@ -82,25 +85,31 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
                                  show_confidential=full)))
     sources_visible = full
     return IncidentRead(
-        **incident.model_dump(include=set(IncidentRead.model_fields)
-                              - {"victims", "perpetrators", "citations", "case_events",
-                                 "comments"}),
+        **{**incident.model_dump(include=set(IncidentRead.model_fields)
+                                 - {"victims", "perpetrators", "citations", "case_events",
+                                    "comments", "imported_status", "imported_from"}),
+           **open_row(session, incident)},
         created_by=names.get(incident.created_by_id),
         last_edited_by=names.get(incident.last_edited_by_id),
         submitted_by=names.get(incident.submitted_by_id),
         verified_by=names.get(incident.verified_by_id),
+        # Where an imported record came from is the workspace's business, not a viewer's.
+        imported_status=incident.imported_status if full else None,
+        imported_from=incident.imported_from if full else None,
         victims=victims,
         perpetrators=[PerpetratorRead(
             id=p.id, version=p.version, attribution=p.attribution, basis=p.basis,
             actor=p.actor, person=person(p.person)) for p in incident.perpetrators],
         citations=[CitationRead(
-            id=c.id, version=c.version, statement=c.statement, page=c.page, quote=c.quote,
-            source=source(c.source)) for c in incident.citations
+            id=c.id, version=c.version, page=c.page, source=source(c.source),
+            **open_row(session, c)) for c in incident.citations
             if sources_visible or not c.source.is_confidential],
         case_events=[CaseEventRead(
-            id=e.id, version=e.version, date=e.date, kind=e.kind, description=e.description,
+            id=e.id, version=e.version, date=e.date, date_precision=e.date_precision,
+            kind=e.kind, description=e.description,
             source=source(e.source) if e.source is None or sources_visible
-            or not e.source.is_confidential else None) for e in incident.case_events],
+            or not e.source.is_confidential else None,
+            person=person(e.person), actor=e.actor) for e in incident.case_events],
         comments=[CommentRead(id=c.id, author=names.get(c.author_id, "system"), body=c.body,
                               created_at=c.created_at) for c in comments],
     )

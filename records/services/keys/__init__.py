@@ -3,6 +3,7 @@ machine, sealing the trail, rotating the master key. The keys themselves, their 
 and wrapping live in records/keys.py, beside the audit chain that uses them."""
 
 from records.keys import MasterKey, generate_key, parse_key, read_master_key
+from records.services.keys.existing import seal_existing_values
 from records.services.keys.files import create_key_file, staged_key_file
 from records.services.keys.rotation import Rotation, rotate_master_key, seal_trail
 
@@ -14,6 +15,7 @@ __all__ = [
     "parse_key",
     "read_master_key",
     "rotate_master_key",
+    "seal_existing_values",
     "seal_trail",
     "staged_key_file",
 ]

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from records.i18n import _
 from records.models import Actor, Person, Source
 from records.models.incident_io import ActorRead, PersonRead, SourceRead
+from records.sealing import open_model
 from records.services.access import (
     Principal,
     redact_person,
@@ -41,7 +42,8 @@ def _listed(session: Session, model, read_model, visible, name_column, text: str
     if text:
         query = query.where(name_column.ilike(f"%{text}%"))
     rows = session.exec(query.order_by(name_column, model.id).limit(limit)).all()
-    return [read_model.model_validate(row) for row in rows]
+    # A confidential source's title is sealed at rest: opened for those who may see it.
+    return [open_model(session, read_model, row) for row in rows]
 
 
 def list_actors(session: Session, *, by: Principal, text: str | None = None, limit: int = 200

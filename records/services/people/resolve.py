@@ -18,6 +18,7 @@ from records.services.vocabularies import check_code
 from records.text import normalize_name
 
 _ACTOR_CACHE = "sijil.actor_by_name"
+_PERSON_CACHE = "sijil.new_person_by_uid"
 
 
 def check_person(session: Session, data: PersonCreate, prefix: str,
@@ -73,10 +74,16 @@ def resolve_person(session: Session, by: Principal, uid: str | None,
                                     _("no person with this uid"), problems)
     if found is not None or refused:
         return found
+    # One incident may name a new person twice (the suspect, then the suspect arrested):
+    # one row, not two rows with the same uid.
+    cache = session.info.setdefault(_PERSON_CACHE, {})
+    if key and key in cache:
+        return cache[key]
     fields = data.model_dump(exclude={"uid"})
     person = Person(**fields, name_key=normalize_name(data.full_name, data.name_original))
     if key:
         person.uid = key
+        cache[key] = person
     return person
 
 

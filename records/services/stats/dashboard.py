@@ -14,6 +14,7 @@ from records.models.actor import Actor
 from records.services.access import Principal, require_role
 from records.services.incidents import YEAR_CODES, IncidentFilter, counted_in_months
 from records.services.incidents import filter_incidents as visible_incidents
+from records.services.stats.locations import map_decimals
 
 
 @dataclass
@@ -50,7 +51,8 @@ def dashboard_stats(session: Session, *, by: Principal,
     Months are "YYYY-MM" of the start date, oldest first, counting only incidents whose
     month is known: those dated to the year only are in `per_year` (every incident by its
     start year) and counted in `year_only`. Governorates carry the mean coordinates of their
-    incidents where known. Raises PermissionDenied for unknown roles."""
+    incidents where known, rounded to `map_decimals(by)`. Raises PermissionDenied for
+    unknown roles."""
     require_role(by, "viewer", _("read incidents"))
     filters = filters or IncidentFilter()
 
@@ -85,9 +87,12 @@ def dashboard_stats(session: Session, *, by: Principal,
         select(Incident.admin1, func.count(), func.avg(Incident.latitude),
                func.avg(Incident.longitude)).select_from(Incident), filters, by
     ).where(Incident.admin1.is_not(None)).group_by(Incident.admin1)
+    # The mean of one incident's coordinates is that incident's location: rounded like the
+    # map's points, so a viewer never reads a finer place here than there.
+    decimals = map_decimals(by)
     stats.by_governorate = sorted(
-        (GovernorateCount(code, n, float(lat) if lat is not None else None,
-                          float(lon) if lon is not None else None)
+        (GovernorateCount(code, n, round(float(lat), decimals) if lat is not None else None,
+                          round(float(lon), decimals) if lon is not None else None)
          for code, n, lat, lon in session.exec(places)),
         key=lambda g: (-g.incidents, g.admin1))
 

@@ -18,9 +18,12 @@ def problems_from_pydantic(error: pydantic.ValidationError, prefix: str = "") ->
     for item in error.errors():
         loc = ".".join(str(p) for p in item["loc"])
         message = item["msg"].removeprefix("Value error, ")
-        if not loc and ": " in message:
-            # Model-level checks say which field they concern ("end_date: ...").
-            loc, message = message.split(": ", 1)
+        at_model = not item["loc"] or isinstance(item["loc"][-1], int)
+        if at_model and item["type"] == "value_error" and ": " in message:
+            # Model-level checks say which field they concern ("end_date: ..."), also
+            # those of an item in a list ("case_events.0" + "actor: ...").
+            field, message = message.split(": ", 1)
+            loc = f"{loc}.{field}" if loc else field
         field = f"{prefix}{loc}" if loc else prefix.rstrip(".") or "record"
         problems.append(FieldProblem(field, message, item.get("input")))
     return problems

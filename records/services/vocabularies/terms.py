@@ -5,19 +5,32 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from records.errors import FieldProblem, NotFound, ValidationError
-from records.i18n import _
+from records.i18n import LABEL_COLUMNS, _, current_language
 from records.models import VocabularyTerm
 from records.services.access import Principal, act_as, require_role
-from records.vocabulary_seed import GOVERNORATE_VOCABULARY, VOCABULARIES, governorate_terms
+from records.vocabulary_seed import (
+    GOVERNORATE_VOCABULARY,
+    VOCABULARIES,
+    governorate_terms,
+    kurdish_label,
+)
 
 _CACHE_KEY = "sijil.vocab_codes"
 
 
 def seed_vocabularies(session: Session) -> int:
-    """Add every seed term that is missing (labels an admin edited are left alone).
+    """Add every seed term that is missing, and give a Sorani label to the existing terms
+    that have none (databases seeded before Sorani labels existed); labels an admin edited
+    are left alone. Both are ordinary audited writes of the acting principal.
 
-    Returns how many terms were added; running it again adds none.
+    Returns how many terms were added; running it again adds none and changes nothing.
     """
+    unlabelled = session.exec(select(VocabularyTerm).where(
+        VocabularyTerm.label_ku.is_(None))).all()  # type: ignore[union-attr]
+    for term in unlabelled:
+        label = kurdish_label(term.vocabulary, term.code)
+        if label:
+            term.label_ku = label
     existing = set(session.exec(select(VocabularyTerm.vocabulary, VocabularyTerm.code)).all())
     wanted: list[tuple[str, int, tuple[str, str, str | None]]] = []
     for vocabulary, terms in VOCABULARIES.items():
@@ -27,7 +40,9 @@ def seed_vocabularies(session: Session) -> int:
     for vocabulary, order, (code, label_en, label_ar) in wanted:
         if (vocabulary, code) not in existing:
             session.add(VocabularyTerm(vocabulary=vocabulary, code=code, label_en=label_en,
-                                       label_ar=label_ar, sort_order=order))
+                                       label_ar=label_ar,
+                                       label_ku=kurdish_label(vocabulary, code),
+                                       sort_order=order))
             added += 1
     session.flush()
     session.info.pop(_CACHE_KEY, None)
@@ -69,9 +84,11 @@ def list_terms(session: Session, vocabulary: str, *, include_inactive: bool = Fa
     return [VocabularyTerm.model_validate(t.model_dump()) for t in terms]
 
 
-def labels(session: Session, vocabulary: str, language: str = "en") -> dict[str, str]:
-    """code → label in `language`, falling back to English."""
-    return {t.code: (getattr(t, f"label_{language}", None) or t.label_en)
+def labels(session: Session, vocabulary: str, language: str | None = None) -> dict[str, str]:
+    """code → label in `language` (en, ar, ckb; default: the current one), falling back to
+    English where a term has no label in it."""
+    column = LABEL_COLUMNS.get(language or current_language(), "label_en")
+    return {t.code: (getattr(t, column) or t.label_en)
             for t in list_terms(session, vocabulary, include_inactive=True)}
 
 

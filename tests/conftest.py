@@ -203,3 +203,11 @@ def sijil() -> Callable[..., subprocess.CompletedProcess]:
                               check=False)
 
     return run
+
+
+@pytest.fixture
+def files(monkeypatch, tmp_path) -> Path:
+    """An empty evidence folder, made SIJIL_FILES_DIR for the test."""
+    root = tmp_path / "files"
+    monkeypatch.setenv("SIJIL_FILES_DIR", str(root))
+    return root

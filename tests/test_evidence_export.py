@@ -22,13 +22,6 @@ NOTE_SHA256 = "d0b53181f8566ebc627dfd36d679a64895ca02711f516c4e90bba02ada611c97"
 
 
 @pytest.fixture
-def files(monkeypatch, tmp_path):
-    root = tmp_path / "files"
-    monkeypatch.setenv("SIJIL_FILES_DIR", str(root))
-    return root
-
-
-@pytest.fixture
 def ref(engine, users, files) -> str:
     with unit_of_work(engine) as session:
         ref = create_incident(session, incident_data(), by=users["carla"]).ref

@@ -69,13 +69,6 @@ def test_the_photo_typed_here_carries_what_would_identify_its_taker():
 
 
 @pytest.fixture
-def files(monkeypatch, tmp_path):
-    root = tmp_path / "files"
-    monkeypatch.setenv("SIJIL_FILES_DIR", str(root))
-    return root
-
-
-@pytest.fixture
 def photo_id(engine, users, files) -> int:
     with unit_of_work(engine) as session:
         ref = create_incident(session, incident_data(), by=users["carla"]).ref

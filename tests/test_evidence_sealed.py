@@ -20,13 +20,6 @@ SCAN = b"%PDF-1.4 scanned statement of witness W-7731, signed in Kufa\n"
 SCAN_SHA256 = "9fbf274459f2ac3dcf56944e7bf8a7598e3c3c2f8092f9c839be4484665379b9"
 
 
-@pytest.fixture
-def files(monkeypatch, tmp_path) -> Path:
-    root = tmp_path / "files"
-    monkeypatch.setenv("SIJIL_FILES_DIR", str(root))
-    return root
-
-
 def _on_disk(root: Path) -> bytes:
     return b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
 

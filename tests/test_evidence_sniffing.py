@@ -40,13 +40,6 @@ def test_text_cut_inside_a_character_at_the_sniffed_length_is_still_text():
     assert sniff_type(content) == "text/plain"
 
 
-@pytest.fixture
-def files(monkeypatch, tmp_path):
-    root = tmp_path / "files"
-    monkeypatch.setenv("SIJIL_FILES_DIR", str(root))
-    return root
-
-
 def test_the_limit_defaults_to_50_mb(monkeypatch):
     monkeypatch.delenv("SIJIL_MAX_FILE_MB", raising=False)
     assert (get_settings().max_file_mb, max_file_bytes()) == (50, 50_000_000)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint clean translations
+.PHONY: run test install lint clean translations bench bench-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,21 @@ translations: $(VENV)/.installed
 		fi; \
 	done
 	$(BIN)/pybabel compile --domain sijil --directory records/locale --use-fuzzy --statistics
+
+# The performance table (README, "Performance"): demo data of BENCH_SIZE incidents, each
+# case against what users would use instead; BENCH_ARGS="--postgres URL" adds PostgreSQL.
+# bench-quick runs every case small, in under two minutes; a timing never fails it.
+BENCH_SIZE ?= 10000
+BENCH_ARGS ?=
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	touch $@ $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks --size $(BENCH_SIZE) $(BENCH_ARGS)
+
+bench-quick: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -14,6 +14,7 @@ from alembic import context
 from records.config import get_settings
 from records.db import make_engine
 from records.models import metadata
+from records.models.search import include_name
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -25,6 +26,7 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
         connection=connection,
         url=url,
         target_metadata=metadata,
+        include_name=include_name,
         render_as_batch=True,
         compare_type=True,
         literal_binds=connection is None,

@@ -55,6 +55,12 @@ EVENT_ACTIONS = frozenset({"login", "login_failed", "export", "import", "files_v
                            "keys_rotate", "keys_destroy", "backup", "logout", "session_revoked"})
 
 
+# What json.dumps builds on every call with these arguments, built once: the same text.
+_PAYLOAD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_CHANGES = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def format_time(at: dt.datetime) -> str:
     """The one text form of a timestamp inside a hash."""
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -65,12 +71,9 @@ def entry_payload(seq: int, at: str, actor_id: int | None, action: str, entity_t
                   reason: str | None, prev_hash: str) -> bytes:
     """The canonical bytes of an entry: the UTF-8 of the compact JSON array of its fields
     and the previous entry's hash. Both hashes are taken over exactly these bytes."""
-    return json.dumps(
+    return _PAYLOAD.encode(
         [seq, at, actor_id, action, entity_type, entity_id, incident_ref, changes, reason,
-         prev_hash],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
+         prev_hash]).encode("utf-8")
 
 
 def entry_hash(*fields: Any) -> str:
@@ -86,6 +89,8 @@ def keyed_entry_hash(entry_key: bytes, *fields: Any) -> str:
 
 
 def to_json_value(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dt.datetime):
         return format_time(value) if value.tzinfo else value.isoformat()
     if isinstance(value, dt.date):
@@ -98,7 +103,7 @@ def to_json_value(value: Any) -> Any:
 
 
 def dump_changes(changes: dict[str, Any]) -> str:
-    return json.dumps(changes, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CHANGES.encode(changes)
 
 
 def bind_user(session: Session, actor_id: int | None, reason: str | None = None) -> None:
@@ -150,8 +155,16 @@ def lock_chain_head(session: Session) -> tuple[int, str]:
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_keys(session: Session, _transaction) -> None:
-    # Read again in the next transaction: a seal rolled back must be written again.
+def _forget_keys(session: Session, transaction) -> None:
+    # Read again in the next transaction: a seal rolled back must be written again. The
+    # inner transaction of each flush ending changes nothing (keeping the keys spares a
+    # read and an unwrap per flush); the outer one or a savepoint ending does.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_KEYS, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_keys_after_rollback(session: Session, _previous) -> None:
     session.info.pop(_KEYS, None)
 
 
@@ -368,15 +381,16 @@ def _record_flush(session: Session, _flush_context) -> None:
         return
     keys = chain_keys(session)
     pending: list[dict[str, Any]] = []
-    refs: dict[int, str] = {}
+    # The refs of the incidents in this flush, known without a lookup per row.
+    refs: dict[int, str] = {obj.id: obj.ref for obj in (*session.new, *session.dirty)
+                            if isinstance(obj, Incident)}
     for obj in session.new:
         if isinstance(obj, TableBase):
-            changes = {f: [None, _audit_value(obj, f, getattr(obj, f), keys)]
-                       for f in audited_fields(type(obj)) if getattr(obj, f) is not None}
-            pending.append(_item(session, obj, "create", changes, refs))
+            pending.append(_item(session, obj, "create", _created(obj, keys), refs))
     action = session.info.get(_ACTION) or "update"
+    deleted = session.deleted  # a new set at each access: taken once
     for obj in session.dirty:
-        if isinstance(obj, TableBase) and obj not in session.deleted:
+        if isinstance(obj, TableBase) and obj not in deleted:
             changes = _diff(obj, keys)
             if changes:
                 pending.append(_item(session, obj, action, changes, refs))
@@ -393,6 +407,19 @@ def _record_flush(session: Session, _flush_context) -> None:
                        for f in audited_fields(type(obj)) if getattr(obj, f) is not None}
             pending.append(_item(session, obj, "delete", changes, refs))
     _append(session, pending)
+
+
+def _created(obj: TableBase, keys: ChainKeys) -> dict[str, list[Any]]:
+    """The changes of a new row: [None, value] for every audited field that has a value
+    (what _audit_value gives, each value read once)."""
+    redacted = REDACTED_IN_AUDIT.get(type(obj).__tablename__, ())
+    changes: dict[str, list[Any]] = {}
+    for field in audited_fields(type(obj)):
+        value = getattr(obj, field)
+        if value is not None:
+            changes[field] = [None, keys.credential_digest(value) if field in redacted
+                              else to_json_value(value)]
+    return changes
 
 
 def _item(session, obj, action, changes, refs) -> dict[str, Any]:

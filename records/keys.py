@@ -20,6 +20,7 @@ AES-GCM and the standard library's HMAC are used.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -91,12 +92,19 @@ class MasterKey:
     secret: bytes = field(repr=False)
     source: str
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         return key_id(self.secret)
 
     def _aead(self) -> AESGCM:
-        return AESGCM(derive(self.secret, "wrap"))
+        return _wrapping_aead(self.secret)
+
+
+@functools.lru_cache(maxsize=4)
+def _wrapping_aead(secret: bytes) -> AESGCM:
+    # Derived once per master key, not once per data key wrapped (a bulk load makes
+    # thousands of keys).
+    return AESGCM(derive(secret, "wrap"))
 
 
 def read_master_key(settings: Settings | None = None) -> MasterKey:
@@ -228,6 +236,25 @@ def load_data_key(conn: Connection, master: MasterKey, owner: str,
         raise ErasedKeyError(f"the data key of {owner} was destroyed")
     check_master(master, row.master_key_id)
     return unwrap_key(master, bytes(row.wrapped), purpose=purpose, owner=owner)
+
+
+def load_data_keys(conn: Connection, master: MasterKey, owners: list[str],
+                   purpose: str = FIELDS_PURPOSE, chunk: int = 500) -> dict[str, bytes | None]:
+    """The data keys of many owners in a few queries: each owner's key, None for an owner
+    that has none, and the owner left out when its key was destroyed (load_data_key
+    raises ErasedKeyError for it). Raises as load_data_key for a key that does not open."""
+    found: dict[str, bytes | None] = dict.fromkeys(owners)
+    for start in range(0, len(owners), chunk):
+        part = owners[start:start + chunk]
+        for row in conn.execute(select(_keys).where(_keys.c.purpose == purpose,
+                                                    _keys.c.owner.in_(part))):
+            if row.wrapped is None:
+                found.pop(row.owner, None)
+                continue
+            check_master(master, row.master_key_id)
+            found[row.owner] = unwrap_key(master, bytes(row.wrapped), purpose=purpose,
+                                          owner=row.owner)
+    return found
 
 
 def new_data_key(master: MasterKey, owner: str, purpose: str = FIELDS_PURPOSE

@@ -50,6 +50,7 @@ SEALABLE: dict[str, tuple[str, ...]] = {
 _RING = "sijil.data_keys"
 _MASTER = "sijil.master_key"
 _NEW_KEYS = "sijil.new_data_keys"
+_VICTIMS = "sijil.pending_victims"
 _MISSING = object()
 
 
@@ -63,9 +64,12 @@ def is_sealed(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(SEALED_PREFIX)
 
 
+# json.dumps(..., separators=(",", ":")) builds this encoder on every call: built once.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
 def _associated(table: str, field: str, owner: str) -> bytes:
-    return json.dumps(["sijil-field", 1, table, field, owner],
-                      separators=(",", ":")).encode("utf-8")
+    return _COMPACT.encode(["sijil-field", 1, table, field, owner]).encode("utf-8")
 
 
 # --- the keys of this transaction -------------------------------------------------------
@@ -126,6 +130,18 @@ def data_key(session: Session, owner: str, *, create: bool = False,
         installation_keys.insert_data_keys(session.connection(), [row])
         ring[owner] = key
     return key
+
+
+def load_data_keys(session: Session, owners: Iterable[str]) -> None:
+    """Read the data keys of many owners into this transaction's ring in a few queries, so
+    opening the sealed values of a page of records does not read one key at a time."""
+    ring = session.info.setdefault(_RING, {})
+    wanted = sorted({o for o in owners if o not in ring})
+    if not wanted:
+        return
+    loaded = installation_keys.load_data_keys(session.connection(), _master(session), wanted)
+    for owner in wanted:
+        ring[owner] = loaded.get(owner, ErasedKeyError)
 
 
 def forget_data_key(session: Session, owner: str) -> None:
@@ -226,10 +242,22 @@ def owner_of(session: Session, obj: Any) -> str | None:
     return None
 
 
+def _pending_victims(session: Session) -> dict[int, list[Victim]]:
+    """The victim links about to be written, by the id() of their person."""
+    found: dict[int, list[Victim]] = {}
+    deleted = session.deleted  # a new set at each access: taken once
+    for v in (*session.new, *session.dirty):
+        if isinstance(v, Victim) and v not in deleted:
+            person = _related(session, v, "person", Person, v.person_id)
+            found.setdefault(id(person), []).append(v)
+    return found
+
+
 def _consented_somewhere(session: Session, person: Person) -> bool:
-    pending = [v for v in (*session.new, *session.dirty)
-               if isinstance(v, Victim) and v not in session.deleted
-               and (_related(session, v, "person", Person, v.person_id) is person)]
+    # In the listener the index is built once per flush: a batch of thousands of rows
+    # must not scan every pending row for every person.
+    index = session.info.get(_VICTIMS)
+    pending = (index if index is not None else _pending_victims(session)).get(id(person), [])
     if any(v.consent_to_publish_name for v in pending):
         return True
     if person.id is None:
@@ -289,7 +317,8 @@ def _new_owner(session: Session, obj: Any) -> bool:
     # Uids are new and refs are never handed out twice: a row being inserted has no key.
     if isinstance(obj, Citation):
         obj = obj.__dict__.get("incident")
-    return obj is not None and obj in session.new
+    # The state says it directly; `session.new` would build a set of every pending row.
+    return obj is not None and inspect(obj).pending and inspect(obj).session is session
 
 
 def _same_text(session: Session, table: str, field: str, owner: str, obj: Any,
@@ -346,9 +375,10 @@ def seal_row(session: Session, obj: Any) -> None:
 
 def _rows_to_seal(session: Session) -> Iterable[Any]:
     rows: dict[int, Any] = {}
+    deleted = session.deleted  # a new set at each access: taken once
 
     def add(obj):
-        if obj is not None and obj not in session.deleted:
+        if obj is not None and obj not in deleted:
             rows[id(obj)] = obj
 
     for obj in (*session.new, *session.dirty):
@@ -369,8 +399,12 @@ def _rows_to_seal(session: Session) -> Iterable[Any]:
 @event.listens_for(Session, "before_flush")
 def _seal_before_flush(session: Session, _flush_context, _instances) -> None:
     try:
-        for obj in _rows_to_seal(session):
+        rows = _rows_to_seal(session)
+        if any(isinstance(obj, Person) for obj in rows):
+            session.info[_VICTIMS] = _pending_victims(session)
+        for obj in rows:
             seal_row(session, obj)
     finally:
+        session.info.pop(_VICTIMS, None)
         rows = session.info.pop(_NEW_KEYS, [])
     installation_keys.insert_data_keys(session.connection(), rows)

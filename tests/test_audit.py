@@ -127,5 +127,5 @@ def test_cli_log_refuses_a_bad_date_in_one_line(engine, users, sijil):
 def test_cli_log_as_a_viewer_is_refused_in_one_line(engine, users, sijil):
     done = sijil(engine, "audit", "log", "--as", "vera")
     assert done.returncode == 1
-    assert done.stderr.startswith("sijil: vera (viewer) may not read the audit trail")
+    assert done.stderr.startswith("sijil: vera (Viewer) may not read the audit trail")
     assert len(done.stderr.splitlines()) == 1

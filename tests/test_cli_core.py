@@ -41,7 +41,7 @@ def test_user_errors_are_one_line_and_exit_1(engine, sijil):
     not_admin = sijil(engine, "user", "add", "zed", "--role", "viewer", "--password-stdin",
                       "--as", "carla", stdin="a long password\n")
     assert not_admin.returncode == 1
-    assert "needs the admin role" in not_admin.stderr
+    assert "needs the Administrator role" in not_admin.stderr
     assert "Traceback" not in taken.stderr + unknown_actor.stderr + not_admin.stderr
 
 

@@ -28,7 +28,7 @@ def test_demo_as_an_admin_works_and_as_a_viewer_is_refused(engine, sijil):
     refused = sijil(engine, "demo", "--incidents", "3", "--as", "vera")
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
-        "sijil: vera (viewer) may not load demo data: it needs the admin role.")
+        "sijil: vera (Viewer) may not load demo data: it needs the Administrator role.")
 
 
 def test_demo_refuses_a_count_out_of_range(engine, sijil):

@@ -53,7 +53,7 @@ def test_files_add_stores_the_file_by_its_hash(sijil_files, files_dir, photo, re
     (["INC-2099-00001", "{photo}"], "sijil: no incident INC-2099-00001"),
     (["{ref}", "{photo}.missing"], "sijil: no file {photo}.missing"),
     (["{ref}", "{photo}", "--as", "vera"],
-     "sijil: vera (viewer) may not edit incidents: it needs the caseworker role."),
+     "sijil: vera (Viewer) may not edit incidents: it needs the Caseworker role."),
 ])
 def test_files_add_user_errors_are_one_line(sijil_files, photo, ref, args, message):
     filled = [a.format(photo=photo, ref=ref) for a in args]
@@ -122,8 +122,8 @@ def test_files_export_original_is_for_reviewers(sijil_files, tagged_photo, ref, 
     refused = sijil_files("export", ref, "--out", str(tmp_path / "a"), "--original",
                           "--as", "carla")
     assert (refused.returncode, refused.stdout) == (1, "")
-    assert refused.stderr == ("sijil: carla (caseworker) may not have the original of an "
-                              "evidence file: it needs the reviewer role.\n")
+    assert refused.stderr == ("sijil: carla (Caseworker) may not have the original of an "
+                              "evidence file: it needs the Reviewer role.\n")
     assert not (tmp_path / "a").exists()
     given = sijil_files("export", ref, "--out", str(tmp_path / "b"), "--original",
                         "--as", "rana")

@@ -106,17 +106,17 @@ def test_refusals_are_one_line_and_change_nothing(engine, users, sijil):
                                           "verify it.",
         ("verify", mine): f"sijil: Four-eyes rule: {mine} must be verified by a named "
                           "reviewer who did not edit or submit it, not by the system.",
-        ("verify", theirs, "--as", "ravi"): f"sijil: {theirs} is draft: it cannot be "
-                                            "verified now.",
-        ("publish", mine, "--as", "carla"): "sijil: carla (caseworker) may not publish "
-                                            "incidents: it needs the reviewer role.",
+        ("verify", theirs, "--as", "ravi"): f"sijil: {theirs} cannot be verified now: "
+                                            "its status is Draft.",
+        ("publish", mine, "--as", "carla"): "sijil: carla (Caseworker) may not publish "
+                                            "incidents: it needs the Reviewer role.",
         ("submit", theirs, "--as", "vera"): f"sijil: no incident {theirs}",
         ("verify", "INC-2020-09999", "--as", "ravi"): "sijil: no incident INC-2020-09999",
         ("return", mine, "--as", "ravi"): "sijil: review return needs --note: say what "
                                           "needs to change",
-        ("archive", mine, "--as", "ravi", "--note", "dup"): "sijil: ravi (reviewer) may not "
+        ("archive", mine, "--as", "ravi", "--note", "dup"): "sijil: ravi (Reviewer) may not "
                                                            "archive incidents: it needs the "
-                                                           "admin role.",
+                                                           "Administrator role.",
     }
     for args, message in expected.items():
         assert _refused(sijil(engine, "review", *args)) == message, args

@@ -105,8 +105,8 @@ def test_reviewers_and_admins_may_have_the_original_byte_for_byte(engine, users,
 def test_the_original_is_refused_below_reviewer(engine, users, photo_id, who):
     with read_session(engine) as session, pytest.raises(PermissionDenied) as refused:
         open_attachment(session, photo_id, by=users[who], original=True)
-    assert str(refused.value) == (f"{who} (caseworker) may not have the original of an "
-                                  "evidence file: it needs the reviewer role.")
+    assert str(refused.value) == (f"{who} (Caseworker) may not have the original of an "
+                                  "evidence file: it needs the Reviewer role.")
 
 
 def test_an_upright_orientation_is_kept_and_nothing_else():

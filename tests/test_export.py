@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from records.db import read_session, unit_of_work
-from records.errors import PermissionDenied
+from records.errors import PermissionDenied, ValidationError
 from records.models import AuditEntry
 from records.services.exchange import ExportFilters, ExportRequest, file_sha256, run_export
 from records.services.incidents import create_incident
@@ -340,3 +340,25 @@ def test_export_pages_keep_the_order_across_equal_start_dates(engine, users):
     # Pages of two: [6, 2] [5, 3] [1, 4]; the second boundary falls inside the 2 May tie.
     assert refs == ["INC-2020-00006", "INC-2020-00002", "INC-2020-00005", "INC-2020-00003",
                     "INC-2020-00001", "INC-2020-00004"]
+
+
+def test_xlsx_refuses_a_text_longer_than_a_cell_and_csv_keeps_all_of_it(engine, users,
+                                                                         tmp_path):
+    # 36 008 characters: within the narrative's limit (100 000), beyond a cell's (32 767).
+    narrative = "A long testimony. " * 2000 + "The end."
+    assert len(narrative) == 36_008
+    with unit_of_work(engine) as session:
+        ref = create_incident(session, incident_data(narrative=narrative),
+                              by=users["carla"]).ref
+    out = tmp_path / "long.xlsx"
+    with pytest.raises(ValidationError) as refused:
+        run_export(engine, ExportRequest("xlsx", out, "internal",
+                                         ExportFilters(statuses=("draft",))), by=users["admin"])
+    message = str(refused.value)
+    assert f"incident {ref}: narrative has 36,008 characters" in message
+    assert "32,767" in message
+    assert not out.exists()
+    csv_out = _export(engine, users["admin"], tmp_path, "csv", "internal",
+                      statuses=("draft",)).path
+    with csv_out.open(encoding="utf-8") as handle:
+        assert [row["narrative"] for row in csv.DictReader(handle)] == [narrative]

@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 
 from records.migrations import current_revision, downgrade_to, head_revision, upgrade_to_head
 from records.models import metadata
+from records.models.search import include_name
 
 DESIGN_TABLES = {
     "incident", "person", "victim", "actor", "perpetrator", "source", "citation", "attachment",
@@ -23,7 +24,8 @@ DESIGN_TABLES = {
 
 def _drift(engine, target=metadata) -> list:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                         "include_name": include_name})
         return compare_metadata(context, target)
 
 

@@ -41,13 +41,16 @@ def test_html_report_has_figures_charts_map_sources_and_methodology_offline(engi
     assert "<script" not in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html.replace("https://example.org/report", "")
-    for heading in ("Key figures", "Incidents per month", "By governorate",
+    for heading in ("Executive summary", "Key figures", "Accountability",
+                    "Documented vs reported", "Incidents per month", "By governorate",
                     "By perpetrator type", "By victim profile", "Map", "Sources cited",
-                    "Methodology"):
-        assert f"<h2>{heading}</h2>" in html
-    assert html.count("<svg") == 5
+                    "Methodology", "Glossary"):
+        assert re.search(f"<h2( id=\"[a-z-]+\")?>{heading}</h2>", html), heading
+    assert html.count("<svg") == 6
     assert "Redaction level: public" in html
-    assert "Enforced disappearance" in html  # definitions from the vocabularies
+    # The glossary holds the terms the incidents use, not every term of the vocabularies.
+    glossary = html.split('<h2 id="glossary">Glossary</h2>')[1]
+    assert "Attempted killing" in glossary and "Enforced disappearance" not in glossary
     assert PUBLIC_NAME_AR in html and PUBLIC_NAME in html
     assert '<div class="figure"><b>2</b>incidents</div>' in html
     assert '<div class="figure"><b>1</b>attempted killings</div>' in html
@@ -100,12 +103,12 @@ def test_the_report_gives_dates_at_their_precision_and_keeps_years_out_of_months
     assert "2019-12-01" not in html
     assert ('<p class="meta">1 incident dated to the year only is counted by year, not by '
             'month.</p>') in html
-    months = html.split("<h2>Incidents per month</h2>")[1].split("</svg>")[0]
+    months = html.split('<h2 id="charts">Incidents per month</h2>')[1].split("</svg>")[0]
     # November 2019 to February 2020: the year-only incident adds no January 2019 column.
     assert months.count("<rect") == 4
     assert ">2019-11</text>" in months and ">2019-01</text>" not in months
     # Newest first, like the Incidents page.
-    listed = html.split("<h2>Incidents</h2>")[1].split("</table>")[0]
+    listed = html.split('<h2 id="incidents">Incidents</h2>')[1].split("</table>")[0]
     assert listed.index("February–March 2020") < listed.index("December 2019") \
         < listed.index("<td>2019</td>")
 
@@ -124,13 +127,14 @@ def test_arabic_html_report_reads_right_to_left_in_arabic_words(engine, users, t
                       by=users["vera"]).path
     html = path.read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in html
-    assert "<h2>أرقام رئيسية</h2>" in html and "<h2>الخريطة</h2>" in html
+    assert '<h2 id="key-figures">أرقام رئيسية</h2>' in html
+    assert '<h2 id="map">الخريطة</h2>' in html
     assert "<td>كانون الأول 2019</td>" in html
     assert "<td>30 تشرين الثاني 2019</td>" in html
     assert "مستوى الحجب: عام" in html
     assert "December 2019" not in html
     # The map: Iraq's 18 governorates, Karbala named in Arabic with its six incidents.
-    map_svg = html.split("<h2>الخريطة</h2>")[1].split("</svg>")[0]
+    map_svg = html.split('<h2 id="map">الخريطة</h2>')[1].split("</svg>")[0]
     assert map_svg.count("<path ") == 18
     assert ">كربلاء (6)</text>" in map_svg
 

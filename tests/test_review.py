@@ -82,7 +82,7 @@ def test_the_system_never_verifies(engine, users):
 
 def test_caseworker_and_viewer_cannot_verify(engine, users):
     submitted = _submitted(engine, users)
-    with pytest.raises(PermissionDenied, match="needs the reviewer role"):
+    with pytest.raises(PermissionDenied, match="needs the Reviewer role"):
         _call(engine, verify_incident, submitted.ref, by=users["chen"],
               expected_version=submitted.version)
     # A viewer does not even see a record in review.
@@ -150,10 +150,10 @@ def test_only_admin_archives_and_needs_a_reason(engine, users):
 
 def test_workflow_refuses_wrong_status(engine, users):
     draft = _call(engine, create_incident, incident_data(), by=users["carla"])
-    with pytest.raises(PermissionDenied, match="draft"):
+    with pytest.raises(PermissionDenied, match="cannot be verified now: its status is Draft"):
         _call(engine, verify_incident, draft.ref, by=users["rana"],
               expected_version=draft.version)
-    with pytest.raises(PermissionDenied, match="draft"):
+    with pytest.raises(PermissionDenied, match="cannot be published now: its status is Draft"):
         _call(engine, publish_incident, draft.ref, by=users["rana"],
               expected_version=draft.version)
 

@@ -130,7 +130,7 @@ def test_the_queue_shows_only_what_the_reader_may_see(engine, users):
     assert _titles(_queue(engine, users["chen"])) == ["Restricted by chen", "Open one"]
     carla = _queue(engine, users["carla"])
     assert (_titles(carla), carla.total) == (["Open one"], 1)
-    with pytest.raises(PermissionDenied, match="vera \\(viewer\\) may not read the review"):
+    with pytest.raises(PermissionDenied, match="vera \\(Viewer\\) may not read the review"):
         _queue(engine, users["vera"])
 
 

@@ -22,11 +22,14 @@ def _register() -> None:
         commands_backup,
         commands_core,
         commands_demo,
+        commands_figures,
         commands_files,
         commands_io,
         commands_keys,
+        commands_linkage,
         commands_purge,
         commands_review,
+        commands_search,
     )
 
 

@@ -15,8 +15,11 @@ from records.models.incident import (
     Victim,
 )
 from records.models.keys import DataKey
+from records.models.linkage import PairJudgedDistinct, RecordMerge
 from records.models.person import Person
 from records.models.presence import EditPresence
+from records.models.reporting import ReportedFigure, ReportLogo, ReportPreset
+from records.models.search import SearchText
 from records.models.session import UserSession
 from records.models.source import Source
 from records.models.user import AppUser
@@ -36,9 +39,15 @@ __all__ = [
     "DataKey",
     "EditPresence",
     "Incident",
+    "PairJudgedDistinct",
     "Perpetrator",
     "Person",
+    "RecordMerge",
+    "ReportLogo",
+    "ReportPreset",
+    "ReportedFigure",
     "ReviewComment",
+    "SearchText",
     "Source",
     "TableBase",
     "UserSession",

@@ -20,7 +20,7 @@ from ui import state
 PAGES = ["app_pages/dashboard.py", "app_pages/incidents.py", "app_pages/new_incident.py",
          "app_pages/import_page.py", "app_pages/export_page.py",
          "app_pages/review_queue.py", "app_pages/audit_log.py", "app_pages/admin.py",
-         "app_pages/incident.py"]
+         "app_pages/duplicates.py", "app_pages/reported_figures.py", "app_pages/incident.py"]
 # (the Log out button, the incident type "attempted killing", its date 14 March 2020)
 KNOWN = {
     "en": ("Log out", "Attempted killing", "14 March 2020"),
@@ -62,6 +62,16 @@ def test_the_incidents_list_says_its_count_in_the_language(app, engine, users):
                                                      "app_pages/incidents.py"))
     table = _open(app, "carla", "ar", "app_pages/incidents.py").dataframe[0].value
     assert "14 آذار 2020" in table.to_string()
+
+
+def test_tables_run_right_to_left_on_arabic_pages(app, engine, users):
+    # The grid is drawn left to right whatever the page's direction, so an Arabic table
+    # lists its columns in reverse: the reference ends up at the right-hand edge.
+    _incident(engine, users["carla"])
+    english = _open(app, "carla", "en", "app_pages/incidents.py").dataframe[0].value
+    arabic = _open(app, "carla", "ar", "app_pages/incidents.py").dataframe[0].value
+    assert list(english.columns)[:3] == ["ref", "Link", "Title"]
+    assert list(arabic.columns)[-3:] == ["العنوان", "الرابط", "ref"]
 
 
 def test_the_sidebar_switch_stores_the_choice_with_the_account(app, engine, users):

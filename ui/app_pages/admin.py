@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from records.errors import SijilError
+from records.labels import role_name
 from records.models.user import ROLES
 from records.services.audit import purge
 from records.services.users import (
@@ -29,6 +30,7 @@ from ui.components import (
 from ui.components.download_link import show_download_link
 from ui.components.feedback import clear_widgets, show_error
 from ui.components.import_export import backup_download
+from ui.components.tables import show_table
 from ui.i18n import _, ngettext
 
 BACKUP_DOWNLOAD = "admin_backup_download"
@@ -42,8 +44,8 @@ with users_tab:
         users = list_users(session)
         delays = login_delays(session, by=by)
         logged_in = open_sessions(session, by=by)
-    st.dataframe(pd.DataFrame([{
-        _("Username"): u.username, _("Name"): u.display_name, _("Role"): u.role,
+    show_table(pd.DataFrame([{
+        _("Username"): u.username, _("Name"): u.display_name, _("Role"): role_name(u.role),
         _("Active"): "✓" if u.is_active else "✗",
         # Failed log-ins lock nobody out; they make that address wait (docs/design.md §4).
         _("Log-in delayed until (UTC)"): (f"{delays[u.username]:%Y-%m-%d %H:%M:%S}"
@@ -120,7 +122,7 @@ with vocab_tab:
     vocabulary = st.selectbox(_("Vocabulary"), vocabularies, key="vocab_pick")
     with read_session(get_engine()) as session:
         terms = list_terms(session, vocabulary, include_inactive=True)
-    st.dataframe(pd.DataFrame([{
+    show_table(pd.DataFrame([{
         _("Code"): t.code, _("English"): t.label_en, _("Arabic"): t.label_ar or "",
         _("Kurdish"): t.label_ku or "", _("In use"): "✓" if t.is_active else "✗"}
         for t in terms]), hide_index=True, width="stretch")

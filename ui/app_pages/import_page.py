@@ -8,10 +8,12 @@ from ui import state
 from ui.components import escape_markdown, principal, show_error
 from ui.components.import_export import (
     UPLOAD_TYPES,
+    duplicates_table,
     import_upload,
     preview_upload,
     problems_table,
 )
+from ui.components.tables import show_table
 from ui.i18n import _, ngettext
 
 SHOWN_REFS = 5
@@ -56,7 +58,7 @@ if not preview.ok:
     st.error(ngettext("{n} problem found. Nothing can be imported until the file is corrected.",
                       "{n} problems found. Nothing can be imported until the file is corrected.",
                       len(preview.problems)).format(n=len(preview.problems)))
-    st.dataframe(problems_table(preview.problems), hide_index=True, width="stretch")
+    show_table(problems_table(preview.problems), hide_index=True, width="stretch")
 else:
     c1, c2, c3 = st.columns(3)
     c1.metric(_("Incidents to create"), preview.incidents)
@@ -64,7 +66,7 @@ else:
     c3.metric(_("Already present (skipped)"), len(preview.existing))
     if preview.sample:
         st.subheader(_("First incidents of the file"))
-        st.dataframe(pd.DataFrame([{
+        show_table(pd.DataFrame([{
             _("Row"): str(s["row"]), _("Ref"): s["ref"] or _("(new)"), _("Title"): s["title"],
             _("Start date"): str(s["start_date"] or ""), _("Victims"): s["victims"],
             _("Status in the file"): s["status"]} for s in preview.sample]),
@@ -74,8 +76,14 @@ else:
                      "saved as drafts. The file's status is kept as provenance."))
 if preview.existing:
     st.subheader(_("Already present, will be skipped"))
-    st.dataframe(pd.DataFrame([{_("Row"): str(e.row), _("Ref"): e.ref, _("Reason"): e.reason}
+    show_table(pd.DataFrame([{_("Row"): str(e.row), _("Ref"): e.ref, _("Reason"): e.reason}
                                for e in preview.existing]), hide_index=True, width="stretch")
+if preview.duplicates:
+    st.subheader(_("Likely duplicates (nothing is merged)"))
+    st.caption(_("Rows that may describe a person or an incident already recorded. The import "
+                 "creates them as new records; a reviewer can merge them afterwards on the "
+                 "Duplicates page."))
+    show_table(duplicates_table(preview))
 
 ready = preview.ok and preview.incidents > 0
 if preview.ok and not ready:
@@ -94,7 +102,7 @@ if st.button(_("Import"), type="primary", disabled=not ready, key="import_run"):
     except ValidationError as error:
         bar.empty()
         st.error(_("Nothing was imported: the file has problems."))
-        st.dataframe(problems_table(error.problems), hide_index=True, width="stretch")
+        show_table(problems_table(error.problems), hide_index=True, width="stretch")
         st.session_state.pop(state.IMPORT_PREVIEW, None)
         st.stop()
     except SijilError as error:

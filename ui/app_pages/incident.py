@@ -5,6 +5,7 @@ Shareable: /incident?ref=INC-2021-00042 (or the app's root with ?ref=…) opens 
 import streamlit as st
 
 from records.errors import SijilError
+from records.i18n import current_language
 from records.services.access import has_role
 from records.services.incidents import format_incident_date, get_incident
 from ui.components import (
@@ -19,6 +20,7 @@ from ui.components.evidence import evidence
 from ui.components.history import history
 from ui.components.incident_editor import details, edit_refusal, editing_notice
 from ui.components.parts_panel import part_titles, saved_parts
+from ui.components.report_files import case_sheet_button
 from ui.components.review_panel import review_actions
 from ui.components.vocab import status_label
 from ui.i18n import _
@@ -59,6 +61,7 @@ if record.imported_from:
         status=status_label(record.imported_status) if record.imported_status
         else _("none"))))
 editing_notice(record, by)
+case_sheet_button(record.ref, by=by, lang=current_language())
 
 editable = edit_refusal(by, record) is None
 titles = part_titles()

@@ -11,6 +11,7 @@ from records.services.people import list_actors
 from ui import state
 from ui.components import get_engine, load_vocabularies, principal, read_session, show_error
 from ui.components.pager import page_buttons
+from ui.components.tables import show_table
 from ui.components.vocab import STATUSES, status_label
 from ui.i18n import _, ngettext
 
@@ -49,7 +50,8 @@ with st.form("incident_filters"):
                  format_func=vocabs["incident_type"].label, key=key("incident_type"))
     c3.selectbox(_("Governorate"), ["", *vocabs["governorate"].codes],
                  format_func=vocabs["governorate"].label, key=key("admin1"))
-    c4.text_input(_("Search title, narrative and names"), key=key("text"))
+    c4.text_input(_("Search words in titles, narratives, places and names"),
+                  key=key("text"))
     c1, c2, c3, c4 = st.columns([2, 2, 2, 3], vertical_alignment="bottom")
     overlap = _("Incidents whose date overlaps the period: one known only to its month or "
                 "year counts for the whole month or year.")
@@ -96,7 +98,7 @@ rows = pd.DataFrame([{
 if rows.empty:
     st.info(_("No incidents match these filters."))
 else:
-    picked = st.dataframe(
+    picked = show_table(
         rows, hide_index=True, width="stretch", on_select="rerun",
         selection_mode="single-row", key="incident_table",
         column_config={"ref": st.column_config.TextColumn(_("Reference")),

@@ -5,9 +5,9 @@ app.py calls render() for every address until someone is logged in."""
 import streamlit as st
 
 from records.errors import AuthenticationError
-from records.services.users import authenticate
+from records.services.users import authenticate, check_password
 from ui import state
-from ui.components import get_engine, login_session, show_error, unit_of_work
+from ui.components import get_engine, login_session, read_session, show_error, unit_of_work
 from ui.components.language import language_switch
 from ui.components.text import escape_markdown
 from ui.i18n import _
@@ -36,11 +36,14 @@ def render() -> None:
 
     if submitted:
         failure = None
+        # The slow part, the password hash, before the write lock is taken.
+        with read_session(get_engine()) as session:
+            checked = check_password(session, username or "", password or "")
         # The attempt is committed even when it fails, so failures are recorded.
         with unit_of_work(get_engine()) as session:
             try:
                 principal = authenticate(session, username or "", password or "",
-                                         client=client_address())
+                                         client=client_address(), checked=checked)
                 token = login_session.open_session(session, principal, client_address())
             except AuthenticationError as error:
                 failure = error

@@ -3,15 +3,29 @@ kept as a draft in the session until "Save draft" or "Submit for review"."""
 
 import streamlit as st
 
+from records.errors import SijilError
 from records.services.incidents import create_incident
+from records.services.linkage import similar_incidents
 from records.services.review import submit_incident
 from ui import state
 from ui.components import FieldErrors, incident_fields, load_vocabularies, principal, run_write
+from ui.components.db import get_engine, read_session
 from ui.components.parts_panel import draft_parts, part_titles
 from ui.components.text import escape_markdown
 from ui.i18n import _
 
 FORM = "new_incident"
+LIKELY_SEEN = "sijil_new_incident_likely_seen"  # the draft whose likely matches were shown
+
+
+def likely_existing(data: dict) -> list:
+    """Existing incidents the draft may report again (records.services.linkage)."""
+    names = [(v.get("person") or {}).get("full_name") for v in data.get("victims") or ()]
+    try:
+        with read_session(get_engine()) as session:
+            return similar_incidents(session, {**data, "victim_names": names}, by=by)
+    except (KeyError, TypeError, AttributeError, SijilError):
+        return []  # an incomplete draft: saving it reports what is missing
 by = principal()
 vocabs = load_vocabularies()
 st.title(_("New incident"))
@@ -34,6 +48,19 @@ if save or submit:
     values = state.form_values(FORM, incident_fields.FIELDS)
     st.session_state[state.NEW_DRAFT] = values
     data = {**incident_fields.to_data(values), **parts}
+    likely = likely_existing(data)
+    signature = repr(sorted((k, str(v)) for k, v in data.items()))
+    if likely and st.session_state.get(LIKELY_SEEN) != signature:
+        # Shown once per draft: saving the same draft again goes ahead.
+        st.session_state[LIKELY_SEEN] = signature
+        st.warning(_("This may be an incident already recorded. Open it to add what is new, "
+                     "or save again to record a new incident."))
+        for found in likely:
+            st.text(f"{found.b_key} · {found.b_name} — {round(found.score)}: "
+                    + "; ".join(found.reasons))
+        save = submit = False
+
+if save or submit:
 
     def write(session):
         created = create_incident(session, data, by=by)

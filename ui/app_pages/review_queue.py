@@ -17,8 +17,9 @@ from ui.components import (
 )
 from ui.components.incident_editor import read_only
 from ui.components.parts_panel import part_titles
-from ui.components.parts_view import part_rows, show_table
+from ui.components.parts_view import part_rows, show_part_table
 from ui.components.review_panel import review_actions
+from ui.components.tables import show_table
 from ui.i18n import _, ngettext
 
 PAGE_SIZE = 50
@@ -52,7 +53,7 @@ st.caption(ngettext("{n} incident waiting for review, the longest waiting first"
            + _("page {page} of {pages}").format(page=len(cursors),
                                                 pages=escape_markdown(pages)))
 items = queue.items
-st.dataframe(pd.DataFrame([{
+show_table(pd.DataFrame([{
     _("Reference"): i.ref, _("Title"): i.title,
     _("Type"): vocabs["incident_type"].label(i.incident_type),
     _("Date"): format_incident_date(i.start_date, i.end_date, i.date_precision),
@@ -85,6 +86,6 @@ with left:
     read_only(record, vocabs)
     for part, title in part_titles().items():
         st.markdown(f"**{escape_markdown(title)}**")
-        show_table(part_rows(part, getattr(record, part), vocabs), "—")
+        show_part_table(part_rows(part, getattr(record, part), vocabs), "—")
 with right:
     review_actions(record, by)

@@ -11,6 +11,7 @@ from ui import state
 from ui.components.db import get_engine, read_session
 from ui.components.evidence_file import evidence_file
 from ui.components.feedback import clear_widgets, run_write
+from ui.components.tables import show_table
 from ui.i18n import _
 
 
@@ -20,7 +21,7 @@ def evidence(record, by, *, editable: bool) -> None:
     with read_session(get_engine()) as session:
         files = list_attachments(session, record.ref, by=by)
     if files:
-        st.dataframe(pd.DataFrame([{
+        show_table(pd.DataFrame([{
             _("File"): f.original_name, _("Size (bytes)"): f.size,
             _("Type"): f.mime_type, _("Description"): f.description or "",
             _("SHA-256"): f.sha256} for f in files]), hide_index=True, width="stretch")

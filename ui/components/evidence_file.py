@@ -19,6 +19,7 @@ from ui import downloads, state
 from ui.components.db import get_engine, read_session
 from ui.components.download_link import show_download_link
 from ui.components.feedback import FieldErrors, run_write, show_error
+from ui.components.tables import show_table
 from ui.components.text import escape_markdown
 from ui.components.vocab import load_vocabularies, select
 from ui.i18n import _
@@ -97,7 +98,7 @@ def _downloads(attachment, by) -> None:
 
 def _custody_log(attachment, vocab) -> None:
     st.markdown(f"**{escape_markdown(_('Chain of custody'))}**")
-    st.dataframe(pd.DataFrame([{
+    show_table(pd.DataFrame([{
         _("When (UTC)"): e.at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M"),
         _("Event"): vocab.label(e.kind), _("By"): e.by_user or _("system"),
         _("From or to"): e.counterpart or "", _("How"): e.method or "",

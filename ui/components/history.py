@@ -13,6 +13,7 @@ from ui import state
 from ui.components.db import get_engine, read_session
 from ui.components.feedback import FieldErrors, run_write
 from ui.components.incident_fields import FIELDS
+from ui.components.tables import show_table
 from ui.components.text import escape_markdown
 from ui.i18n import _
 
@@ -37,7 +38,7 @@ def show_lines(lines) -> None:
     for line in lines:
         with st.expander(escape_markdown(entry_title(line))):
             if line.details:
-                st.dataframe(pd.DataFrame([{_("Field"): d.field, _("Before"): d.old,
+                show_table(pd.DataFrame([{_("Field"): d.field, _("Before"): d.old,
                                             _("After"): d.new} for d in line.details]),
                              hide_index=True, width="stretch")
             else:
@@ -76,7 +77,7 @@ def history(record, by, *, editable: bool) -> None:
         then = incident_as_of(session, record.ref, by=by, seq=seq)
     rows = [{_("Field"): f, _("Then"): show_value(getattr(then, f, None)),
              _("Now"): show_value(getattr(record, f, None))} for f in FIELDS]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    show_table(pd.DataFrame(rows), hide_index=True, width="stretch")
     if not (editable and has_role(by, "caseworker")):
         return
     key = f"revert_{record.ref}"

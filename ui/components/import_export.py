@@ -84,6 +84,15 @@ def problems_table(problems: list[FieldProblem]) -> pd.DataFrame:
         for p in problems])
 
 
+def duplicates_table(preview: ImportPreview) -> pd.DataFrame:
+    """The likely duplicates of the file's rows (never merged by the import), one a line."""
+    kinds = {"person": _("Person"), "incident": _("Incident")}
+    return pd.DataFrame([{
+        _("Row"): str(d.row), _("In the file"): d.what, _("Kind"): kinds.get(d.kind, d.kind),
+        _("May be the same as"): f"{d.name} ({d.key})", _("Score"): d.score,
+        _("Why"): "; ".join(d.reasons)} for d in preview.duplicates])
+
+
 @dataclass(frozen=True)
 class ExportDownload:
     """A finished export offered to one browser (ui/downloads.py): what the page shows about

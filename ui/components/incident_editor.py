@@ -21,6 +21,7 @@ from ui import state
 from ui.components import incident_fields
 from ui.components.db import get_engine, read_session, unit_of_work
 from ui.components.feedback import FieldErrors, run_write
+from ui.components.tables import show_table
 from ui.components.text import escape_markdown, labelled
 from ui.components.vocab import Vocab, choice_label
 from ui.i18n import _
@@ -48,7 +49,7 @@ def _stale_notice(record, form: str) -> None:
                for f in incident_fields.FIELDS
                if typed.get(f) is not None and typed[f] != saved[f]]
     if differs:
-        st.dataframe(differs, hide_index=True, width="stretch")
+        show_table(differs, hide_index=True, width="stretch")
     if st.button(_("Discard my input and reload"), key=f"reload_{record.ref}"):
         state.clear_form(form)
         state.set_opened_version(record.ref, None)

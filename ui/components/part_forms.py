@@ -12,7 +12,12 @@ import streamlit as st
 
 from records.models.person import SEXES
 from records.models.source import RELIABILITY_GRADES
-from records.services.people import find_similar_people, list_actors, list_sources
+from records.services.people import (
+    find_likely_people,
+    find_similar_people,
+    list_actors,
+    list_sources,
+)
 from records.vocabulary_seed import GOVERNORATE_VOCABULARY
 from ui import state
 from ui.components import vocab as vocab_ui
@@ -98,21 +103,29 @@ def _victim_fields(form: str, vocabs: dict[str, Vocab]) -> dict[str, Any]:
 
 
 def _warned_of_similar_people(person: dict[str, Any], duplicates: dict[str, str]) -> bool:
-    """Warn when people with a similar name are recorded, and offer them under “Person”."""
+    """Warn when people likely the same are recorded (spellings, transliterations, Arabic
+    script), best first with why, and offer them under “Person”."""
     full_name, name_original = person["full_name"], person["name_original"]
     if not full_name.strip():
         return False
     by = principal()
+    found: dict[str, tuple] = {}
     with read_session(get_engine()) as session:
-        similar = _people_options(find_similar_people(session, full_name, by=by)
-                                  + (find_similar_people(session, name_original, by=by)
-                                     if name_original.strip() else []))
-    if not similar:
+        for name in (full_name, name_original):
+            if name and name.strip():
+                for match, score, reasons in find_likely_people(session, name, by=by):
+                    if match.uid not in found or found[match.uid][1] < score:
+                        found[match.uid] = (match, score, reasons)
+    if not found:
         return False
-    duplicates.update(similar)
+    ranked = sorted(found.values(), key=lambda item: -item[1])
+    duplicates.update(_people_options([match for match, _score, _reasons in ranked]))
+    lines = [_("{person} — score {score}: {reasons}").format(
+        person=_people_options([match])[match.uid], score=round(score),
+        reasons="; ".join(reasons)) for match, score, reasons in ranked]
     st.warning(_("Likely the same person is already recorded: {names}. Pick them "
                  "under “Person”, or tick “This is a different person” and add "
-                 "again.").format(names=escape_markdown("; ".join(similar.values()))))
+                 "again.").format(names=escape_markdown(" · ".join(lines))))
     return True
 
 

@@ -8,7 +8,7 @@ from records.services.incidents import add_part, remove_part, update_case_event
 from ui import state
 from ui.components.feedback import FieldErrors, clear_widgets, run_write
 from ui.components.part_forms import FORMS, case_event_form
-from ui.components.parts_view import draft_label, part_rows, show_table
+from ui.components.parts_view import draft_label, part_rows, show_part_table
 from ui.components.text import escape_markdown
 from ui.components.vocab import Vocab
 from ui.i18n import _
@@ -30,7 +30,7 @@ def saved_parts(record, part: str, vocabs: dict[str, Vocab], by, *, editable: bo
     """The parts of a saved incident; adding or removing one is an edit of the incident."""
     items = getattr(record, part)
     rows = part_rows(part, items, vocabs)
-    show_table(rows, _empty(part))
+    show_part_table(rows, _empty(part))
     if not editable:
         return
     version = state.opened_version(record.ref, record.version)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from records.services.incidents import format_incident_date
+from ui.components.tables import show_table as table_in_reading_order
 from ui.components.text import escape_markdown
 from ui.components.vocab import Vocab
 from ui.i18n import _
@@ -79,8 +80,8 @@ def draft_label(part: str, item: dict, vocabs: dict[str, Vocab]) -> str:
     return f"{when} · {vocabs['case_event_kind'].label(item.get('kind'))}"
 
 
-def show_table(rows: list[dict], empty: str) -> None:
+def show_part_table(rows: list[dict], empty: str) -> None:
     if not rows:
         st.caption(escape_markdown(empty))
         return
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    table_in_reading_order(pd.DataFrame(rows))

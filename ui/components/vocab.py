@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from records.labels import role_name, status_name
 from records.services.vocabularies import labels, list_terms
 from records.vocabulary_seed import GOVERNORATE_VOCABULARY
 from ui.components.db import get_engine, read_session
@@ -54,14 +55,11 @@ def choice_label(value: str) -> str:
 
 
 def role_label(role: str) -> str:
-    return {"viewer": _("Viewer"), "caseworker": _("Caseworker"), "reviewer": _("Reviewer"),
-            "admin": _("Admin")}.get(role, role)
+    return role_name(role)
 
 
 STATUSES = ("draft", "submitted", "returned", "verified", "published", "archived")
 
 
 def status_label(status: str) -> str:
-    return {"draft": _("Draft"), "submitted": _("Submitted"), "returned": _("Returned"),
-            "verified": _("Verified"), "published": _("Published"),
-            "archived": _("Archived")}.get(status, status)
+    return status_name(status)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from records.errors import PermissionDenied
 from records.i18n import _
+from records.labels import role_name
 from records.models import Incident
 from records.services.access.principal import ROLE_RANK, Principal
 
@@ -21,7 +22,8 @@ def require_role(by: Principal, role: str, doing: str) -> None:
     if not has_role(by, role):
         raise PermissionDenied(
             _("{user} ({role}) may not {doing}: it needs the {needed} role.").format(
-                user=by.username, role=by.role, doing=doing, needed=role
+                user=by.username, role=role_name(by.role), doing=doing,
+                needed=role_name(role)
             )
         )
 

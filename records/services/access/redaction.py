@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from records.errors import PermissionDenied, ValidationError
 from records.i18n import N_, _
+from records.labels import role_name
 from records.models.incident_io import PersonRead
 from records.services.access.permissions import has_role
 from records.services.access.principal import Principal
@@ -125,8 +126,8 @@ def export_level(name: str, by: Principal) -> ExportLevel:
     if not has_role(by, level.role):
         raise PermissionDenied(
             _("{user} ({role}) may not export at the {level} level: it needs the {needed} "
-              "role.").format(user=by.username, role=by.role, level=name,
-                              needed=level.role))
+              "role.").format(user=by.username, role=role_name(by.role), level=name,
+                              needed=role_name(level.role)))
     return level
 
 

@@ -40,6 +40,7 @@ from records.services.evidence.store import (
     sealed_path,
 )
 from records.services.incidents import load_incident
+from records.services.search import forget_incident
 
 _UID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 _keys = DataKey.__table__
@@ -124,6 +125,7 @@ def purge_incident(session: Session, ref: str, *, by: Principal, reason: str) ->
         # The collections still hold the deleted rows; reload them (empty) before the
         # incident goes, or the ORM would try to detach rows that no longer exist.
         session.expire(incident, ["victims", "perpetrators", "citations", "case_events"])
+        forget_incident(session, incident.id)  # its searchable text goes with it
         session.delete(incident)
     for attachment in attachments:
         if session.scalar(select(Attachment.id).where(

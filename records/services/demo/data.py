@@ -179,7 +179,8 @@ class _Generator:
     def victims(self, incident_type: str, context: str | None, admin1: str) -> list[dict]:
         rng = self.rng
         outcomes = OUTCOMES.get(incident_type, tuple(self.codes["victim_outcome"]))
-        # About 1.5 people per incident, the proportion docs/design.md §8 plans for at scale.
+        # About 1.5 people per incident, the proportion the national-scale benchmarks
+        # assume (docs/design.md §9).
         count = rng.choices((1, 2, 3, 4, 5), weights=(64, 20, 9, 5, 2))[0]
         victims = []
         for n in range(count):
@@ -283,7 +284,7 @@ class _Generator:
         victims = self.victims(incident_type, context, admin1)
         data = {
             "title": f"{type_label} in {locality}, {governorate} (demo)",
-            "narrative": (f"Fictional demo record. {len(victims)} people were affected in "
+            "narrative": (f"Fictional demo record. {_affected(len(victims))} affected in "
                           f"{locality}. Every name, place and organisation here is invented."),
             "incident_type": incident_type, "start_date": start, "date_precision":
                 self.code("date_precision", (precision,)),
@@ -325,3 +326,7 @@ def demo_incidents(count: int, seed: int,
     generator = _Generator(seed, codes)
     for i in range(count):
         yield generator.item(i)
+
+
+def _affected(count: int) -> str:
+    return "1 person was" if count == 1 else f"{count} people were"

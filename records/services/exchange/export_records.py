@@ -18,7 +18,15 @@ from records.errors import ValidationError
 from records.i18n import _
 from records.models import Actor, Incident, Perpetrator
 from records.models.incident import STATUSES
-from records.sealing import open_row
+from records.sealing import (
+    SEALABLE,
+    incident_owner,
+    is_sealed,
+    load_data_keys,
+    open_row,
+    open_values,
+    owner_of,
+)
 from records.services.access import ExportLevel, redact_incident
 from records.services.exchange.extras import record_extras
 from records.services.incidents import (
@@ -127,8 +135,10 @@ def _source(s) -> dict | None:
     return {**{f: getattr(s, f) for f in SOURCE_FIELDS}, **open_row(object_session(s), s)}
 
 
-def _citation(c) -> dict:
-    text = open_row(object_session(c), c)
+def _citation(c, owner: str) -> dict:
+    # A citation's values are sealed with its incident's key (sealing.owner_of), known here.
+    text = open_values(object_session(c), "citation", owner,
+                       {f: getattr(c, f) for f in SEALABLE["citation"]})
     return {"source": _source(c.source), "statement": text["statement"], "page": c.page,
             "quote": text["quote"]}
 
@@ -179,10 +189,34 @@ def incident_record(incident: Incident, parents: dict[int, tuple[str, str, str]]
          "person": _person(p.person), "attribution": p.attribution, "basis": p.basis}
         for p in sorted(incident.perpetrators, key=lambda p: p.id)]
     record["citations"] = [
-        _citation(c) for c in sorted(incident.citations, key=lambda c: c.id)]
+        _citation(c, incident_owner(incident.ref))
+        for c in sorted(incident.citations, key=lambda c: c.id)]
     record["case_events"] = [
         _case_event(e, parents) for e in sorted(incident.case_events, key=lambda e: e.id)]
     return record
+
+
+def _sealed_owners(session: Session, incidents) -> set[str]:
+    """The owners of every sealed value of these loaded incidents and their parts."""
+    rows = []
+    owners = set()
+    for incident in incidents:
+        rows.append(incident)
+        rows += [v.person for v in incident.victims]
+        rows += [p.person for p in incident.perpetrators]
+        rows += [c.source for c in incident.citations]
+        if any(is_sealed(getattr(c, f)) for c in incident.citations
+               for f in SEALABLE["citation"]):
+            owners.add(incident_owner(incident.ref))  # a citation's key is its incident's
+        for e in incident.case_events:
+            rows += [e.person, e.source]
+    for row in rows:
+        if row is not None and any(is_sealed(getattr(row, f))
+                                   for f in SEALABLE[type(row).__tablename__]):
+            owner = owner_of(session, row)
+            if owner is not None:
+                owners.add(owner)
+    return owners
 
 
 def iter_records(session: Session, filters: ExportFilters, level: ExportLevel, *,
@@ -210,6 +244,9 @@ def iter_records(session: Session, filters: ExportFilters, level: ExportLevel, *
                             .options(*INCIDENT_LOAD).order_by(*NEWEST_FIRST)).all()
         # Review comments and evidence (with custody) are the organisation's own work.
         extras = record_extras(session, [k.id for k in keys]) if provenance else {}
+        # The data keys of the page in a few queries, not one per person, source or
+        # incident as its values are opened.
+        load_data_keys(session, _sealed_owners(session, rows))
         for incident in rows:
             record = incident_record(incident, parents, provenance=provenance)
             record.update(extras.get(incident.id, {}))

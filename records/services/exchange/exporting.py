@@ -125,12 +125,27 @@ _README = [
 ]
 
 
+# The XLSX format's own limit on the characters of one cell.
+XLSX_CELL_CHARS = 32_767
+
+
 def write_xlsx(records, out: Path, level: ExportLevel, filters: dict) -> None:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    def clean(value):
-        return ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value)) if isinstance(value, str) else value
+    def clean(value, ref: str, column: str):
+        if not isinstance(value, str):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))
+        if len(value) > XLSX_CELL_CHARS:
+            # A spreadsheet cell keeps at most this much and openpyxl cuts the rest without a
+            # word: refuse before anything is saved rather than hand out a shortened record.
+            raise ValidationError.single("format", _(
+                "incident {ref}: {column} has {n} characters, more than a spreadsheet cell "
+                "holds ({limit}); export as CSV, JSON or a data package, which keep the whole "
+                "text").format(ref=ref, column=column, n=f"{len(value):,}",
+                               limit=f"{XLSX_CELL_CHARS:,}"), column)
+        return value
 
     book = Workbook(write_only=True)
     sheets = {}
@@ -147,16 +162,23 @@ def write_xlsx(records, out: Path, level: ExportLevel, filters: dict) -> None:
 
     def put(title: str, row: dict) -> None:
         sheet, columns = sheets[title]
-        sheet.append([clean(row.get(c, "")) for c in columns])
+        ref = str(row.get("incident_ref", ""))
+        sheet.append([clean(row.get(c, ""), ref, c) for c in columns])
 
-    for record in records:
-        rows = flat_rows(record)
-        for row in rows:
-            put("Records", row)
-        put("Incidents", rows[0])
-        for title, part in parts.items():
-            for row in part_rows(record, part):
-                put(title, row)
+    try:
+        for record in records:
+            rows = flat_rows(record)
+            for row in rows:
+                put("Records", row)
+            put("Incidents", rows[0])
+            for title, part in parts.items():
+                for row in part_rows(record, part):
+                    put(title, row)
+    except BaseException:
+        # Nothing is saved; finish the sheets' temporary files so none is left open.
+        for sheet, _columns in sheets.values():
+            sheet.close()
+        raise
     readme = book.create_sheet("README")
     readme.append([_("Sijil export"), utcnow().strftime("%Y-%m-%d %H:%M UTC")])
     readme.append([_("Redaction level"), level.name])

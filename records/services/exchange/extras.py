@@ -1,5 +1,6 @@
 """What an incident record carries beyond its parts, at the internal level: its review
-comments, and its evidence attachments with their custody events (docs/design.md §7).
+comments, its evidence attachments with their custody events, and its merge history
+(docs/design.md §7, §8).
 
 Exported: each comment's author (a username; none for the system), time and body; each
 attachment's SHA-256, size, type, name, capture time, description, source, uploader and
@@ -11,6 +12,17 @@ only when its file is already in the files folder (SIJIL_FILES_DIR/ab/cd/<sha256
 size matching: the operator copied the folder), and never for a restricted incident, whose
 files are stored sealed under its own key (attach them again); each one left out is a
 warning of the preview, not a problem.
+
+Merge history ("merges"): each merge whose kept record is the incident, and each merge
+whose kept person is one of its victims or perpetrators. A person's history travels with
+every exported incident that names the person (each merge once per incident), so an export
+of a few incidents still carries it; the import writes each merge once (the same kind, keys
+and time). Exported: kind, kept_key, merged_key, at, by, score, undone_at, undone_by;
+never the snapshot, which holds rows as stored here, sealed under this database's keys.
+Imported: kept_id is the kept record here (the incident itself; the person with that uid,
+who must be named by the incident), merged_id is empty (the merged-away record was never
+in this database) and the snapshot says the merge came with an import, so it cannot be
+undone here. Users unknown here are the system's, as for comments.
 """
 
 from __future__ import annotations
@@ -18,22 +30,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pydantic
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
 from sqlmodel import Session, select
 
 from records.errors import FieldProblem
 from records.i18n import _
-from records.models import AppUser, Attachment, CustodyEvent, ReviewComment, Source
+from records.models import (
+    AppUser,
+    Attachment,
+    CustodyEvent,
+    Perpetrator,
+    Person,
+    RecordMerge,
+    ReviewComment,
+    Source,
+    Victim,
+)
 from records.services.evidence import file_path
 from records.services.exchange.limits import MAX_LONG_TEXT
+from records.services.linkage.merge import IMPORTED_SNAPSHOT
 from records.services.users import usernames
 from records.services.validation import problems_from_pydantic
 from records.services.vocabularies import check_code
 
 # Parts of a record beyond IncidentCreate's, and the objects inside them.
-EXTRA_PARTS = ("comments", "attachments")
+EXTRA_PARTS = ("comments", "attachments", "merges")
 
 
 class CommentInput(BaseModel):
@@ -63,20 +87,39 @@ class AttachmentInput(BaseModel):
     custody: list[CustodyInput] = Field(default_factory=list)
 
 
+class MergeInput(BaseModel):
+    kind: Literal["person", "incident"]
+    kept_key: str = Field(min_length=1, max_length=36)
+    merged_key: str = Field(min_length=1, max_length=36)
+    at: AwareDatetime
+    by: str | None = Field(default=None, max_length=64)
+    score: float | None = Field(default=None, allow_inf_nan=False)
+    undone_at: AwareDatetime | None = None
+    undone_by: str | None = Field(default=None, max_length=64)
+
+    @field_validator("merged_key")
+    @classmethod
+    def _two_records(cls, value: str, info: ValidationInfo) -> str:
+        if value.strip().lower() == str(info.data.get("kept_key", "")).strip().lower():
+            raise ValueError(_("a record cannot be merged with itself"))
+        return value
+
+
 @dataclass
 class Extras:
-    """The comments and attachments of one imported record, validated."""
+    """The comments, attachments and merge history of one imported record, validated."""
 
     comments: list[CommentInput] = field(default_factory=list)
     attachments: list[AttachmentInput] = field(default_factory=list)
+    merges: list[MergeInput] = field(default_factory=list)
 
 
 # --- export -------------------------------------------------------------------------------
 
 def record_extras(session: Session, incident_ids: list[int]) -> dict[int, dict]:
-    """{incident id: {"comments": [...], "attachments": [...]}} for the incidents of one
-    page of an internal export, each list oldest first. The caller has chosen which
-    incidents the reader may see."""
+    """{incident id: {"comments": [...], "attachments": [...], "merges": [...]}} for the
+    incidents of one page of an internal export, each list oldest first. The caller has
+    chosen which incidents the reader may see."""
     if not incident_ids:
         return {}
     comments = session.exec(select(ReviewComment).where(
@@ -87,9 +130,12 @@ def record_extras(session: Session, incident_ids: list[int]) -> dict[int, dict]:
     events = session.exec(select(CustodyEvent).where(
         CustodyEvent.attachment_id.in_([a.id for a in attachments]))
         .order_by(CustodyEvent.at, CustodyEvent.id)).all() if attachments else []
+    merges = _merges(session, incident_ids)
     names = usernames(session, {c.author_id for c in comments}
                       | {a.uploaded_by_id for a in attachments}
-                      | {e.by_user_id for e in events})
+                      | {e.by_user_id for e in events}
+                      | {m.merged_by_id for _i, m in merges}
+                      | {m.undone_by_id for _i, m in merges})
     source_ids = {a.source_id for a in attachments if a.source_id is not None}
     uids = dict(session.exec(select(Source.id, Source.uid).where(
         Source.id.in_(source_ids))).all()) if source_ids else {}
@@ -98,7 +144,13 @@ def record_extras(session: Session, incident_ids: list[int]) -> dict[int, dict]:
         custody[e.attachment_id].append({
             "at": e.at, "kind": e.kind, "by": names.get(e.by_user_id),
             "counterpart": e.counterpart, "method": e.method, "note": e.note})
-    out: dict[int, dict] = {i: {"comments": [], "attachments": []} for i in incident_ids}
+    out: dict[int, dict] = {i: {"comments": [], "attachments": [], "merges": []}
+                            for i in incident_ids}
+    for incident_id, m in merges:
+        out[incident_id]["merges"].append({
+            "kind": m.kind, "kept_key": m.kept_key, "merged_key": m.merged_key,
+            "at": m.created_at, "by": names.get(m.merged_by_id), "score": m.score,
+            "undone_at": m.undone_at, "undone_by": names.get(m.undone_by_id)})
     for c in comments:
         out[c.incident_id]["comments"].append(
             {"author": names.get(c.author_id), "at": c.created_at, "body": c.body})
@@ -108,6 +160,28 @@ def record_extras(session: Session, incident_ids: list[int]) -> dict[int, dict]:
             "original_name": a.original_name, "captured_at": a.captured_at,
             "description": a.description, "source_uid": uids.get(a.source_id),
             "uploaded_by": names.get(a.uploaded_by_id), "custody": custody[a.id]})
+    return out
+
+
+def _merges(session: Session, incident_ids: list[int]) -> list[tuple[int, RecordMerge]]:
+    """(incident id, merge) for the merges kept by each incident and by each person it
+    names as a victim or perpetrator, oldest first; a merge once per incident."""
+    people: dict[int, set[int]] = {}
+    for incident_id, person_id in [
+            *session.exec(select(Victim.incident_id, Victim.person_id).where(
+                Victim.incident_id.in_(incident_ids))).all(),
+            *session.exec(select(Perpetrator.incident_id, Perpetrator.person_id).where(
+                Perpetrator.incident_id.in_(incident_ids),
+                Perpetrator.person_id.is_not(None))).all()]:
+        people.setdefault(person_id, set()).add(incident_id)
+    rows = session.exec(select(RecordMerge).where(
+        ((RecordMerge.kind == "incident") & RecordMerge.kept_id.in_(incident_ids))
+        | ((RecordMerge.kind == "person") & RecordMerge.kept_id.in_(list(people))))
+        .order_by(RecordMerge.created_at, RecordMerge.id)).all() if incident_ids else []
+    out = []
+    for m in rows:
+        owners = {m.kept_id} if m.kind == "incident" else people[m.kept_id]
+        out += [(incident_id, m) for incident_id in sorted(owners)]
     return out
 
 
@@ -122,12 +196,40 @@ def _validated(model: type[BaseModel], data, path: str, problems: list[FieldProb
         return None
 
 
+def _named_people(record: dict) -> set[str]:
+    """The uids of the people the record names as victims or perpetrators."""
+    uids = set()
+    for part in ("victims", "perpetrators"):
+        for item in record.get(part) or []:
+            if not isinstance(item, dict):
+                continue
+            person = item.get("person")
+            uid = person.get("uid") if isinstance(person, dict) else item.get("person_uid")
+            if isinstance(uid, str) and uid:
+                uids.add(uid.strip().lower())
+    return uids
+
+
+def _check_kept(record: dict, index: int, merge: MergeInput, problems: list[FieldProblem]
+                ) -> None:
+    """A merge travels with the record it kept: the incident itself, or a person it names."""
+    if merge.kind == "incident":
+        ref = record.get("ref")
+        if not isinstance(ref, str) or merge.kept_key.strip().upper() != ref.strip().upper():
+            problems.append(FieldProblem(f"merges.{index}.kept_key", _(
+                "an incident's merge must keep this incident"), merge.kept_key))
+    elif merge.kept_key.strip().lower() not in _named_people(record):
+        problems.append(FieldProblem(f"merges.{index}.kept_key", _(
+            "no victim or perpetrator of this incident has this uid"), merge.kept_key))
+
+
 def read_extras(record: dict, problems: list[FieldProblem]) -> Extras:
-    """The record's comments and attachments as input; problems name their field path
-    ("attachments.0.custody.1.kind")."""
+    """The record's comments, attachments and merges as input; problems name their field
+    path ("attachments.0.custody.1.kind")."""
     extras = Extras()
     for part, model, target in (("comments", CommentInput, extras.comments),
-                                ("attachments", AttachmentInput, extras.attachments)):
+                                ("attachments", AttachmentInput, extras.attachments),
+                                ("merges", MergeInput, extras.merges)):
         items = record.get(part) or []
         if not isinstance(items, list):
             problems.append(FieldProblem(part, _("a list of objects was expected"), None))
@@ -136,6 +238,8 @@ def read_extras(record: dict, problems: list[FieldProblem]) -> Extras:
             found = _validated(model, data, f"{part}.{i}", problems)
             if found is not None:
                 target.append(found)
+                if part == "merges":
+                    _check_kept(record, i, found, problems)
     return extras
 
 
@@ -184,11 +288,14 @@ def _user_ids(session: Session, names: set[str | None]) -> dict[str, int]:
 
 def write_extras(session: Session, pending: list[tuple[object, Extras]],
                  files_dir: Path | str | None = None) -> None:
-    """Create the comments, and the attachments whose files are here with their custody
-    events, of incidents already flushed (`pending`: (incident, extras))."""
+    """Create the comments, the attachments whose files are here with their custody
+    events, and the merge history, of incidents already flushed (`pending`: (incident,
+    extras))."""
     users = _user_ids(session, {c.author for _i, e in pending for c in e.comments}
                       | {a.uploaded_by for _i, e in pending for a in e.attachments}
-                      | {c.by for _i, e in pending for a in e.attachments for c in a.custody})
+                      | {c.by for _i, e in pending for a in e.attachments for c in a.custody}
+                      | {m.by for _i, e in pending for m in e.merges}
+                      | {m.undone_by for _i, e in pending for m in e.merges})
     created: list[tuple[Attachment, AttachmentInput]] = []
     for incident, extras in pending:
         for comment in extras.comments:
@@ -219,3 +326,33 @@ def write_extras(session: Session, pending: list[tuple[object, Extras]],
                 by_user_id=users.get(event.by), counterpart=event.counterpart,
                 method=event.method, note=event.note))
     session.flush()
+    for incident, extras in pending:
+        for merge in extras.merges:
+            _write_merge(session, incident, merge, users)
+    session.flush()
+
+
+def _write_merge(session: Session, incident, merge: MergeInput, users: dict[str, int]
+                 ) -> None:
+    """One merge of the history, unless it is here already (a person's history comes with
+    each incident that names the person)."""
+    if merge.kind == "incident":
+        kept_id, kept_key = incident.id, incident.ref
+    else:
+        kept_key = merge.kept_key.strip().lower()
+        kept_id = session.exec(select(Person.id).where(Person.uid == kept_key)).first()
+        if kept_id is None:  # read_extras: the incident names the person
+            return
+    session.flush()  # the merges of the incidents before this one
+    if session.exec(select(RecordMerge.id).where(
+            RecordMerge.kind == merge.kind, RecordMerge.kept_key == kept_key,
+            RecordMerge.merged_key == merge.merged_key,
+            RecordMerge.created_at == merge.at)).first() is not None:
+        return
+    row = RecordMerge(kind=merge.kind, kept_id=kept_id, kept_key=kept_key, merged_id=None,
+                      merged_key=merge.merged_key, score=merge.score,
+                      snapshot=IMPORTED_SNAPSHOT, merged_by_id=users.get(merge.by),
+                      undone_at=merge.undone_at,
+                      undone_by_id=users.get(merge.undone_by) if merge.undone_at else None)
+    row.created_at = merge.at
+    session.add(row)

@@ -1,9 +1,11 @@
 """Importing incidents from files: validate everything first, then write all or nothing.
 
 `preview_import` reads and checks a file without writing (the UI's preview, `--dry-run`);
-`import_file` checks again inside the caller's unit of work and, only when no row has a
-problem, creates every incident through the normal write path (incident_build), so each
-record gets its own audit entry, plus one "import" entry naming the file and its hash.
+`import_file` checks again inside the caller's unit of work, in the same single parse that
+writes: each incident is checked, then built through the normal write path (incident_build)
+and flushed with its batch, so each record gets its own audit entry, plus one "import"
+entry naming the file and its hash. A problem anywhere undoes what was written (a
+savepoint) and nothing is imported.
 
 Status on import (docs/design.md §4): no import verifies or publishes anything, whoever
 runs it, the system principal included. The file's status is kept only as provenance
@@ -70,6 +72,9 @@ class ImportPreview:
     problems: list[FieldProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sample: list[dict] = field(default_factory=list)
+    # Likely duplicates per row (records.services.linkage.imports.RowDuplicate): reported,
+    # never merged on their own.
+    duplicates: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -102,9 +107,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _reader(path: Path, fmt: str, problems: list[FieldProblem], warnings: list[str]
+def _reader(path: Path, fmt: str, problems: list[FieldProblem], warnings: list[str],
+            scanned: Callable[[str, int], None] | None = None
             ) -> Callable[[], Iterator[ImportItem]]:
-    """A function that reads the file's incidents afresh each time it is called."""
+    """A function that reads the file's incidents afresh each time it is called.
+    `scanned(sha256, lines)` is called by the byte pass that checks a CSV file before it
+    is parsed, so the import needs no pass of its own for the hash."""
     if fmt not in FORMATS:
         raise ValidationError.single("format", _("'{v}' is not a format; allowed: {a}").format(
             v=fmt, a=", ".join(FORMATS)), fmt)
@@ -123,7 +131,7 @@ def _reader(path: Path, fmt: str, problems: list[FieldProblem], warnings: list[s
         from records.services.exchange.package_import import json_items
 
         return lambda: json_items(path, problems)
-    table = read_table(path)
+    table = read_table(path, scanned=scanned)
     table.warnings = warnings
     return lambda: flat_items(table, problems)
 
@@ -177,25 +185,33 @@ def _scan(session: Session, read, preview: ImportPreview, by: Principal,
           files_dir: Path | str | None, sample_size: int = 20) -> None:
     checker = _Checker(session, preview, by, files_dir)
     for item in read():
-        hostile = [located(item, p) for p in value_problems(item.record)]
-        if hostile:
-            # Values no import may hold are refused before any query sees them.
-            preview.problems += hostile
-            preview.incidents += 1
-            continue
-        known = checker.existing(item)
-        if known is not None:
-            preview.existing.append(known)
-            continue
-        preview.problems += checker.check(item)
+        _scan_item(checker, item, preview, sample_size)
+
+
+def _scan_item(checker: _Checker, item: ImportItem, preview: ImportPreview,
+               sample_size: int = 20) -> bool:
+    """Check one item into `preview`; whether it is new and has no problem of its own."""
+    hostile = [located(item, p) for p in value_problems(item.record)]
+    if hostile:
+        # Values no import may hold are refused before any query sees them.
+        preview.problems += hostile
         preview.incidents += 1
-        preview.victims += len(item.record.get("victims") or [])
-        if len(preview.sample) < sample_size:
-            record = item.record
-            preview.sample.append({
-                "row": item.row, "ref": record.get("ref") or "", "title": record.get("title"),
-                "start_date": record.get("start_date"), "victims": len(record["victims"]),
-                "status": record.get("status") or "draft"})
+        return False
+    known = checker.existing(item)
+    if known is not None:
+        preview.existing.append(known)
+        return False
+    problems = checker.check(item)
+    preview.problems += problems
+    preview.incidents += 1
+    preview.victims += len(item.record.get("victims") or [])
+    if len(preview.sample) < sample_size:
+        record = item.record
+        preview.sample.append({
+            "row": item.row, "ref": record.get("ref") or "", "title": record.get("title"),
+            "start_date": record.get("start_date"), "victims": len(record["victims"]),
+            "status": record.get("status") or "draft"})
+    return not problems
 
 
 def preview_import(session: Session, path: str | Path, *, fmt: str = "sijil",
@@ -211,13 +227,16 @@ def preview_import(session: Session, path: str | Path, *, fmt: str = "sijil",
     try:
         read = _reader(path, fmt, file_problems, preview.warnings)
         _scan(session, read, preview, by, files_dir)
+        if not (file_problems or preview.problems):
+            from records.services.linkage.imports import import_duplicates
+
+            # A second pass over the same reader: what it notes again was noted already.
+            noted = len(preview.warnings), len(file_problems)
+            preview.duplicates = import_duplicates(session, read(), by=by)
+            del preview.warnings[noted[0]:], file_problems[noted[1]:]
     except ValidationError as error:
         file_problems += error.problems
-    unique: dict[tuple, FieldProblem] = {}
-    for problem in file_problems + preview.problems:
-        # A cell that failed to convert is reported once, not again as "required".
-        unique.setdefault((problem.row, problem.field), problem)
-    preview.problems = sorted(unique.values(), key=lambda p: (p.row or 0, p.field))
+    preview.problems = _distinct(file_problems + preview.problems)
     return preview
 
 
@@ -242,21 +261,19 @@ def _new_uids(incident: Incident) -> set[str]:
 
 
 def _source_rows_first(session: Session, data: IncidentCreate, by: Principal) -> None:
-    """Create the sources this incident cites before its case events refer to them."""
+    """Create the sources this incident cites before its case events refer to them (the
+    caller has flushed any the file made earlier): one flush, only when one is new."""
     wanted = {e.source_uid for e in data.case_events if e.source_uid}
-    for citation in data.citations:
-        source = citation.source
-        if source is not None and source.uid in wanted and session.exec(
-                select(Source.id).where(Source.uid == source.uid)).first() is None:
-            session.add(resolve_source(session, by, None, source, "", []))
-    session.flush()
-
-
-def _explicit_refs_first(read) -> Iterator[ImportItem]:
-    """Incidents that bring their ref, then the others: a new ref is never handed out
-    before the file's own refs are in place."""
-    yield from (item for item in read() if item.record.get("ref"))
-    yield from (item for item in read() if not item.record.get("ref"))
+    added = False
+    with session.no_autoflush:
+        for citation in data.citations:
+            source = citation.source
+            if source is not None and source.uid in wanted and session.exec(
+                    select(Source.id).where(Source.uid == source.uid)).first() is None:
+                session.add(resolve_source(session, by, None, source, "", []))
+                added = True
+    if added:
+        session.flush()
 
 
 def provenance(path: Path, sha256: str) -> str:
@@ -302,7 +319,7 @@ class _Writer:
         incident.external_id = item.record.get("external_id") or None
         self.session.add(incident)
         extras = read_extras(item.record, [])
-        if extras.comments or extras.attachments:
+        if extras.comments or extras.attachments or extras.merges:
             self.deferred.append((incident, extras))
         self.pending |= _new_uids(incident)
         self.refs.append(incident.ref)
@@ -312,10 +329,13 @@ class _Writer:
         data = IncidentCreate.model_validate(create_dict(item.record))
         parents = actor_parents(item.record)
         wanted = {a.get("parent_uid") for _part, _i, a in parents}
-        if (_uids(data) | wanted) & self.pending or any(e.source_uid
-                                                        for e in data.case_events):
+        cited = {e.source_uid for e in data.case_events if e.source_uid}
+        # Flush only when this incident names a row an earlier one added and the batch
+        # has not written yet: lookups by uid read the database.
+        if (_uids(data) | wanted | cited) & self.pending:
             self.session.flush()
             self.pending.clear()
+        if cited:
             _source_rows_first(self.session, data, self.by)
         if parents:
             self._link_parents(data, parents)
@@ -334,8 +354,10 @@ class _Writer:
             if target is None:
                 continue
             given = parent_input(actor)
-            parent = resolve_actor(self.session, self.by,
-                                   None if given else actor.get("parent_uid"), given, "", [])
+            with self.session.no_autoflush:  # what the batch added is flushed when named
+                parent = resolve_actor(self.session, self.by,
+                                       None if given else actor.get("parent_uid"), given,
+                                       "", [])
             if parent is None:
                 continue
             if parent.id is None:
@@ -368,38 +390,93 @@ def import_file(session: Session, path: str | Path, *, fmt: str = "sijil", by: P
     """Import the file in the caller's transaction: all of it, or nothing.
 
     Raises ValidationError listing every problem (row, column, value, reason) when any row
-    is invalid, before anything is written; PermissionDenied below the caseworker role.
+    is invalid, with nothing written; PermissionDenied below the caseworker role.
     Incidents already present (same ref or same external id) are skipped and reported.
     Review comments come back with the incident; evidence attachments only when their
     files are in `files_dir` (SIJIL_FILES_DIR; the others are warnings, extras.py).
     `progress(done, total)` is called as incidents are written."""
     require_role(by, "caseworker", _("import incidents"))
     path = Path(path)
-    preview = preview_import(session, path, fmt=fmt, by=by, files_dir=files_dir)
-    if preview.problems:
-        raise ValidationError(preview.problems)
-    sha = file_sha256(path)
+    preview = ImportPreview(str(path), fmt)
+    problems: list[FieldProblem] = []
+    scan: dict = {}
+    try:
+        # A CSV's byte pass (encoding, line lengths) also hashes it; other formats are
+        # hashed apart. The hash comes first: provenance names it on every incident.
+        read = _reader(path, fmt, problems, preview.warnings,
+                       scanned=lambda sha, lines: scan.update(sha256=sha, lines=lines))
+    except ValidationError as error:
+        raise ValidationError(_distinct(error.problems)) from None
+    sha = scan.get("sha256") or file_sha256(path)
     # The trail keeps the name as provenance does: at most 200 characters of it.
     reason = _("import of {name} (sha256 {h})").format(name=path.name[:200], h=sha[:16])
     act_as(session, by, reason)
-    problems: list[FieldProblem] = []
-    read = _reader(path, fmt, problems, [])
     checker = _Checker(session, preview, by, files_dir)
     writer = _Writer(session, by, batch_size, provenance(path, sha), files_dir)
     report = progress or (lambda done, total: None)
-    report(0, preview.incidents)
-    for item in _explicit_refs_first(read):
-        if checker.existing(item) is None:
-            writer.write(item)
-            if writer.end_of_batch():
-                report(writer.done, preview.incidents)
+    # Until the file is parsed only its data lines are known: at least its incidents.
+    expected = max(scan.get("lines", 1) - 1, 0)
+    report(0, expected)
+    # What is written before a problem shows up is undone with this savepoint, so the
+    # caller's transaction holds all of the file or nothing of it.
+    savepoint = session.begin_nested()
+    try:
+        _write_items(session, read, checker, writer, preview, problems,
+                     lambda: report(writer.done, max(expected, writer.done)))
+    except ValidationError as error:
+        problems += error.problems
+    except BaseException:
+        savepoint.rollback()
+        raise
+    problems = _distinct(problems + preview.problems)
     if problems:
+        savepoint.rollback()
         raise ValidationError(problems)
-    writer.flush()
+    savepoint.commit()
     append_event(session, action="import", entity_type="incident", reason=reason,
                  changes={"file": path.name[:200], "sha256": sha, "format": fmt,
                           "created": writer.done, "skipped_existing": len(preview.existing),
                           "held_for_review": writer.held_for_review})
-    report(writer.done, preview.incidents)
+    report(writer.done, writer.done)
     return ImportResult(writer.done, writer.refs[:1000], preview.existing,
                         writer.held_for_review, sha, preview.warnings)
+
+
+def _write_items(session: Session, read, checker: _Checker, writer: _Writer,
+                 preview: ImportPreview, problems: list[FieldProblem], report) -> None:
+    """One parse: each incident is checked, then written in the open batch while no
+    problem has shown up (after one, checking goes on so every problem is reported, and
+    nothing more is written). Incidents without a ref wait until the file's own refs are
+    in place, so a new ref never takes one the file gives later: a file that has both
+    is parsed a second time for them."""
+    waiting: set[int] = set()
+    for item in read():
+        # Checks read the database; the batch's rows are flushed when it is full (or an
+        # incident names one of them), not by every query.
+        with session.no_autoflush:
+            fine = _scan_item(checker, item, preview)
+        if not fine or preview.problems or problems:
+            continue
+        if item.record.get("ref"):
+            writer.write(item)
+            if writer.end_of_batch():
+                report()
+        else:
+            waiting.add(item.row)
+    if waiting and not (preview.problems or problems):
+        for item in read():
+            if item.row in waiting:
+                writer.write(item)
+                if writer.end_of_batch():
+                    report()
+    if not (preview.problems or problems):
+        writer.flush()
+
+
+def _distinct(problems: list[FieldProblem]) -> list[FieldProblem]:
+    """Each (row, column) once, in row order: a cell that failed to convert is reported
+    once, not again as "required"."""
+    unique: dict[tuple, FieldProblem] = {}
+    for problem in problems:
+        unique.setdefault((problem.row, problem.field), problem)
+    return sorted(unique.values(), key=lambda p: (p.row or 0, p.field))

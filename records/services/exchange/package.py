@@ -100,6 +100,15 @@ TABLES: dict[str, list[tuple[str, str, object, bool]]] = {
         ("by", "string", None, False), ("counterpart", "string", None, False),
         ("method", "string", None, False), ("note", "string", None, False),
     ],
+    # The merge history: a person's merges with each incident naming the person (extras.py).
+    "merges": [
+        ("incident_ref", "string", None, True),
+        ("kind", "string", None, True),
+        ("kept_key", "string", None, True), ("merged_key", "string", None, True),
+        ("at", "datetime", None, True), ("by", "string", None, False),
+        ("score", "number", None, False), ("undone_at", "datetime", None, False),
+        ("undone_by", "string", None, False),
+    ],
 }
 PRIMARY_KEYS = {"incidents": "ref", "persons": "uid", "actors": "uid", "sources": "uid"}
 FOREIGN_KEYS = {
@@ -114,6 +123,7 @@ FOREIGN_KEYS = {
     "comments": [("incident_ref", "incidents", "ref")],
     "attachments": [("incident_ref", "incidents", "ref")],
     "custody_events": [("incident_ref", "incidents", "ref")],
+    "merges": [("incident_ref", "incidents", "ref")],
 }
 LIST_FIELDS = {"tags", "aliases", "profiles"}
 
@@ -180,6 +190,8 @@ class PackageWriter:
             for event in a["custody"]:
                 self._row("custody_events", {**event, "incident_ref": ref,
                                              "attachment_sha256": a["sha256"]})
+        for m in record.get("merges", []):
+            self._row("merges", {**m, "incident_ref": ref})
 
     def close(self, descriptor: dict) -> None:
         for handle in self.files.values():

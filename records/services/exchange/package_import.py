@@ -85,7 +85,7 @@ def _typed(table: str, row: dict, number: int, problems: list[FieldProblem]) -> 
 _TEXT = {"narrative", "harm_description", "basis", "statement", "quote", "description",
          "title", "full_name", "name", "body", "note", "original_name"}
 _PART_TABLES = ("victims", "perpetrators", "citations", "case_events", "comments",
-                "attachments", "custody_events")
+                "attachments", "custody_events", "merges")
 
 
 def _children(tables: dict[str, list[tuple[int, dict]]], problems: list[FieldProblem]
@@ -189,6 +189,8 @@ def package_items(path: Path, problems: list[FieldProblem]) -> Iterator[ImportIt
              "person": entity("persons", r["person_uid"]), "actor": actor(r["actor_uid"])}
             for _n, r in children["case_events"].get(ref, [])]
         record["comments"], record["attachments"], custody = _extras(ref, children, problems)
+        record["merges"] = [{k: v for k, v in r.items() if k != "incident_ref"}
+                            for _n, r in children["merges"].get(ref, [])]
         yield ImportItem(number, record, _package_locator(number, rows, custody))
 
 

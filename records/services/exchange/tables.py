@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from records.services.exchange.limits import (
 )
 
 csv.field_size_limit(MAX_CELL_CHARS)
+Scanned = Callable[[str, int], None]  # (SHA-256 of the file, its lines)
 
 
 @dataclass
@@ -48,14 +50,17 @@ class Table:
                            for i, h in enumerate(self.header) if h}
 
 
-def _encoding_problems(path: Path) -> list[FieldProblem]:
+def _encoding_problems(path: Path, scanned: Scanned | None = None) -> list[FieldProblem]:
     """The lines that are not UTF-8 (the first twenty), read a bounded piece at a time; a
-    line longer than MAX_LINE_BYTES is refused, as the csv module would hold it whole."""
+    line longer than MAX_LINE_BYTES is refused, as the csv module would hold it whole.
+    The same pass hashes the file: `scanned(sha256, lines)` when it was read to its end."""
     problems: list[FieldProblem] = []
     decoder = codecs.getincrementaldecoder("utf-8")()
+    digest = hashlib.sha256()
     number, length = 1, 0
     with path.open("rb") as handle:
         while piece := handle.readline(1 << 20):
+            digest.update(piece)
             length += len(piece)
             if length > MAX_LINE_BYTES:
                 raise ValidationError([FieldProblem("(file)", _(
@@ -66,6 +71,8 @@ def _encoding_problems(path: Path) -> list[FieldProblem]:
             if piece.endswith(b"\n"):
                 number, length = number + 1, 0
     _decodes(decoder, b"", number, problems, final=True)
+    if scanned is not None:
+        scanned(digest.hexdigest(), number - (length == 0))
     return problems
 
 
@@ -100,18 +107,24 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             raise ValidationError([FieldProblem("(file)", message, None, line)]) from None
 
 
-def read_csv(path: Path) -> Table:
+def read_csv(path: Path, scanned: Scanned | None = None) -> Table:
     """A UTF-8 CSV (with or without BOM, any line endings); binary data is refused in one
-    sentence, other encodings with the lines that are not UTF-8."""
+    sentence, other encodings with the lines that are not UTF-8. `scanned(sha256, lines)`
+    is called once the byte pass before parsing has read the whole file."""
     check_text_file(path)
-    problems = _encoding_problems(path)
+    problems = _encoding_problems(path, scanned)
     if problems:
         raise ValidationError(problems)
-    header = next(_csv_rows(path), (1, []))[1]
+    # The header is read by the reader the first parse goes on with: a single parse (the
+    # import's) opens the file once. A parse after it opens the file again.
+    first = _csv_rows(path)
+    header = next(first, (1, []))[1]
+    unused = [first]
 
     def rows() -> Iterator[tuple[int, list]]:
-        records = _csv_rows(path)
-        next(records, None)
+        records = unused.pop() if unused else _csv_rows(path)
+        if records is not first:
+            next(records, None)
         for number, (_line, row) in enumerate(records, start=2):
             if any(cell.strip() for cell in row):
                 yield number, row
@@ -193,7 +206,9 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
     return Table(header, rows)
 
 
-def read_table(path: Path, sheet: str | None = None) -> Table:
+def read_table(path: Path, sheet: str | None = None, scanned: Scanned | None = None
+               ) -> Table:
+    """The table of a CSV or XLSX file; `scanned` as for read_csv (a CSV only)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path, sheet)
-    return read_csv(path)
+    return read_csv(path, scanned)

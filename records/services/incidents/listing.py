@@ -4,24 +4,24 @@ paginated list of the Incidents page (newest first, `dates.NEWEST_FIRST`)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from records.i18n import _
-from records.models import Incident, Perpetrator, Person, Victim
+from records.models import Incident, Perpetrator
 from records.models.actor import Actor
 from records.models.incident_io import IncidentSummary
 from records.models.page import Page
 from records.services.access import (
     Principal,
+    can_see_personal_data,
     require_role,
-    victims_named_to,
     visible_incidents,
 )
 from records.services.incidents.dates import NEWEST_FIRST, overlaps_period
-from records.text import normalize_name
+from records.services.search import IncidentMatches, query_words, ranked
 
 MAX_PAGE_SIZE = 200
 
@@ -32,6 +32,10 @@ class IncidentListItem(IncidentSummary):
 
     end_date: dt.date | None = None
     date_precision: str = "day"
+
+
+# Made once: building a generic pydantic class costs milliseconds on every call.
+IncidentPage = Page[IncidentListItem]
 
 
 @dataclass
@@ -74,33 +78,50 @@ def filter_incidents(query, filters: IncidentFilter, by: Principal):
             perpetrated = perpetrated.where(Actor.actor_type == filters.actor_type)
         query = query.where(Incident.id.in_(perpetrated))
     if filters.text and filters.text.strip():
+        # The full-text index (records.services.search): every word, in the title, the
+        # narrative, the places or a name this reader may see; or the exact ref.
         text = filters.text.strip()
-        pattern = f"%{text}%"
-        name_match = [Victim.incident_id == Incident.id, Person.id == Victim.person_id,
-                      or_(Person.full_name.ilike(pattern),
-                          Person.name_key.contains(normalize_name(text))),
-                      victims_named_to(by)]
-        query = query.where(or_(Incident.title.ilike(pattern),
-                                Incident.narrative.ilike(pattern),
-                                Incident.ref == text.upper(),
-                                exists().where(and_(*name_match))))
+        words = query_words(text)
+        # The ref is in the indexed text, so its words find it too.
+        query = query.where(IncidentMatches(words, can_see_personal_data(by)) if words
+                            else Incident.ref == text.upper())
     return query
+
+
+def _page_rows(session: Session, filters: IncidentFilter, by: Principal, offset: int,
+               limit: int) -> list[Incident]:
+    """One page of the list in its order: newest first; when searching, best matches
+    first (an exact ref before any). A search first orders only the ids of the matches
+    (narrow rows, joined to the index once), then loads the page's incidents."""
+    words = query_words(filters.text) if filters.text else []
+    if not words:
+        return list(session.exec(filter_incidents(select(Incident), filters, by)
+                                 .order_by(*NEWEST_FIRST).offset(offset).limit(limit)))
+    found = ranked(words, all_names=can_see_personal_data(by),
+                   dialect=session.get_bind().dialect.name).subquery()
+    unsearched = replace(filters, text=None)
+    ids = list(session.exec(
+        filter_incidents(select(Incident.id).join(found, found.c.incident_id == Incident.id),
+                         unsearched, by)
+        .order_by((Incident.ref == filters.text.strip().upper()).desc(), found.c.rank,
+                  *NEWEST_FIRST)
+        .offset(offset).limit(limit)))
+    loaded = {row.id: row for row in session.exec(select(Incident).where(
+        Incident.id.in_(ids)))} if ids else {}
+    return [loaded[i] for i in ids]
 
 
 def list_incidents(session: Session, *, by: Principal, filters: IncidentFilter | None = None,
                    page: int = 1, page_size: int = 50) -> Page:
     """One page of incidents `by` may see, newest first by start date then by ref
-    (`NEWEST_FIRST`), with the total count."""
+    (`NEWEST_FIRST`) — when `filters.text` searches, best match first — with the total
+    count."""
     require_role(by, "viewer", _("read incidents"))
     filters = filters or IncidentFilter()
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, page)
     total = session.exec(filter_incidents(select(func.count()).select_from(Incident), filters,
                                           by)).one()
-    rows = session.exec(
-        filter_incidents(select(Incident), filters, by)
-        .order_by(*NEWEST_FIRST)
-        .offset((page - 1) * page_size).limit(page_size)
-    ).all()
-    return Page[IncidentListItem](items=[IncidentListItem.model_validate(r) for r in rows],
-                                  total=total, page=page, page_size=page_size)
+    rows = _page_rows(session, filters, by, (page - 1) * page_size, page_size)
+    return IncidentPage(items=[IncidentListItem.model_validate(r) for r in rows],
+                        total=total, page=page, page_size=page_size)

@@ -1,7 +1,12 @@
 """People, actors (perpetrating groups) and sources shared between incidents: found or
 created by uid, so one person stays one person, and looked up by name."""
 
-from records.services.people.lookup import find_similar_people, list_actors, list_sources
+from records.services.people.lookup import (
+    find_likely_people,
+    find_similar_people,
+    list_actors,
+    list_sources,
+)
 from records.services.people.resolve import (
     check_actor,
     check_person,
@@ -15,6 +20,7 @@ __all__ = [
     "check_actor",
     "check_person",
     "check_source",
+    "find_likely_people",
     "find_similar_people",
     "list_actors",
     "list_sources",

@@ -22,18 +22,47 @@ from records.text import normalize_name
 
 def find_similar_people(session: Session, name: str, *, by: Principal, limit: int = 10
                         ) -> list[PersonRead]:
-    """People `by` may see whose normalised name contains the normalised `name`: likely
-    duplicates to attach instead of a new person. Contacts are left out: choosing a person
-    needs none. Raises PermissionDenied below the caseworker role."""
+    """People `by` may see who are likely `name`, best first: those record linkage scores
+    as likely the same person (spellings, transliterations, Arabic script; withheld names
+    compared in memory, records.services.linkage.candidates says whose), then those whose
+    normalised name contains the normalised `name` (a partial name typed in a search box).
+    Contacts are left out: choosing a person needs none. Raises PermissionDenied below the
+    caseworker role."""
     require_role(by, "caseworker", _("look up people"))
+    likely = [person for person, _score, _reasons in find_likely_people(
+        session, name, by=by, limit=limit)]
     key = normalize_name(name)
     if len(key) < 3:
-        return []
+        return likely
+    seen = {p.uid for p in likely}
     rows = session.exec(select(Person).where(Person.name_key.contains(key), visible_people(by))
                         .order_by(Person.full_name, Person.id).limit(limit)).all()
-    return [redact_person(PersonRead.model_validate(p), all_names=True,
-                          show_confidential=False)
-            for p in rows]
+    return (likely + [_shown(session, p) for p in rows if p.uid not in seen])[:limit]
+
+
+def find_likely_people(session: Session, name: str, *, by: Principal,
+                       birth_year: int | None = None, limit: int = 10
+                       ) -> list[tuple[PersonRead, float, tuple[str, ...]]]:
+    """(person, score, reasons) of the people `by` may see most likely to be `name`, best
+    first: what the victim form shows before a new person is added ("may be the same
+    person as …"). Raises PermissionDenied below the caseworker role."""
+    # Linkage reads incidents, whose package resolves people through this one: imported
+    # when first used, not when this package loads.
+    from records.services.linkage import similar_people
+
+    require_role(by, "caseworker", _("look up people"))
+    found = similar_people(session, name, by=by, birth_year=birth_year, limit=limit)
+    if not found:
+        return []
+    rows = {p.uid: p for p in session.exec(select(Person).where(
+        Person.uid.in_([uid for uid, _s, _r in found]))).all()}
+    return [(_shown(session, rows[uid]), score, reasons)
+            for uid, score, reasons in found if uid in rows]
+
+
+def _shown(session: Session, person: Person) -> PersonRead:
+    return redact_person(open_model(session, PersonRead, person), all_names=True,
+                         show_confidential=False)
 
 
 def _listed(session: Session, model, read_model, visible, name_column, text: str | None,

@@ -1,6 +1,7 @@
-"""The advocacy report: figures, charts, map, incidents, sources and methodology, as
-self-contained HTML (Jinja2, autoescaped, charts inline) or PDF (fpdf2 with HarfBuzz
-shaping, see reports/pdf.py), in English, Arabic or Sorani.
+"""The advocacy report: cover, executive summary, accountability, documented vs reported,
+maps and charts, the incident list, methodology and a glossary of the terms used, as
+self-contained HTML (reports/html.py) or PDF (reports/pdf.py), in English, Arabic or
+Sorani.
 
 It is built from the same redacted records as every export, so it shows exactly what the
 chosen level allows. Every heading and label goes through `_` while the report's language
@@ -10,80 +11,34 @@ read right to left.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session
 
-from records.i18n import N_, _, current_language, format_day, is_right_to_left, use_language
+from records.i18n import _, current_language, format_day, is_right_to_left, use_language
 from records.models.types import utcnow
 from records.services.access import ExportLevel
-from records.services.incidents import date_grain, format_incident_date, year_only_note
+from records.services.incidents import year_only_note
+from records.services.reports.accountability import STEPS, Accountability
 from records.services.reports.charts import Chart, bar_chart, column_chart, governorate_map
-from records.services.vocabularies import labels
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-MAX_LISTED = 500
-NARRATIVE_CHARS = 700
-DEFINED_VOCABULARIES = (
-    ("incident_type", N_("Incident types")), ("victim_outcome", N_("Victim outcomes")),
-    ("profile", N_("Victim profiles")), ("actor_type", N_("Perpetrator types")),
-    ("attribution", N_("Attribution")), ("source_kind", N_("Kinds of source")),
+from records.services.reports.glossary import glossary
+from records.services.reports.options import ReportOptions
+from records.services.reports.reported import ReportedRow, documented_vs_reported, period_text
+from records.services.reports.summary import summary_lines
+from records.services.reports.tally import FIGURES, NAMED_VOCABULARIES, Tally, month_series
+from records.services.reports.words import (
+    CONFIDENCE_NAMES,
+    DEFAULT_TITLE,
+    EXCLUDED,
+    FILTER_NAMES,
+    STATUS_NAMES,
+    VERIFICATION,
+    level_name,
+    separators,
 )
-VERIFICATION = N_(
-    "Each incident is entered by a caseworker from the sources listed, then checked by a "
-    "reviewer who did not enter or submit it (four-eyes rule) before it is marked verified; "
-    "published incidents are verified incidents released for publication. Confidence says "
-    "how well the facts are established: reported (one source), corroborated (independent "
-    "sources agree), verified (confirmed by the organisation's own investigation). Sources are "
-    "graded on the Admiralty scale (reliability A-F, credibility 1-6). Counts of people "
-    "killed and injured are the larger of the reported figure and the victims listed. "
-    "Categories follow HURIDOCS Events Standard Formats, ACLED and the OHCHR guidance on SDG "
-    "indicator 16.10.1.")
-LEVEL_NAMES = {"public": N_("public"), "partner": N_("partner"), "internal": N_("internal")}
-FILTER_NAMES = {"statuses": N_("statuses"), "since": N_("since"), "until": N_("until"),
-                "admin1": N_("governorate"), "incident_type": N_("incident type"),
-                "perpetrator": N_("perpetrator")}
-STATUS_NAMES = {"draft": N_("Draft"), "submitted": N_("Submitted"), "returned": N_("Returned"),
-                "verified": N_("Verified"), "published": N_("Published"),
-                "archived": N_("Archived")}
-CONFIDENCE_NAMES = {"reported": N_("Reported"), "corroborated": N_("Corroborated"),
-                    "verified": N_("Verified")}
-
-
-def _words(level: ExportLevel, more: int) -> dict[str, str]:
-    """The report's own words in the current language, for the HTML template (the PDF
-    calls `_` where it writes them, with the same messages)."""
-    level_name = _(LEVEL_NAMES.get(level.name, level.name))
-    return {
-        "redaction_level": _("Redaction level: {l}").format(l=level_name),
-        "filters": _("Filters"), "key_figures": _("Key figures"),
-        "incidents_figure": _("incidents"), "killed_figure": _("people killed"),
-        "injured_figure": _("people injured"), "attempts_figure": _("attempted killings"),
-        "year": _("Year"), "incidents": _("Incidents"), "killed": _("Killed"),
-        "injured": _("Injured"), "attempts": _("Attempted killings"),
-        "per_month": _("Incidents per month"), "by_governorate": _("By governorate"),
-        "by_perpetrator": _("By perpetrator type"), "by_profile": _("By victim profile"),
-        "map": _("Map"), "map_note": map_note(level), "ref": _("Ref"), "date": _("Date"),
-        "place": _("Place"), "type": _("Type"),
-        "more": _("{n} further incidents are counted above but not listed.").format(n=more),
-        "victims": _("Victims: "), "perpetrators": _("Alleged perpetrators: "),
-        "sources": _("Sources: "), "sources_cited": _("Sources cited"),
-        "methodology": _("Methodology"),
-        "redaction": _("Redaction ({l}): ").format(l=level_name),
-    }
-
-
-def separators() -> tuple[str, str]:
-    """The comma and the semicolon that join lists in the current language."""
-    return ("، ", "؛ ") if is_right_to_left() else (", ", "; ")
-
-
-def map_note(level: ExportLevel) -> str:
-    return _("Governorates shaded by their number of incidents; circles at the locations "
-             "the {l} level shows, larger for more victims.").format(
-        l=_(LEVEL_NAMES.get(level.name, level.name)))
+from records.services.vocabularies import labels
 
 
 @dataclass
@@ -95,216 +50,136 @@ class ReportData:
     totals: dict
     by_year: list[dict]
     charts: dict[str, Chart]
+    subtitle: str = ""
+    organisation: str = ""
+    logo: bytes | None = None
+    logo_kind: str | None = None
+    period: str = ""
+    summary: list[str] = field(default_factory=list)
+    accountability: Accountability = field(default_factory=Accountability)
+    steps: list[tuple[str, int]] = field(default_factory=list)
+    reported: list[ReportedRow] = field(default_factory=list)
     year_only: int = 0
     year_only_note: str = ""
     incidents: list[dict] = field(default_factory=list)
     more: int = 0
     sources: list[dict] = field(default_factory=list)
-    definitions: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
-    verification: str = VERIFICATION
+    source_kinds: list[tuple[str, int]] = field(default_factory=list)
+    confidence: list[tuple[str, int]] = field(default_factory=list)
+    glossary: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    verification: str = ""
+    excluded: list[str] = field(default_factory=list)
     filter_lines: list[str] = field(default_factory=list)
     language: str = "en"
     rtl: bool = False
     generated_line: str = ""
+    level_name: str = ""
     level_description: str = ""
-    words: dict[str, str] = field(default_factory=dict)
 
 
-def _place(record: dict, governorates: dict[str, str]) -> str:
-    parts = [record.get("locality"), record.get("admin2"),
-             governorates.get(record.get("admin1") or "", record.get("admin1"))]
-    return separators()[0].join(p for p in parts if p) or record.get("country") or ""
+def _filter_value(value) -> str:
+    if isinstance(value, list):  # statuses
+        return separators()[0].join(_(STATUS_NAMES.get(v, v)) for v in value)
+    if hasattr(value, "year"):
+        return format_day(value)
+    return _("all") if value == "all" else str(value)
 
 
-_NAMED_VOCABULARIES = ("incident_type", "victim_outcome", "profile", "actor_type", "governorate",
-                       "attribution", "source_kind")
-_FIGURES = ("incidents", "killed", "injured", "attempts")
-
-
-@dataclass
-class _Tally:
-    """The report's running counts, gathered in one pass over the records."""
-
-    names: dict[str, dict[str, str]]
-    language: str = "en"
-    totals: Counter = field(default_factory=Counter)
-    years: defaultdict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    months: Counter = field(default_factory=Counter)
-    places: Counter = field(default_factory=Counter)
-    perpetrators: Counter = field(default_factory=Counter)
-    profiles: Counter = field(default_factory=Counter)
-    by_code: Counter = field(default_factory=Counter)
-    points: Counter = field(default_factory=Counter)
-    listed: list[dict] = field(default_factory=list)
-    sources: dict[str, dict] = field(default_factory=dict)
-
-    def add(self, record: dict) -> None:
-        self._count_figures(record)
-        self._count_categories(record)
-        self._place_on_map(record)
-        for citation in record["citations"]:
-            source = citation["source"]
-            self.sources.setdefault(source["uid"] or source["title"], source)
-        if len(self.listed) < MAX_LISTED:
-            self.listed.append(_incident_entry(record, self.names, self.language))
-
-    def _count_figures(self, record: dict) -> None:
-        self.totals["incidents"] += 1
-        year = self.years[record["start_date"].year]
-        attempt = record["incident_type"] == "attempted_killing"
-        for counter in (self.totals, year):
-            counter["killed"] += record["fatalities"]
-            counter["injured"] += record["injured"]
-            counter["attempts"] += attempt
-            counter["victims"] += len(record["victims"])
-        year["incidents"] += 1
-        # A date known only to its year belongs to no month: counted by year, and said so.
-        if date_grain(record["date_precision"]) == "year":
-            self.totals["year_only"] += 1
-        else:
-            self.months[record["start_date"].strftime("%Y-%m")] += 1
-
-    def _count_categories(self, record: dict) -> None:
-        admin1 = record.get("admin1")
-        if admin1:
-            self.by_code[admin1] += 1
-        self.places[self.names["governorate"].get(admin1, admin1) if admin1
-                    else _("Unknown")] += 1
-        for kind in {p["actor"]["actor_type"] for p in record["perpetrators"] if p["actor"]}:
-            self.perpetrators[self.names["actor_type"].get(kind, kind)] += 1
-        for victim in record["victims"]:
-            for code in victim["person"].get("profiles") or [_("none recorded")]:
-                self.profiles[self.names["profile"].get(code, code)] += 1
-
-    def _place_on_map(self, record: dict) -> None:
-        if record.get("latitude") is None or record.get("longitude") is None:
-            return
-        # One circle per place as the level shows it, sized by the victims there.
-        self.points[(record["longitude"], record["latitude"])] += max(1, len(record["victims"]))
-
-
-def _month_series(months: Counter) -> list[tuple[str, int]]:
-    """Every month from the first to the last counted, months without incidents as 0."""
-    span = sorted(months)
-    items = []
-    if span:
-        y, m = map(int, span[0].split("-"))
-        while f"{y:04d}-{m:02d}" <= span[-1]:
-            key = f"{y:04d}-{m:02d}"
-            items.append((key, months.get(key, 0)))
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return items
-
-
-def _charts(tally: _Tally, rtl: bool) -> dict[str, Chart]:
+def _charts(tally: Tally, steps: list[tuple[str, int]], rtl: bool) -> dict[str, Chart]:
     return {
-        "months": column_chart(_month_series(tally.months)),
+        "months": column_chart(month_series(tally.months)),
         "governorates": bar_chart(tally.places.most_common(), rtl=rtl),
         "perpetrators": bar_chart(tally.perpetrators.most_common(), rtl=rtl),
         "profiles": bar_chart(tally.profiles.most_common(), rtl=rtl),
+        "accountability": bar_chart(steps, rtl=rtl),
         "map": governorate_map(dict(tally.by_code),
                                [(lon, lat, n) for (lon, lat), n in tally.points.items()],
                                tally.names["governorate"]),
     }
 
 
-def _filter_value(value) -> str:
-    if isinstance(value, list):  # statuses
-        return separators()[0].join(_(STATUS_NAMES.get(v, v)) for v in value)
-    return _("all") if value == "all" else str(value)
+def options_from_filters(filters: dict, level: ExportLevel, language: str) -> ReportOptions:
+    """The options of a report asked for with export filters only (`ExportFilters.describe`)."""
+    statuses = filters.get("statuses")
+    return ReportOptions(
+        level=level.name, lang=language,
+        statuses=None if statuses in (None, "all") else tuple(statuses),
+        since=filters.get("since"), until=filters.get("until"), admin1=filters.get("admin1"),
+        incident_type=filters.get("incident_type"), perpetrator=filters.get("perpetrator"))
 
 
-def build_report(session: Session, records, *, level: ExportLevel, filters: dict
+def build_report(session: Session, records, *, level: ExportLevel, filters: dict,
+                 options: ReportOptions | None = None, figures: list | None = None
                  ) -> ReportData:
     """Aggregate the (redacted) records in one pass, keeping at most MAX_LISTED incidents
     for the incident section; every word in the current language (see `write_report`)."""
     language = current_language()
-    tally = _Tally({vocabulary: labels(session, vocabulary, language)
-                    for vocabulary in _NAMED_VOCABULARIES}, language=language)
+    options = options or options_from_filters(filters, level, language)
+    names = {vocabulary: labels(session, vocabulary, language)
+             for vocabulary in NAMED_VOCABULARIES}
+    tally = Tally(names, language=language)
     for record in records:
         tally.add(record)
+    accountability = tally.accountability.finish()
     rtl = is_right_to_left(language)
-    charts = _charts(tally, rtl)
-    by_year = [{"year": y, **{k: c[k] for k in _FIGURES}} for y, c in sorted(tally.years.items())]
-    definitions = [(_(title), sorted(labels(session, vocabulary, language).items()))
-                   for vocabulary, title in DEFINED_VOCABULARIES]
-    filter_lines = [f"{_(FILTER_NAMES.get(k, k))}: {_filter_value(v)}"
-                    for k, v in filters.items()]
+    steps = [(names["case_event_kind"].get(s, s), accountability.by_step[s]) for s in STEPS]
+    steps.append((_("No follow-up at all"), accountability.none))
     now = utcnow()
     # The day in words ("29 تشرين الثاني 2026"): an ISO date inside right-to-left text
     # would be reordered by the bidi algorithm.
     generated_at = f"{format_day(now.date(), language)} {now:%H:%M} UTC"
     more = max(0, tally.totals["incidents"] - len(tally.listed))
+    since = options.since or tally.first
+    until = options.until or tally.last
+    kinds = Counter({names["source_kind"].get(k, k): n
+                     for k, n in tally.used["source_kind"].items() if k})
     return ReportData(
         language=language, rtl=rtl,
         generated_line=_("Generated {t} by Sijil.").format(t=generated_at),
-        level_description=_(level.description), words=_words(level, more),
-        title=_("Attacks on human-rights defenders, activists and journalists"),
+        level_name=level_name(level.name), level_description=_(level.description),
+        title=options.title or _(DEFAULT_TITLE), subtitle=options.subtitle or "",
+        organisation=options.organisation or "", logo=options.logo,
+        logo_kind=options.logo_kind(),
+        period=period_text(since, until) if since or until else "",
+        summary=summary_lines(session, tally, options, level, now.date()),
+        accountability=accountability, steps=steps,
+        reported=documented_vs_reported(session, figures or [], options=options, level=level,
+                                        governorates=names["governorate"]),
         generated_at=generated_at, level=level, filters=filters,
-        totals={k: tally.totals[k] for k in (*_FIGURES, "victims")},
-        by_year=by_year, charts=charts, year_only=tally.totals["year_only"],
+        totals={k: tally.totals[k] for k in (*FIGURES, "victims")},
+        by_year=[{"year": y, **{k: c[k] for k in FIGURES}}
+                 for y, c in sorted(tally.years.items())],
+        charts=_charts(tally, steps, rtl), year_only=tally.totals["year_only"],
         year_only_note=year_only_note(tally.totals["year_only"]), incidents=tally.listed,
-        more=more, verification=_(VERIFICATION),
+        more=more, verification=_(VERIFICATION), excluded=[_(e) for e in EXCLUDED],
         sources=sorted(tally.sources.values(), key=lambda s: (s["title"] or "").casefold()),
-        definitions=definitions, filter_lines=filter_lines)
-
-
-def _incident_entry(record: dict, names: dict[str, dict[str, str]], language: str) -> dict:
-    narrative = record.get("narrative") or ""
-    if len(narrative) > NARRATIVE_CHARS:
-        narrative = narrative[:NARRATIVE_CHARS].rsplit(" ", 1)[0] + " …"
-    victims = []
-    for victim in record["victims"]:
-        person = victim["person"]
-        name = person["full_name"]
-        if person.get("name_original"):
-            name = f"{name} ({person['name_original']})"
-        victims.append({"name": name, "withheld": bool(person.get("name_withheld")),
-                        "outcome": names["victim_outcome"].get(victim["outcome"],
-                                                               victim["outcome"]),
-                        "profiles": separators()[0].join(names["profile"].get(p, p)
-                                              for p in person.get("profiles") or [])})
-    return {
-        "ref": record["ref"], "title": record["title"],
-        "date": format_incident_date(record["start_date"], record["end_date"],
-                                     record["date_precision"], lang=language),
-        "type": names["incident_type"].get(record["incident_type"], record["incident_type"]),
-        "place": _place(record, names["governorate"]),
-        "status": _(STATUS_NAMES.get(record["status"], record["status"])),
-        "confidence": _(CONFIDENCE_NAMES.get(record["confidence"], record["confidence"])),
-        "killed": record["fatalities"],
-        "injured": record["injured"], "victims": victims, "narrative": narrative,
-        "perpetrators": [
-            f"{p['actor']['name'] if p['actor'] else p['person']['full_name']} "
-            f"({names['attribution'].get(p['attribution'], p['attribution'])})"
-            for p in record["perpetrators"]],
-        "sources": [c["source"]["title"] for c in record["citations"]],
-    }
-
-
-def render_html(data: ReportData) -> str:
-    """The report as one self-contained HTML page; all user text is escaped."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-    from markupsafe import Markup
-
-    env = Environment(loader=FileSystemLoader(TEMPLATES),
-                      autoescape=select_autoescape(["html", "j2"]))
-    charts = {k: Markup(v.svg())  # noqa: S704 - built SVG, every label escaped
-              for k, v in data.charts.items()}
-    return env.get_template("report.html.j2").render(r=data, w=data.words, charts=charts)
+        source_kinds=kinds.most_common(),
+        confidence=[(_(CONFIDENCE_NAMES.get(c, c)), tally.confidence[c])
+                    for c in CONFIDENCE_NAMES if tally.confidence[c]],
+        glossary=glossary(tally.used, names),
+        filter_lines=[f"{_(FILTER_NAMES.get(k, k))}: {_filter_value(v)}"
+                      for k, v in filters.items()])
 
 
 def write_report(session: Session, records, out: Path, *, level: ExportLevel, filters: dict,
-                 pdf: bool, language: str = "en") -> None:
+                 pdf: bool, language: str = "en", options: ReportOptions | None = None,
+                 figures: list | None = None) -> None:
     """Write the HTML or PDF report of the records to `out`, in `language` (en, ar, ckb;
-    another code gives English). Raises ReportDependencyMissing for a PDF without its
+    another code gives English; `options.lang` when options are given). `options` gives
+    the cover's words, logo and period; `figures` the reported figures already read for
+    the principal (`reported.figures_for`; without them the documented-vs-reported
+    section says none were entered). Raises ReportDependencyMissing for a PDF without its
     shaping library or a font."""
-    with use_language(language):
+    with use_language(options.lang if options else language):
         if pdf:
             from records.services.reports.pdf import check_pdf_dependencies, render_pdf
 
             check_pdf_dependencies()
-            render_pdf(build_report(session, records, level=level, filters=filters), out)
+        data = build_report(session, records, level=level, filters=filters, options=options,
+                            figures=figures)
+        if pdf:
+            render_pdf(data, out)
             return
-        data = build_report(session, records, level=level, filters=filters)
+        from records.services.reports.html import render_html
+
         out.write_text(render_html(data), encoding="utf-8")

@@ -8,7 +8,8 @@ from sqlmodel import Session
 
 from records.audit_chain import audit_action
 from records.errors import PermissionDenied, ValidationError
-from records.i18n import _
+from records.i18n import N_, _
+from records.labels import status_name
 from records.models import ReviewComment
 from records.models.incident_io import IncidentRead
 from records.services.access import (
@@ -34,19 +35,27 @@ class Step:
     allowed_from: tuple[str, ...]
     to: str
     role: str
-    done: str  # the past participle, for messages
+    doing: str  # what the role may do, for "may not …" (translated where shown)
+    refused: str  # why not now, with {ref} and {status} (translated where shown)
 
 
 _EDITABLE = ("draft", "submitted", "returned", "verified", "published")
 STEPS = {
     # A returned record may go straight back to review once fixed: editing it makes it a
     # draft again, so this only saves a caseworker a click.
-    "submit": Step(("draft", "returned"), "submitted", "caseworker", "submitted"),
-    "verify": Step(("submitted",), "verified", "reviewer", "verified"),
-    "return": Step(("submitted",), "returned", "reviewer", "returned"),
-    "reopen": Step(("returned",), "draft", "caseworker", "reopened"),
-    "publish": Step(("verified",), "published", "reviewer", "published"),
-    "archive": Step(_EDITABLE, "archived", "admin", "archived"),
+    "submit": Step(("draft", "returned"), "submitted", "caseworker",
+                   N_("submit incidents"),
+                   N_("{ref} cannot be submitted now: its status is {status}.")),
+    "verify": Step(("submitted",), "verified", "reviewer", N_("verify incidents"),
+                   N_("{ref} cannot be verified now: its status is {status}.")),
+    "return": Step(("submitted",), "returned", "reviewer", N_("return incidents"),
+                   N_("{ref} cannot be returned now: its status is {status}.")),
+    "reopen": Step(("returned",), "draft", "caseworker", N_("reopen incidents"),
+                   N_("{ref} cannot be reopened now: its status is {status}.")),
+    "publish": Step(("verified",), "published", "reviewer", N_("publish incidents"),
+                    N_("{ref} cannot be published now: its status is {status}.")),
+    "archive": Step(_EDITABLE, "archived", "admin", N_("archive incidents"),
+                    N_("{ref} cannot be archived now: its status is {status}.")),
 }
 # Steps that change the record's own content-status: they need the right to edit it.
 _AUTHOR_STEPS = ("submit", "reopen")
@@ -67,11 +76,11 @@ def _transition(session: Session, ref: str, name: str, *, by: Principal,
     if name in _AUTHOR_STEPS:
         check_can_edit(by, incident)
     else:
-        require_role(by, step.role, _("{action} incidents").format(action=name))
+        require_role(by, step.role, _(step.doing))
     check_version(session, incident, expected_version)
     if incident.status not in step.allowed_from:
-        raise PermissionDenied(_("{ref} is {status}: it cannot be {action} now.").format(
-            ref=incident.ref, status=incident.status, action=step.done))
+        raise PermissionDenied(_(step.refused).format(
+            ref=incident.ref, status=status_name(incident.status)))
     if four_eyes:
         check_four_eyes(by, incident)
     act_as(session, by, reason)

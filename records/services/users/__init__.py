@@ -11,7 +11,9 @@ from records.services.users.accounts import (
 )
 from records.services.users.language import set_user_language
 from records.services.users.login import (
+    PasswordCheck,
     authenticate,
+    check_password,
     login_delays,
     throttled_message,
     unlock_user,
@@ -36,7 +38,9 @@ __all__ = [
     "LOGIN_THROTTLE",
     "TOUCH_EVERY",
     "add_user",
+    "PasswordCheck",
     "authenticate",
+    "check_password",
     "count_users",
     "end_session",
     "get_user",

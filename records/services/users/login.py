@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from typing import NoReturn
 
 from sqlmodel import Session, select
@@ -44,8 +45,29 @@ def _refuse(session: Session, user: AppUser | None, reason: str, message: str) -
     raise AuthenticationError(message)
 
 
+@dataclass(frozen=True)
+class PasswordCheck:
+    """The outcome of `check_password`: which stored hash `password` was checked against
+    (None: no such account) and whether it matched. Holds no password."""
+
+    username: str
+    checked_hash: str | None
+    matches: bool
+
+
+def check_password(session: Session, username: str, password: str) -> PasswordCheck:
+    """The argon2id verification of a log-in, done in a read session before the write
+    transaction of `authenticate`, so that the write lock is not held while the hash is
+    computed (on SQLite every writer waits for it). Costs exactly one verification whether
+    or not the account exists, as `authenticate` does."""
+    name = username.strip()
+    stored = session.exec(select(AppUser.password_hash)
+                          .where(AppUser.username == name)).first()
+    return PasswordCheck(name, stored, verify_password(stored, password))
+
+
 def authenticate(session: Session, username: str, password: str, *,
-                 client: str = "") -> Principal:
+                 client: str = "", checked: PasswordCheck | None = None) -> Principal:
     """Check a password and return the principal it logs in. Every attempt is audited.
 
     Every failure costs one argon2id verification and one audit entry, and answers with
@@ -54,15 +76,22 @@ def authenticate(session: Session, username: str, password: str, *,
     address; "" when unknown), further attempts from it must wait a growing delay and are
     answered with `throttled_message()`, the same for names that exist and names that do
     not; a success clears the count. Raises AuthenticationError, whose message can be shown
-    as it is. The caller commits even when this raises, so that failures are recorded."""
+    as it is. The caller commits even when this raises, so that failures are recorded.
+
+    With `checked` (`check_password` of the same name, done before this transaction), its
+    answer is used when the stored hash has not changed since, and no hash is computed
+    here; otherwise the password is verified here as without it."""
     name = username.strip()
     user = session.exec(select(AppUser).where(AppUser.username == name)).first()
+    stored = user.password_hash if user is not None else None
+    done = checked is not None and checked.username == name and checked.checked_hash == stored
     wait = LOGIN_THROTTLE.attempt(name, client)
     if wait > 0:
-        verify_password(None, password)  # the same work as an attempt that is checked
+        if not done:
+            verify_password(None, password)  # the same work as an attempt that is checked
         _refuse(session, user, "throttled" if user is not None else "unknown user; throttled",
                 throttled_message(wait))
-    matches = verify_password(user.password_hash if user is not None else None, password)
+    matches = checked.matches if done else verify_password(stored, password)
     if user is None:
         _refuse(session, None, "unknown user", wrong_login_message())
     if not (matches and user.is_active):

@@ -1,0 +1,140 @@
+"""Case 6: several caseworkers at once. The workspace is served as users start it
+(`sijil ui`), and N headless Chromium sessions (Debian's /usr/bin/chromium through
+Playwright, each its own browser context, so its own cookies and Streamlit session) each
+log in, open the Incidents page, search, and open the review queue, `rounds` times. Each
+step is timed from the click to the page being settled; the p95 of each step with N
+sessions is compared with the same with one session."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+
+from benchmarks.harness import PASSWORD, ROOT, Row, cli_env
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SETTLED = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+           " && !document.querySelector('[data-stale=\"true\"]')"
+           " && !document.querySelector('[data-testid=\"stSkeleton\"]')")
+STEPS = ("log in", "Incidents page", "search", "review queue")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve(url: str, work: Path):
+    port = _free_port()
+    env = cli_env(url, work, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none",
+                  SIJIL_SETUP_CODE_FILE=str(work / "setup-code"))
+    log = (work / "streamlit.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "records", "ui", "--port", str(port)],  # noqa: S603
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:  # noqa: S310
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError((work / "streamlit.log").read_text()[-2000:])
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+async def _settle(page) -> None:
+    await page.wait_for_timeout(150)
+    await page.wait_for_function(SETTLED, timeout=120_000)
+
+
+async def _journey(browser, base: str, username: str, rounds: int,
+                   times: dict[str, list[float]], errors: list[str]) -> None:
+    context = await browser.new_context()
+    page = await context.new_page()
+    try:
+        for _ in range(rounds):
+            await page.goto(base)
+            await page.get_by_label("Username", exact=True).fill(username)
+            await page.get_by_label("Password", exact=True).fill(PASSWORD)
+            started = time.perf_counter()
+            await page.get_by_role("button", name="Log in").click()
+            await page.get_by_text("Role:").wait_for(timeout=120_000)
+            await _settle(page)
+            times["log in"].append(time.perf_counter() - started)
+            nav = page.locator('[data-testid="stSidebarNav"]')
+            started = time.perf_counter()
+            await nav.get_by_text("Incidents", exact=True).click()
+            await page.get_by_role("button", name="Apply filters").wait_for(timeout=120_000)
+            await _settle(page)
+            times["Incidents page"].append(time.perf_counter() - started)
+            await page.get_by_label("Search words in titles, narratives, places and names",
+                                    exact=True).fill("killing basrah")
+            started = time.perf_counter()
+            await page.get_by_role("button", name="Apply filters").click()
+            await _settle(page)
+            times["search"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            await nav.get_by_text("Review queue", exact=True).click()
+            await _settle(page)
+            times["review queue"].append(time.perf_counter() - started)
+            await page.get_by_role("button", name="Log out").click()
+            await _settle(page)
+    except Exception as error:  # noqa: BLE001 - counted and reported, the run goes on
+        errors.append(f"{username}: {type(error).__name__}: {str(error).splitlines()[0]}")
+    finally:
+        await context.close()
+
+
+async def _sessions(base: str, count: int, rounds: int) -> tuple[dict, list[str]]:
+    from playwright.async_api import async_playwright
+
+    times: dict[str, list[float]] = defaultdict(list)
+    errors: list[str] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        await asyncio.gather(*(_journey(browser, base, f"bench_user_{i + 1}", rounds,
+                                        times, errors) for i in range(count)))
+        await browser.close()
+    return times, errors
+
+
+def browser_rows(engine_name: str, url: str, size: int, work: Path, sessions: int,
+                 rounds: int, *, warm: bool = True) -> list[Row]:
+    if not os.path.exists(CHROMIUM):
+        return []
+    with serve(url, work) as base:
+        if warm:
+            asyncio.run(_sessions(base, 1, 1))  # imports, caches, the dummy hash
+        alone, errors_alone = asyncio.run(_sessions(base, 1, rounds))
+        crowd, errors = asyncio.run(_sessions(base, sessions, rounds))
+    errors += errors_alone
+    note = f"{len(errors)} errors: {errors[0]}" if errors else "no error"
+    return [Row(f"{step}, {sessions} browser sessions", engine_name, size, crowd[step] or [0.0],
+                p95=True, baseline="1 session", baseline_runs=alone[step] or [0.0],
+                target=2.0, target_text="ratio ≤ 2", note=note)
+            for step in STEPS]

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from records.audit_chain import append_event
 from records.errors import NotFound, ValidationError
 from records.i18n import _, format_day, is_right_to_left, use_language
+from records.labels import STATUS_NAMES
 from records.models.types import utcnow
 from records.services.access import (
     Principal,
@@ -30,7 +31,6 @@ from records.services.reports.options import REPORT_LANGUAGES
 from records.services.reports.tally import NAMED_VOCABULARIES, incident_entry, place_of
 from records.services.reports.words import (
     CONFIDENCE_NAMES,
-    STATUS_NAMES,
     level_name,
     separators,
 )

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from records.i18n import _, current_language, format_day, is_right_to_left, use_language
+from records.labels import STATUS_NAMES
 from records.models.types import utcnow
 from records.services.access import ExportLevel
 from records.services.incidents import year_only_note
@@ -33,7 +34,6 @@ from records.services.reports.words import (
     DEFAULT_TITLE,
     EXCLUDED,
     FILTER_NAMES,
-    STATUS_NAMES,
     VERIFICATION,
     level_name,
     separators,

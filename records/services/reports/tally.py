@@ -9,9 +9,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from records.i18n import _
+from records.labels import STATUS_NAMES
 from records.services.incidents import date_grain, format_incident_date
 from records.services.reports.accountability import AccountabilityTally
-from records.services.reports.words import CONFIDENCE_NAMES, STATUS_NAMES, separators
+from records.services.reports.words import CONFIDENCE_NAMES, separators
 
 MAX_LISTED = 500
 NARRATIVE_CHARS = 700

@@ -10,9 +10,6 @@ LEVEL_NAMES = {"public": N_("public"), "partner": N_("partner"), "internal": N_(
 FILTER_NAMES = {"statuses": N_("statuses"), "since": N_("since"), "until": N_("until"),
                 "admin1": N_("governorate"), "incident_type": N_("incident type"),
                 "perpetrator": N_("perpetrator")}
-STATUS_NAMES = {"draft": N_("Draft"), "submitted": N_("Submitted"), "returned": N_("Returned"),
-                "verified": N_("Verified"), "published": N_("Published"),
-                "archived": N_("Archived")}
 CONFIDENCE_NAMES = {"reported": N_("Reported"), "corroborated": N_("Corroborated"),
                     "verified": N_("Verified")}
 DEFAULT_TITLE = N_("Attacks on human-rights defenders, activists and journalists")

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from records.cli import app
 from records.cli.common import EXIT_USER_ERROR, acting_user, date_option, fail, open_engine
 from records.db import read_session, unit_of_work
-from records.errors import FieldProblem
+from records.errors import FieldProblem, ValidationError
 from records.i18n import LANGUAGES
 from records.services.exchange import (
     FORMATS,
@@ -57,31 +57,44 @@ def import_command(
     """Import incidents: every row is checked first; any problem and nothing is written."""
     engine = open_engine()
     by = acting_user(engine, as_user)
-    with read_session(engine) as session:
-        preview = preview_import(session, file, fmt=fmt, by=by)
-    for warning in preview.warnings:
-        typer.echo(f"sijil: warning: {warning}", err=True)
-    if preview.problems:
-        for problem in preview.problems:
-            typer.echo(problem_line(problem), err=True)
-        typer.echo(f"sijil: {len(preview.problems)} problem(s) in {file.name}; nothing was "
-                   f"imported", err=True)
-        raise typer.Exit(EXIT_USER_ERROR)
-    for known in preview.existing:
-        typer.echo(f"row {known.row}: {known.ref} {known.reason}; not imported again")
     if dry_run:
+        with read_session(engine) as session:
+            preview = preview_import(session, file, fmt=fmt, by=by)
+        _report_checks(file, preview.warnings, preview.problems, preview.existing)
         typer.echo(f"{file.name} is valid: {preview.incidents} incident(s) with "
                    f"{preview.victims} victim(s) would be imported (dry run: nothing written)")
         return
-    with _progress("importing") as bar:
-        task = bar.add_task("import", total=max(preview.incidents, 1))
-        with unit_of_work(engine) as session:
-            result = import_file(session, file, fmt=fmt, by=by,
-                                 progress=lambda done, total: bar.update(
-                                     task, completed=done, total=max(total, 1)))
+    # import_file checks every row in the same parse that writes and undoes everything
+    # on a problem, so a separate preview pass would only read the file twice.
+    try:
+        with _progress("importing") as bar:
+            task = bar.add_task("import", total=1)
+            with unit_of_work(engine) as session:
+                result = import_file(session, file, fmt=fmt, by=by,
+                                     progress=lambda done, total: bar.update(
+                                         task, completed=done, total=max(total, 1)))
+    except ValidationError as error:
+        _report_checks(file, [], error.problems, [])
+    _report_checks(file, result.warnings, [], result.existing)
     held = (f"; {result.held_for_review} held for review (the file's status kept as "
             f"imported_status)" if result.held_for_review else "")
     typer.echo(f"imported {result.created} incident(s) from {file.name}{held}")
+
+
+def _report_checks(file: Path, warnings: list[str], problems: list[FieldProblem],
+                   existing: list) -> None:
+    """Warnings and problems on stderr (any problem: exit 1, nothing was imported); the
+    incidents already present on stdout."""
+    for warning in warnings:
+        typer.echo(f"sijil: warning: {warning}", err=True)
+    if problems:
+        for problem in problems:
+            typer.echo(problem_line(problem), err=True)
+        typer.echo(f"sijil: {len(problems)} problem(s) in {file.name}; nothing was "
+                   f"imported", err=True)
+        raise typer.Exit(EXIT_USER_ERROR)
+    for known in existing:
+        typer.echo(f"row {known.row}: {known.ref} {known.reason}; not imported again")
 
 
 CASE_SHEET = "case-pdf"

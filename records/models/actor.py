@@ -8,12 +8,12 @@ from sqlmodel import Field, SQLModel
 
 from records.models.base import TableBase
 from records.models.person import new_uid
-from records.models.types import clean_list
+from records.models.types import clean_list, empty_list
 
 
 class ActorBase(SQLModel):
     name: str = Field(min_length=1, max_length=300, index=True)
-    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    aliases: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     actor_type: str = Field(max_length=50, index=True)
 
     _clean_aliases = field_validator("aliases", mode="before")(clean_list)

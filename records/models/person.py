@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, Text
 from sqlmodel import Field, SQLModel
 
 from records.models.base import TableBase
-from records.models.types import clean_list
+from records.models.types import clean_list, empty_list
 
 SEXES = ("female", "male", "other", "unknown")
 
@@ -22,12 +22,12 @@ class PersonBase(SQLModel):
     # Text columns: a sealed name (records/sealing.py) is longer than the name it holds.
     full_name: str = Field(min_length=1, max_length=300, index=True, sa_type=Text)
     name_original: str | None = Field(default=None, max_length=300, sa_type=Text)
-    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    aliases: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     sex: str = Field(default="unknown", max_length=10)
     age: int | None = Field(default=None, ge=0, le=130)
     birth_year: int | None = Field(default=None, ge=1850, le=2100)
     occupation: str | None = Field(default=None, max_length=200)
-    profiles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    profiles: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     affiliation: str | None = Field(default=None, max_length=300)
     home_admin1: str | None = Field(default=None, max_length=10)
     is_public_figure: bool = False

@@ -15,7 +15,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 from records.models.base import TableBase
-from records.models.types import UTCDateTime, utcnow
+from records.models.types import UTCDateTime, empty_dict, utcnow
 
 # What a reported figure counts: the outcomes the report sets beside its own counts.
 FIGURE_METRICS = ("killed", "attempted_killing", "injured", "abducted", "arrested",
@@ -110,7 +110,7 @@ class ReportPreset(TableBase, table=True):
     last_months: int | None = None
     level: str = Field(default="public", max_length=20)
     language: str = Field(default="en", max_length=10)
-    filters: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    filters: dict = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
 
 
 class ReportLogo(SQLModel, table=True):

@@ -12,6 +12,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Default factories of table models are plain functions, not the builtins `list` and
+# `dict`: pydantic inspects a factory's signature on every construction, and a builtin's
+# signature is parsed from text (~85 µs against ~4 µs), half the cost of making a Person.
+def empty_list() -> list:
+    return []
+
+
+def empty_dict() -> dict:
+    return {}
+
+
 def clean_list(value):
     """A list of short texts (tags, aliases) as every reader of them keeps it: each item
     trimmed, blank items dropped. Done on entry, so a file written and read back holds the

@@ -160,15 +160,18 @@ def _round(value: float | None, decimals: int | None) -> float | None:
     return round(value, decimals)
 
 
-def redact_incident(record: dict, level: ExportLevel) -> dict | None:
+def redact_incident(record: dict, level: ExportLevel, *, fresh: bool = False) -> dict | None:
     """The incident record (as built by the exporter) as it may leave at `level`, or None
-    when the incident must not appear at all. The input is not changed."""
+    when the incident must not appear at all. The input is not changed, unless `fresh`
+    says it was built for this call alone: then its parts are passed on instead of copied
+    (an export of 100 000 incidents spent a fifth of its time copying records it dropped)."""
     if level.statuses is not None and record["status"] not in level.statuses:
         return None
     if record["sensitivity"] == "restricted" and not level.restricted:
         return None
     if level.all_names and level.contacts and level.confidential_sources:
-        return copy.deepcopy(record)
+        return record if fresh else copy.deepcopy(record)
+    clone = (lambda part: part) if fresh else copy.deepcopy
     # Review comments and evidence records never leave below the internal level.
     out = {k: v for k, v in record.items()
            if k not in ("victims", "perpetrators", "citations", "case_events", "comments",
@@ -184,13 +187,13 @@ def redact_incident(record: dict, level: ExportLevel) -> dict | None:
         {**v, "person": _person(v["person"], level, v["consent_to_publish_name"])}
         for v in record["victims"]]
     out["perpetrators"] = [
-        {**p, "actor": copy.deepcopy(p["actor"]), "person": _person(p["person"], level, False)}
+        {**p, "actor": clone(p["actor"]), "person": _person(p["person"], level, False)}
         for p in record["perpetrators"]]
-    out["citations"] = [copy.deepcopy(c) for c in record["citations"]
+    out["citations"] = [clone(c) for c in record["citations"]
                         if source_visible(c["source"], level)]
     out["case_events"] = [
         {**e, "person": _person(e.get("person"), level, False),
-         "source": copy.deepcopy(e["source"]) if source_visible(e["source"], level)
+         "source": clone(e["source"]) if source_visible(e["source"], level)
          else None}
         for e in record["case_events"]]
     return out

@@ -250,7 +250,7 @@ def iter_records(session: Session, filters: ExportFilters, level: ExportLevel, *
         for incident in rows:
             record = incident_record(incident, parents, provenance=provenance)
             record.update(extras.get(incident.id, {}))
-            shown = redact_incident(record, level)
+            shown = redact_incident(record, level, fresh=True)
             if shown is not None:
                 yield shown
         # Keep the identity map from growing with every page.

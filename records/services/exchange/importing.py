@@ -45,6 +45,7 @@ from records.services.exchange.readers import ImportItem, flat_items
 from records.services.exchange.tables import read_table
 from records.services.incidents import build_incident
 from records.services.people import resolve_actor, resolve_source
+from records.services.people.known_uids import known_uids, may_exist
 
 FORMATS = ("sijil", "acled")
 BATCH_SIZE = 500
@@ -226,7 +227,8 @@ def preview_import(session: Session, path: str | Path, *, fmt: str = "sijil",
     file_problems: list[FieldProblem] = []
     try:
         read = _reader(path, fmt, file_problems, preview.warnings)
-        _scan(session, read, preview, by, files_dir)
+        with known_uids(session):
+            _scan(session, read, preview, by, files_dir)
         if not (file_problems or preview.problems):
             from records.services.linkage.imports import import_duplicates
 
@@ -268,8 +270,9 @@ def _source_rows_first(session: Session, data: IncidentCreate, by: Principal) ->
     with session.no_autoflush:
         for citation in data.citations:
             source = citation.source
-            if source is not None and source.uid in wanted and session.exec(
-                    select(Source.id).where(Source.uid == source.uid)).first() is None:
+            if source is not None and source.uid in wanted and (
+                    not may_exist(session, Source, source.uid) or session.exec(
+                    select(Source.id).where(Source.uid == source.uid)).first() is None):
                 session.add(resolve_source(session, by, None, source, "", []))
                 added = True
     if added:
@@ -421,8 +424,9 @@ def import_file(session: Session, path: str | Path, *, fmt: str = "sijil", by: P
     # caller's transaction holds all of the file or nothing of it.
     savepoint = session.begin_nested()
     try:
-        _write_items(session, read, checker, writer, preview, problems,
-                     lambda: report(writer.done, max(expected, writer.done)))
+        with known_uids(session):
+            _write_items(session, read, checker, writer, preview, problems,
+                         lambda: report(writer.done, max(expected, writer.done)))
     except ValidationError as error:
         problems += error.problems
     except BaseException:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlmodel import Session, select
 
 from records.i18n import _
 from records.models import Incident, Perpetrator
 from records.models.actor import Actor
+from records.models.incident import SEARCH_INDEX
 from records.models.incident_io import IncidentSummary
 from records.models.page import Page
 from records.services.access import (
@@ -101,14 +102,27 @@ def _page_rows(session: Session, filters: IncidentFilter, by: Principal, offset:
                    dialect=session.get_bind().dialect.name).subquery()
     unsearched = replace(filters, text=None)
     ids = list(session.exec(
-        filter_incidents(select(Incident.id).join(found, found.c.incident_id == Incident.id),
-                         unsearched, by)
+        filter_incidents(_searched(select(Incident.id), filters).join(
+            found, found.c.incident_id == Incident.id), unsearched, by)
         .order_by((Incident.ref == filters.text.strip().upper()).desc(), found.c.rank,
                   *NEWEST_FIRST)
         .offset(offset).limit(limit)))
     loaded = {row.id: row for row in session.exec(select(Incident).where(
         Incident.id.in_(ids)))} if ids else {}
     return [loaded[i] for i in ids]
+
+
+def _searched(query: Select, filters: IncidentFilter) -> Select:
+    """A query over the matches of a search, told to read the incidents through their
+    narrow search index (SEARCH_INDEX) when the words alone choose them. Without statistics
+    SQLite would look each match up in the table itself, reading 20 000 whole rows to learn
+    their status and date (three times slower at 100 000 incidents). A search narrowed by
+    place, type, period or perpetrator is left to the planner: their own indexes choose
+    fewer rows than the words do. PostgreSQL plans on its own statistics."""
+    if (filters.admin1 or filters.incident_type or filters.date_from or filters.date_to
+            or filters.actor_uid or filters.actor_type):
+        return query
+    return query.with_hint(Incident, f"INDEXED BY {SEARCH_INDEX}", "sqlite")
 
 
 def list_incidents(session: Session, *, by: Principal, filters: IncidentFilter | None = None,
@@ -120,8 +134,10 @@ def list_incidents(session: Session, *, by: Principal, filters: IncidentFilter |
     filters = filters or IncidentFilter()
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, page)
-    total = session.exec(filter_incidents(select(func.count()).select_from(Incident), filters,
-                                          by)).one()
+    counted = select(func.count()).select_from(Incident)
+    if filters.text and query_words(filters.text):
+        counted = _searched(counted, filters)
+    total = session.exec(filter_incidents(counted, filters, by)).one()
     rows = _page_rows(session, filters, by, (page - 1) * page_size, page_size)
     return IncidentPage(items=[IncidentListItem.model_validate(r) for r in rows],
                         total=total, page=page, page_size=page_size)

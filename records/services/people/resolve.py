@@ -13,6 +13,7 @@ from records.models.actor import ActorCreate
 from records.models.person import SEXES, PersonCreate
 from records.models.source import CONFIDENTIAL_BY_DEFAULT, SourceCreate
 from records.services.access import Principal, visible_rows
+from records.services.people.known_uids import directory_of, may_exist, note_created
 from records.services.validation import check_admin1
 from records.services.vocabularies import check_code
 from records.text import normalize_name
@@ -44,7 +45,33 @@ def check_source(session: Session, data: SourceCreate, prefix: str,
 
 
 def _by_uid(session: Session, model, uid: str):
-    return session.exec(select(model).where(model.uid == uid)).first()
+    if not may_exist(session, model, uid):
+        return None
+    directory = directory_of(session)
+    if directory is not None and (model, uid) in directory.ids:
+        return session.get(model, directory.ids[model, uid])
+    found = session.exec(select(model).where(model.uid == uid)).first()
+    if directory is not None and found is not None and found.id is not None:
+        directory.ids[model, uid] = found.id
+    return found
+
+
+def _visible(session: Session, model, row_id: int, by: Principal) -> bool:
+    directory = directory_of(session)
+    if directory is not None and (model, row_id) in directory.visible:
+        return directory.visible[model, row_id]
+    seen = session.exec(select(model.id).where(
+        model.id == row_id, visible_rows(model, by))).first() is not None
+    if directory is not None:
+        directory.visible[model, row_id] = seen
+    return seen
+
+
+def _keep_uid(session: Session, row, key: str | None) -> None:
+    """A new row keeps the uid its input gave; a bulk import is told it now exists."""
+    if key:
+        row.uid = key
+        note_created(session, {key})
 
 
 def _existing(session: Session, model, by: Principal, uid: str | None, data, field: str,
@@ -57,8 +84,7 @@ def _existing(session: Session, model, by: Principal, uid: str | None, data, fie
     if not key:
         return None, None, False
     found = _by_uid(session, model, key)
-    if found is not None and session.exec(select(model.id).where(
-            model.id == found.id, visible_rows(model, by))).first() is None:
+    if found is not None and not _visible(session, model, found.id, by):
         found = None
     elif found is not None or data is not None:
         return key, found, False
@@ -82,7 +108,7 @@ def resolve_person(session: Session, by: Principal, uid: str | None,
     fields = data.model_dump(exclude={"uid"})
     person = Person(**fields, name_key=normalize_name(data.full_name, data.name_original))
     if key:
-        person.uid = key
+        _keep_uid(session, person, key)
         cache[key] = person
     return person
 
@@ -108,8 +134,7 @@ def resolve_actor(session: Session, by: Principal, uid: str | None,
                                            problems)
         found = Actor(**data.model_dump(exclude={"uid", "parent_uid"}),
                       parent_id=parent.id if parent else None)
-        if key:
-            found.uid = key
+        _keep_uid(session, found, key)
     cache[name_key] = found
     return found
 
@@ -126,6 +151,5 @@ def resolve_source(session: Session, by: Principal, uid: str | None,
         confidential = data.kind in CONFIDENTIAL_BY_DEFAULT
     source = Source(**data.model_dump(exclude={"uid", "is_confidential"}),
                     is_confidential=confidential)
-    if key:
-        source.uid = key
+    _keep_uid(session, source, key)
     return source

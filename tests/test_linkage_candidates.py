@@ -6,6 +6,7 @@ import pytest
 
 from records.db import read_session, unit_of_work
 from records.errors import PermissionDenied
+from records.i18n import use_language
 from records.services.incidents import create_incident
 from records.services.linkage import (
     candidate_pairs,
@@ -58,7 +59,11 @@ def test_person_pairs_across_spellings_not_common_names(engine, users, reports):
     assert (top.a_key, top.b_key) == (first.victims[0].person.uid,
                                       second.victims[0].person.uid)
     assert top.score == 100.0
-    assert top.reasons == ("names 100% alike", "same profile: activist")
+    # The shared profile by its label, in the reader's language.
+    assert top.reasons == ("names 100% alike", "same profile: Activist")
+    with use_language("ar"), read_session(engine) as session:
+        arabic = candidate_pairs(session, "person", by=users["chen"])[0].reasons
+    assert arabic[1].endswith("ناشط") and "activist" not in arabic[1]
     _a_caseworker_never_meets_a_witness_name(engine, users, reports)
     with pytest.raises(PermissionDenied), read_session(engine) as session:
         candidate_pairs(session, "person", by=users["vera"])  # viewers: no candidates

@@ -38,6 +38,7 @@ from records.services.linkage.pairs import (
     person_pairs,
     score_incidents,
 )
+from records.services.vocabularies import labels
 
 # Same day, same governorate and same type (55) is not enough (two killings in Baghdad on
 # one day are common); with a victim, a place within 10 km or a similar title it is.
@@ -63,8 +64,16 @@ def default_min_score(kind: str) -> float:
     return DEFAULT_MIN_SCORE if kind == "person" else DEFAULT_INCIDENT_MIN_SCORE
 
 
-def describe(code: str, detail) -> str:
-    """One reason in words."""
+def in_words(session: Session, reasons) -> tuple[str, ...]:
+    """The reasons of a pair in words; a shared profile by its label in the reader's
+    language ("activist" is a code, "Activist" / "ناشط" what a reviewer reads)."""
+    names = (labels(session, "profile") if any(code == "profile" for code, _d in reasons)
+             else {})
+    return tuple(describe(code, detail, names) for code, detail in reasons)
+
+
+def describe(code: str, detail, profiles: dict[str, str] | None = None) -> str:
+    """One reason in words; `profiles` names the profile codes."""
     if code == "name":
         return _("names {score}% alike").format(score=round(detail))
     if code in ("born_close", "born_apart"):
@@ -82,7 +91,7 @@ def describe(code: str, detail) -> str:
     if code == "similar_title":
         return _("titles {score}% alike").format(score=detail)
     if code == "profile":
-        return _("same profile: {profile}").format(profile=detail)
+        return _("same profile: {profile}").format(profile=(profiles or {}).get(detail, detail))
     words = {"sex_differs": _("recorded as of different sex"),
              "same_home": _("same home governorate"),
              "other_home": _("different home governorates"),
@@ -179,7 +188,7 @@ def candidate_pairs(session: Session, kind: str, *, by: Principal,
         if b.id < a.id:  # the older record first: the one a merge keeps by default
             a, b = b, a
         out.append(Candidate(kind, a.key, b.key, _name(a), _name(b), pair.score,
-                             tuple(describe(code, detail) for code, detail in pair.reasons),
+                             in_words(session, pair.reasons),
                              a.id, b.id))
     return out
 
@@ -208,7 +217,7 @@ def similar_people(session: Session, name: str, *, by: Principal,
     found = matches_for(name, load_people(session, by=by),
                         min_score=DEFAULT_MIN_SCORE if min_score is None else min_score,
                         birth_year=birth_year, limit=limit)
-    return [(p.key, score, tuple(describe(c, d) for c, d in reasons))
+    return [(p.key, score, in_words(session, reasons))
             for score, reasons, p in found]
 
 
@@ -233,7 +242,7 @@ def similar_incidents(session: Session, data: dict, *, by: Principal,
         score, reasons = score_incidents(probe, record.prepare())
         if score >= threshold:
             out.append(Candidate("incident", "", record.key, probe.title, record.title,
-                                 score, tuple(describe(c, d) for c, d in reasons), 0,
+                                 score, in_words(session, reasons), 0,
                                  record.id))
     out.sort(key=lambda c: (-c.score, c.b_key))
     return out[:limit]

@@ -15,7 +15,7 @@ from records.services.access import Principal, has_role
 from records.services.incidents.dates import date_grain, incident_interval
 from records.services.linkage.candidates import (
     DEFAULT_INCIDENT_MIN_SCORE,
-    describe,
+    in_words,
     load_incidents,
     load_people,
 )
@@ -108,7 +108,7 @@ def import_duplicates(session: Session, items: Iterable, *, by: Principal) -> li
                     continue  # the file names this very person: not a duplicate
                 out.append(RowDuplicate(item.row, "person", name, person.key,
                                         person.names[0], score,
-                                        tuple(describe(c, d) for c, d in reasons)))
+                                        in_words(session, reasons)))
         start = _date(record.get("start_date"))
         if start is not None:
             first, last = incident_interval(start, _date(record.get("end_date")),
@@ -140,7 +140,7 @@ def import_duplicates(session: Session, items: Iterable, *, by: Principal) -> li
             for score, reasons, existing in found[:PER_ROW]:
                 out.append(RowDuplicate(item.row, "incident", probe.title, existing.key,
                                         existing.title, score,
-                                        tuple(describe(c, d) for c, d in reasons)))
+                                        in_words(session, reasons)))
         if len(out) >= AT_MOST:
             break
     return out[:AT_MOST]

@@ -336,6 +336,7 @@ def check_item(session: Session, item: ImportItem, file_uids: set[str], *, by: P
     _check_case_events(session, data, cited, refs, problems)
     parents = _check_parents(session, item.record, refs, problems)
     _remember_uids(data, cited | parents, file_uids)
+    item.checked = data
     check_extras(session, extras, restricted=data.sensitivity == "restricted",
                  label=data.ref or _("row {n}").format(n=item.row),
                  source_known=lambda uid: uid in file_uids or refs.visible(Source, uid),

@@ -329,7 +329,7 @@ class _Writer:
         self.done += 1
 
     def _build(self, item: ImportItem) -> Incident:
-        data = IncidentCreate.model_validate(create_dict(item.record))
+        data = item.checked or IncidentCreate.model_validate(create_dict(item.record))
         parents = actor_parents(item.record)
         wanted = {a.get("parent_uid") for _part, _i, a in parents}
         cited = {e.source_uid for e in data.case_events if e.source_uid}

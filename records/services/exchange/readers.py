@@ -43,6 +43,9 @@ class ImportItem:
     row: int
     record: dict
     locate: Callable[[str], tuple[int, str]]
+    # The record as IncidentCreate once checks.check_item has validated it without a
+    # problem, so the writer does not validate it a second time.
+    checked: object | None = None
 
 
 def parse_date(value) -> dt.date:

@@ -92,7 +92,8 @@ def _run_engine(args, databases, cases: set[str], rows: list[Row], broken: list[
                                                         work, repeat))
     if "audit" in cases:
         attempt("audit verify", lambda: cases_audit.audit_row(engine, url, size, work,
-                                                              1 if args.quick else repeat))
+                                                              1 if args.quick else repeat,
+                                                              quick=args.quick))
     if "login" in cases:
         attempt("log-in", lambda: cases_login.login_rows(engine, url, size, repeat))
     if args.reads_at and args.reads_at > size and cases & {"search", "pages"}:

@@ -300,7 +300,11 @@ def audited_fields(cls: type[TableBase]) -> list[str]:
 def _incident_ref(session: Session, obj: TableBase, cache: dict[int, str]) -> str | None:
     if isinstance(obj, Incident):
         return obj.ref
-    incident_id = getattr(obj, "incident_id", None)
+    # Asked of the table, not the row: a missing attribute on a row goes through
+    # pydantic's slow __getattr__ and an exception, for every person and source of a batch.
+    if "incident_id" not in type(obj).__table__.c:
+        return None
+    incident_id = obj.incident_id
     if incident_id is None:
         return None
     if incident_id not in cache:

@@ -22,7 +22,10 @@ from records.services.audit.chain_scan import HmacKey, Keying, check_chain_range
 from records.services.audit.fast_replay import prepare_spec, replay_range
 from records.services.audit.rules import Rules
 
-MMAP_BYTES = 2**32
+# No memory-mapped reads: every page of the file that a scan maps counts in the helper's
+# resident memory, which then grows with the trail (550 MB at 1 000 000 entries, the whole
+# file at 10 000 000), and measured no faster than reads through SQLite's page cache.
+MMAP_BYTES = 0
 
 
 class Worker:
@@ -65,8 +68,6 @@ def _connect(task: dict):
             import sqlite3
 
             conn = sqlite3.connect(task["database"], isolation_level=None, timeout=30)
-        # Pages straight from the OS cache, with no copy per read: the scans touch every
-        # page of the trail, and two processes copying them contend for memory.
         conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         conn.execute("BEGIN")
         return conn

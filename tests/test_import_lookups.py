@@ -76,3 +76,46 @@ def test_a_person_hidden_from_the_importer_is_still_refused(engine, tmp_path, us
         _import(engine, path, by=users["carla"])
     assert [(p.row, p.message) for p in raised.value.problems
             if p.value == hidden] == [(2, "no person with this uid")]
+
+
+def _one_victim_file(path, person_uid: str, name: str):
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerow({**_rows(301)[0], "victim_uid": person_uid, "victim_name": name,
+                         "victim_sex": "male" if name else ""})
+    return path
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["with-name", "uid-only"])
+def test_a_file_naming_a_merged_away_person_links_the_kept_one(engine, users, tmp_path,
+                                                                named):
+    """A file written before a merge names the merged-away person's uid: the import links
+    the person it was merged into instead of making the duplicate again, whether the file
+    repeats the person's details or gives the uid alone."""
+    from records.services.incidents import create_incident
+    from records.services.linkage import merge_records
+    from tests.factories import incident_data
+
+    def victim(name):
+        return {"person": {"full_name": name, "sex": "male", "profiles": ["activist"]},
+                "outcome": "killed", "consent_to_publish_name": True}
+
+    with unit_of_work(engine) as session:
+        first = create_incident(session, incident_data(
+            title="Killing of Ihab al-Wazni (fictional)", victims=[victim("Ihab al-Wazni")]),
+            by=users["carla"])
+        second = create_incident(session, incident_data(
+            title="Activist shot (fictional)", victims=[victim("Ehab Al Wazni")]),
+            by=users["carla"])
+    kept, merged = first.victims[0].person.uid, second.victims[0].person.uid
+    with unit_of_work(engine) as session:
+        merge_records(session, kept, merged, by=users["rana"], score=100.0)
+    path = _one_victim_file(tmp_path / "old.csv", merged, "Ehab Al Wazni" if named else "")
+    _import(engine, path, by=users["carla"])
+    with read_session(engine) as session:
+        assert session.exec(select(Person).where(Person.uid == merged)).all() == []
+        person = session.exec(select(Person).where(Person.uid == kept)).one()
+        linked = session.exec(select(Victim).where(Victim.person_id == person.id)).all()
+        # Incident 1, incident 2 (moved by the merge) and the imported one.
+        assert len(linked) == 3

@@ -18,7 +18,7 @@ from records.services.exchange.extras import EXTRA_PARTS, check_extras, read_ext
 from records.services.exchange.readers import ImportItem
 from records.services.incidents import check_incident_fields
 from records.services.people import check_actor, check_person, check_source
-from records.services.people.known_uids import may_exist
+from records.services.people.known_uids import live_uid, may_exist
 from records.services.validation import problems_from_pydantic
 from records.services.vocabularies import check_code
 
@@ -140,10 +140,12 @@ class _References:
     file_uids: set[str]
 
     def visible(self, model, uid: str) -> bool:
+        uid = live_uid(self.session, model, uid)
         return may_exist(self.session, model, uid) and self.session.exec(select(model.id).where(
             model.uid == uid, visible_rows(model, self.by))).first() is not None
 
     def _hidden(self, model, uid: str) -> bool:
+        uid = live_uid(self.session, model, uid)
         return (may_exist(self.session, model, uid)
                 and self.session.exec(select(model.id).where(model.uid == uid)).first()
                 is not None and not self.visible(model, uid))

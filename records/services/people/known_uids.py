@@ -16,6 +16,8 @@ from contextlib import contextmanager
 
 from sqlmodel import Session, select
 
+from records.models import Person, RecordMerge
+
 _KEY = "sijil.known_uids"
 
 
@@ -29,6 +31,24 @@ class KnownUids:
         # whether the importer may see them, asked once per import.
         self.ids: dict[tuple[type, str], int] = {}
         self.visible: dict[tuple[type, int], bool] = {}
+        self._merged: dict[str, str] | None = None
+
+    def kept_uid(self, uid: str) -> str:
+        """The uid of the person that `uid` was merged into (following a merge of the kept
+        person in turn), or `uid` itself: a file written before a merge still names the
+        merged-away person, who must not come back as a new duplicate."""
+        if self._merged is None:
+            with self.session.no_autoflush:
+                # In merge order, so a later merge of the same uid (after an undo) wins.
+                self._merged = dict(self.session.exec(
+                    select(RecordMerge.merged_key, RecordMerge.kept_key)
+                    .where(RecordMerge.kind == "person", RecordMerge.undone_at.is_(None))
+                    .order_by(RecordMerge.id)).all())
+        seen = {uid}
+        while uid in self._merged and self._merged[uid] not in seen:
+            uid = self._merged[uid]
+            seen.add(uid)
+        return uid
 
     def may_exist(self, model, uid: str) -> bool:
         if uid in self.created:
@@ -60,6 +80,15 @@ def may_exist(session: Session, model, uid: str) -> bool:
     """False only when an import is running and `uid` is certainly not in `model`'s table."""
     directory = session.info.get(_KEY)
     return directory is None or directory.may_exist(model, uid)
+
+
+def live_uid(session: Session, model, uid: str) -> str:
+    """During an import: the uid of the person a merged-away uid now names (no row has the
+    old one); any other uid, and any uid outside an import, unchanged."""
+    directory = session.info.get(_KEY)
+    if directory is None or model is not Person or directory.may_exist(model, uid):
+        return uid
+    return directory.kept_uid(uid)
 
 
 def directory_of(session: Session) -> KnownUids | None:

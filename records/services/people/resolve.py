@@ -13,7 +13,12 @@ from records.models.actor import ActorCreate
 from records.models.person import SEXES, PersonCreate
 from records.models.source import CONFIDENTIAL_BY_DEFAULT, SourceCreate
 from records.services.access import Principal, visible_rows
-from records.services.people.known_uids import directory_of, may_exist, note_created
+from records.services.people.known_uids import (
+    directory_of,
+    live_uid,
+    may_exist,
+    note_created,
+)
 from records.services.validation import check_admin1
 from records.services.vocabularies import check_code
 from records.text import normalize_name
@@ -83,7 +88,10 @@ def _existing(session: Session, model, by: Principal, uid: str | None, data, fie
     key = uid or (data.uid if data else None)
     if not key:
         return None, None, False
-    found = _by_uid(session, model, key)
+    live = live_uid(session, model, key)
+    found = _by_uid(session, model, live)
+    if found is not None:
+        key = live  # a merged-away uid names the person it was merged into
     if found is not None and not _visible(session, model, found.id, by):
         found = None
     elif found is not None or data is not None:

@@ -12,6 +12,7 @@ from records.models import (
     Citation,
     Incident,
     Perpetrator,
+    RecordMerge,
     ReviewComment,
     Victim,
 )
@@ -54,8 +55,31 @@ def load_incident(session: Session, ref: str, *, by: Principal,
         query = query.with_for_update()
     incident = session.exec(query.options(*INCIDENT_LOAD)).first()
     if incident is None or not can_see_incident(by, incident):
+        kept = _merged_into(session, ref.strip().upper(), by) if incident is None else None
+        if kept is not None:
+            raise NotFound(_("{ref} was merged into {kept}: open {kept}").format(
+                ref=ref, kept=kept))
         raise NotFound(_("no incident {ref}").format(ref=ref))
     return incident
+
+
+def _merged_into(session: Session, ref: str, by: Principal) -> str | None:
+    """The ref of the incident that `ref` was merged into (following merges of merges),
+    when `by` may see it; None otherwise, so a link to a merged-away incident leads on
+    without telling anyone about an incident they may not see."""
+    seen = {ref}
+    while True:
+        kept = session.exec(select(RecordMerge.kept_key).where(
+            RecordMerge.kind == "incident", RecordMerge.merged_key == ref,
+            RecordMerge.undone_at.is_(None)).order_by(RecordMerge.id.desc())).first()
+        if kept is None or kept in seen:
+            break
+        seen.add(kept)
+        ref = kept
+    if len(seen) == 1:  # never merged
+        return None
+    incident = session.exec(select(Incident).where(Incident.ref == ref)).first()
+    return ref if incident is not None and can_see_incident(by, incident) else None
 
 
 def incident_read(session: Session, incident: Incident, by: Principal) -> IncidentRead:

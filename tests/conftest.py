@@ -8,11 +8,13 @@ is set; otherwise they use the local server if it answers and are skipped, sayin
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import subprocess
-import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +26,8 @@ from records.db import make_engine, unit_of_work
 from records.services.access import SYSTEM, Principal
 from records.services.setup import prepare_database
 from records.services.users import add_user, principal_of
+from tests.cli_runner import run_in_process, run_in_subprocess
 
-ROOT = Path(__file__).resolve().parent.parent
 # Every test process and every CLI subprocess it starts writes and verifies the trail with
 # this key (the base64 of b"sijil-test-key-0123456789abcdefg") unless the environment names
 # one: never with the key file of the developer's own installation.
@@ -33,6 +35,8 @@ TEST_SECRET_KEY = "c2lqaWwtdGVzdC1rZXktMDEyMzQ1Njc4OWFiY2RlZmc="
 os.environ.setdefault("SIJIL_SECRET_KEY", TEST_SECRET_KEY)
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1/test"
 PASSWORD = "correct horse battery"
+# Test databases dropped together (each on its own connection of the server's 100).
+DROPS_AT_ONCE = 6
 TEST_USERS = {
     "admin": "admin",
     "carla": "caseworker",
@@ -41,6 +45,14 @@ TEST_USERS = {
     "ravi": "reviewer",
     "vera": "viewer",
 }
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The long tests (marked `browser` or `long`) first: pytest-xdist hands tests out in
+    this order, so they spread over the workers early and the short ones fill in at the
+    end, and the workers finish together. Otherwise the order is the files' own."""
+    items.sort(key=lambda item: not (item.get_closest_marker("browser")
+                                     or item.get_closest_marker("long")))
 
 
 def _postgres_url() -> tuple[str | None, str]:
@@ -88,6 +100,41 @@ class PgServer:
         with self.admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
+    def drop_later(self, name: str) -> None:
+        """Drop `name` in the background. PostgreSQL makes every DROP DATABASE wait for a
+        checkpoint (a second or more on a busy disk); drops waiting at the same time share
+        one, so the queued ones go together. The session ends once all are dropped."""
+        self._dropping.put(name)
+
+    def start_dropping(self) -> None:
+        self._dropping: queue.Queue[str | None] = queue.Queue()
+        self._drop_errors: list[str] = []
+        self._dropper = threading.Thread(target=self._drop_queued, name="drop-databases",
+                                         daemon=True)
+        self._dropper.start()
+
+    def finish_dropping(self) -> None:
+        self._dropping.put(None)
+        self._dropper.join()
+        if self._drop_errors:
+            raise RuntimeError(f"test databases not dropped: {self._drop_errors}")
+
+    def _drop_queued(self) -> None:
+        def drop(name: str) -> None:
+            try:
+                self.drop(name)
+            except Exception as error:  # noqa: BLE001 - reported when the session ends
+                self._drop_errors.append(f"{name}: {error}")
+
+        with ThreadPoolExecutor(max_workers=DROPS_AT_ONCE) as pool:
+            done = False
+            while not done:
+                batch = [self._dropping.get()]
+                while len(batch) < DROPS_AT_ONCE and not self._dropping.empty():
+                    batch.append(self._dropping.get())
+                done = None in batch
+                list(pool.map(drop, [name for name in batch if name is not None]))
+
 
 def _make_template(server_admin: Engine, url: str, name: str, with_users: bool) -> None:
     with server_admin.connect() as conn:
@@ -111,7 +158,9 @@ def pg_server(worker_id: str) -> Iterator[PgServer | None]:
     server = PgServer(admin, url, f"sijil_tpl_{suffix}", f"sijil_tplbare_{suffix}")
     _make_template(admin, url, server.template, with_users=True)
     _make_template(admin, url, server.bare_template, with_users=False)
+    server.start_dropping()
     yield server
+    server.finish_dropping()
     server.drop(server.template)
     server.drop(server.bare_template)
     admin.dispose()
@@ -153,7 +202,7 @@ def _engine_for(request, tmp_path, sqlite_templates, pg_server, kind: str) -> It
     engine = make_engine(pg_server.database_url(name))
     yield engine
     engine.dispose()
-    pg_server.drop(name)
+    pg_server.drop_later(name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -185,24 +234,19 @@ def users(engine) -> dict[str, Principal]:
 
 @pytest.fixture
 def sijil() -> Callable[..., subprocess.CompletedProcess]:
-    """Run the `sijil` CLI in a subprocess on a test database, as a user would.
+    """Run the `sijil` CLI on a test database, in this process (tests/cli_runner.py).
 
     `sijil(engine, "audit", "verify")`; the database may also be given as a URL, the
-    standard input as `stdin=` and the evidence folder as `files_dir=`.
+    standard input as `stdin=` and the evidence folder as `files_dir=`. The result is a
+    CompletedProcess: returncode, stdout and stderr as a terminal would see them.
     """
-    def run(database: Engine | str, *args: str, stdin: str = "",
-            files_dir: Path | None = None) -> subprocess.CompletedProcess:
-        url = (database if isinstance(database, str)
-               else database.url.render_as_string(hide_password=False))
-        env = {**os.environ, "SIJIL_DATABASE_URL": url}
-        env.pop("SIJIL_USER", None)  # a developer's own SIJIL_USER would change who acts
-        if files_dir is not None:
-            env["SIJIL_FILES_DIR"] = str(files_dir)
-        return subprocess.run([sys.executable, "-m", "records", *args], input=stdin, env=env,
-                              cwd=ROOT, capture_output=True, text=True, timeout=300,
-                              check=False)
+    return run_in_process
 
-    return run
+
+@pytest.fixture
+def sijil_process() -> Callable[..., subprocess.CompletedProcess]:
+    """As `sijil`, but `python -m records` in a new process, exactly as a user runs it."""
+    return run_in_subprocess
 
 
 @pytest.fixture

@@ -118,8 +118,8 @@ def test_cli_log_prints_the_newest_entries_of_an_incident(engine, users, sijil):
     assert done.stderr == "(1 of 2 entries; use --limit for more)\n"
 
 
-def test_cli_log_refuses_a_bad_date_in_one_line(engine, users, sijil):
-    done = sijil(engine, "audit", "log", "--since", "last tuesday")
+def test_cli_log_refuses_a_bad_date_in_one_line(engine, users, sijil_process):
+    done = sijil_process(engine, "audit", "log", "--since", "last tuesday")
     assert done.returncode == 1
     assert done.stderr == "sijil: --since: 'last tuesday' is not a date (YYYY-MM-DD)\n"
 

@@ -166,9 +166,9 @@ def _expected(story: dict, name: str) -> int:
     return story[{"last": "last", "first_edit": "first_edit"}[base]] + int(offset or 0)
 
 
-def test_untouched_trail_verifies(engine, users, sijil):
+def test_untouched_trail_verifies(engine, users, sijil_process):
     story = _story(engine, users)
-    done = sijil(engine, "audit", "verify")
+    done = sijil_process(engine, "audit", "verify")
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"audit trail intact: {story['last']} entries checked\n"
     assert done.stderr == ""

@@ -33,7 +33,7 @@ def place(engine, tmp_path, pg_server):
         pytest.skip(_postgres_url()[1])
     name = pg_server.create(None)
     yield pg_server.database_url(name), tmp_path / "restored-files"
-    pg_server.drop(name)
+    pg_server.drop_later(name)
 
 
 def _filled(engine, users, files: Path, monkeypatch):
@@ -156,8 +156,8 @@ def test_a_damaged_archive_is_refused_and_nothing_is_restored(engine, users, sij
         check.dispose()
 
 
-def test_only_an_admin_makes_a_backup(engine, users, sijil, tmp_path):
-    refused = sijil(engine, "backup", str(tmp_path / "b.tar.gz"), "--as", "rana")
+def test_only_an_admin_makes_a_backup(engine, users, sijil_process, tmp_path):
+    refused = sijil_process(engine, "backup", str(tmp_path / "b.tar.gz"), "--as", "rana")
     assert refused.returncode == 1
     assert "may not make backups" in refused.stderr
     assert not (tmp_path / "b.tar.gz").exists()

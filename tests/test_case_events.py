@@ -50,7 +50,7 @@ def target(engine, tmp_path, sqlite_templates, pg_server):
     other = make_engine(pg_server.database_url(name))
     yield other
     other.dispose()
-    pg_server.drop(name)
+    pg_server.drop_later(name)
 
 
 def _call(engine, fn, *args, **kwargs):

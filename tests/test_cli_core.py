@@ -45,13 +45,13 @@ def test_user_errors_are_one_line_and_exit_1(engine, sijil):
     assert "Traceback" not in taken.stderr + unknown_actor.stderr + not_admin.stderr
 
 
-def test_usage_errors_exit_2(tmp_path, sijil):
-    result = sijil(f"sqlite:///{tmp_path / 'x.db'}", "user", "add")
+def test_usage_errors_exit_2(tmp_path, sijil_process):
+    result = sijil_process(f"sqlite:///{tmp_path / 'x.db'}", "user", "add")
     assert result.returncode == 2
 
 
-def test_unreachable_database_is_a_clear_error(tmp_path, sijil):
-    result = sijil("postgresql+psycopg://nobody@127.0.0.1:9/none", "user", "list")
+def test_unreachable_database_is_a_clear_error(tmp_path, sijil_process):
+    result = sijil_process("postgresql+psycopg://nobody@127.0.0.1:9/none", "user", "list")
     assert result.returncode == 1
     assert result.stderr == ("sijil: The database cannot be reached: ask the administrator to "
                              "check that it is running and that SIJIL_DATABASE_URL names it.\n")

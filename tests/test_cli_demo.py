@@ -1,4 +1,5 @@
-"""`sijil demo` as a user runs it: a subprocess on the test database."""
+"""`sijil demo` as a user runs it, on the test database (the first and last test in a new
+process, the others in this one: tests/cli_runner.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from records.db import read_session
 from records.models import AppUser, Incident
 
 
-def test_demo_adds_incidents_and_prints_one_summary_line(engine, sijil):
-    result = sijil(engine, "demo", "--incidents", "12", "--seed", "4")
+def test_demo_adds_incidents_and_prints_one_summary_line(engine, sijil_process):
+    result = sijil_process(engine, "demo", "--incidents", "12", "--seed", "4")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 1
@@ -37,7 +38,7 @@ def test_demo_refuses_a_count_out_of_range(engine, sijil):
     assert result.stderr.strip() == "sijil: incidents: give a number from 1 to 500000"
 
 
-def test_demo_with_a_count_that_is_not_a_number_is_a_usage_error(engine, sijil):
-    result = sijil(engine, "demo", "--incidents", "many")
+def test_demo_with_a_count_that_is_not_a_number_is_a_usage_error(engine, sijil_process):
+    result = sijil_process(engine, "demo", "--incidents", "many")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

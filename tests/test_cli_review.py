@@ -58,12 +58,12 @@ def test_list_prints_ref_time_submitter_title_oldest_submitted_first(engine, use
     assert times == sorted(times)
 
 
-def test_list_pages_with_limit_and_after(engine, users, sijil):
+def test_list_pages_with_limit_and_after(engine, users, sijil_process):
     refs = _drafts(engine, users["carla"], *(f"Incident {n}" for n in range(5)))
     _submit(engine, users["carla"], refs)
     pages, after = [], []
     while True:
-        done = sijil(engine, "review", "list", "--limit", "2", "--as", "rana", *after)
+        done = sijil_process(engine, "review", "list", "--limit", "2", "--as", "rana", *after)
         assert done.returncode == 0
         pages.append([line.split("\t")[0] for line in done.stdout.splitlines()])
         if not done.stderr:
@@ -72,7 +72,7 @@ def test_list_pages_with_limit_and_after(engine, users, sijil):
                               done.stderr).group(1)
         after = ["--after", cursor]
     assert pages == [refs[0:2], refs[2:4], refs[4:5]]
-    bad = sijil(engine, "review", "list", "--after", "yesterday", "--as", "rana")
+    bad = sijil_process(engine, "review", "list", "--after", "yesterday", "--as", "rana")
     assert _refused(bad) == ("sijil: after: 'yesterday' is not a position in the review "
                              "queue")
 

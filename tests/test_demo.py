@@ -189,6 +189,7 @@ def _problems_of(session, data: IncidentCreate) -> list:
     return problems
 
 
+@pytest.mark.long
 def test_stored_demo_data_passes_the_models_own_validation(engine, users):
     # Ten thousand on SQLite (the acceptance test of `sijil demo --incidents 10000`);
     # fewer on PostgreSQL to keep the suite quick.

@@ -184,16 +184,16 @@ def test_a_purged_person_is_unrecoverable_with_the_key_and_the_chain_verifies(en
     assert json.loads(destroyed.changes)["owner"] == f"person:{uid}"
 
 
-def test_a_purged_incident_takes_its_narrative_and_quotes_with_it(engine, users, sijil):
+def test_a_purged_incident_takes_its_narrative_and_quotes_with_it(engine, users, sijil_process):
     created = _record(engine, users)
-    done = sijil(engine, "purge", created.ref, "--reason", "duplicate of another record")
+    done = sijil_process(engine, "purge", created.ref, "--reason", "duplicate of another record")
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"purged incident {created.ref}; its data key is destroyed\n"
     with engine.connect() as conn:
         key = conn.execute(select(DataKey.__table__).where(
             DataKey.__table__.c.owner == f"incident:{created.ref}")).one()
     assert key.wrapped is None
-    assert sijil(engine, "audit", "verify").returncode == 0
+    assert sijil_process(engine, "audit", "verify").returncode == 0
 
 
 def test_purge_needs_an_admin_and_a_reason(engine, users):

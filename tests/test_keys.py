@@ -139,24 +139,24 @@ def test_a_malformed_or_wrong_key_is_one_clear_line(engine, users, sijil, monkey
         "SIJIL_SECRET_KEY or its key file (after `sijil keys rotate`, the new one)\n")
 
 
-def test_keys_generate_prints_a_new_key(sijil, tmp_path):
-    done = sijil(f"sqlite:///{tmp_path / 'unused.db'}", "keys", "generate")
+def test_keys_generate_prints_a_new_key(sijil_process, tmp_path):
+    done = sijil_process(f"sqlite:///{tmp_path / 'unused.db'}", "keys", "generate")
     assert done.returncode == 0
     assert len(base64.urlsafe_b64decode(done.stdout.strip())) == 32
     assert not (tmp_path / "unused.db").exists()
 
 
-def test_keys_init_makes_a_private_key_file_once(sijil, monkeypatch, tmp_path):
+def test_keys_init_makes_a_private_key_file_once(sijil_process, monkeypatch, tmp_path):
     path = _no_key(monkeypatch, tmp_path)
     url = f"sqlite:///{tmp_path / 'unused.db'}"
-    done = sijil(url, "keys", "init")
+    done = sijil_process(url, "keys", "init")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"sijil: made a new secret key in {path} (mode 0600).")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     key = path.read_text()
     assert len(parse_key(key, "test")) == 32
-    again = sijil(url, "keys", "init")
+    again = sijil_process(url, "keys", "init")
     assert again.stdout == f"sijil: the secret key is read from {path}\n"
     assert path.read_text() == key
 

@@ -13,7 +13,7 @@ def _victim(name, consent=True):
             "outcome": "killed", "consent_to_publish_name": consent}
 
 
-def test_duplicates_csv_then_merge_and_unmerge(engine, users, sijil):
+def test_duplicates_csv_then_merge_and_unmerge(engine, users, sijil_process):
     with unit_of_work(engine) as session:
         first = create_incident(session, incident_data(
             title="Activist shot dead (fictional)",
@@ -24,17 +24,17 @@ def test_duplicates_csv_then_merge_and_unmerge(engine, users, sijil):
             by=users["chen"])
     ihab, ehab = first.victims[0].person.uid, second.victims[0].person.uid
 
-    listed = sijil(engine, "duplicates", "--format", "csv", "--as", "chen")
+    listed = sijil_process(engine, "duplicates", "--format", "csv", "--as", "chen")
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.splitlines() == [
         "a_uid,b_uid,a_name,b_name,score,reasons",
         f"{ihab},{ehab},Ihab al-Wazni,إيهاب الوزني,100.0,names 100% alike; same profile: "
-        "activist",
+        "Activist",
     ]
-    merged = sijil(engine, "merge", first.ref, second.ref, "--as", "rana")
+    merged = sijil_process(engine, "merge", first.ref, second.ref, "--as", "rana")
     assert merged.returncode == 0, merged.stderr
     assert merged.stdout.startswith(f"merge 1: {second.ref} merged into {first.ref}")
-    undone = sijil(engine, "unmerge", "1", "--as", "rana")
+    undone = sijil_process(engine, "unmerge", "1", "--as", "rana")
     assert undone.returncode == 0, undone.stderr
     assert undone.stdout == f"merge 1 undone: {second.ref} and {first.ref} are two again\n"
     with read_session(engine) as session:

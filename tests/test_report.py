@@ -164,18 +164,18 @@ def test_sorani_report_is_right_to_left_too(engine, users, tmp_path):
 
 
 def test_cli_export_takes_the_report_language_and_refuses_it_for_data(engine, users,
-                                                                      tmp_path, sijil):
+                                                                      tmp_path, sijil_process):
     seed_dated(engine, users)
     out = tmp_path / "report.html"
-    done = sijil(engine, "export", "--format", "report-html", "--lang", "ar", "--out",
+    done = sijil_process(engine, "export", "--format", "report-html", "--lang", "ar", "--out",
                  str(out), "--as", "vera")
     assert done.returncode == 0, done.stderr
     assert '<html lang="ar" dir="rtl">' in out.read_text(encoding="utf-8")
-    refused = sijil(engine, "export", "--format", "csv", "--lang", "ar", "--out",
+    refused = sijil_process(engine, "export", "--format", "csv", "--lang", "ar", "--out",
                     str(tmp_path / "data.csv"), "--as", "vera")
     assert refused.returncode == 2
     assert "only the report formats have a language" in refused.stderr
-    unknown = sijil(engine, "export", "--format", "report-pdf", "--lang", "fr", "--out",
+    unknown = sijil_process(engine, "export", "--format", "report-pdf", "--lang", "fr", "--out",
                     str(tmp_path / "r.pdf"), "--as", "vera")
     assert unknown.returncode == 2
     assert "'fr' is not one of en, ar, ckb" in unknown.stderr

@@ -151,21 +151,21 @@ def test_the_report_reads_figures_whose_period_overlaps(engine, users):
             "killed", "over", "UNAMI", None)
 
 
-def test_cli_add_list_remove_round_trip(engine, users, sijil):
-    added = sijil(engine, "figures", "add", "--metric", "killed", "--value", "30",
+def test_cli_add_list_remove_round_trip(engine, users, sijil_process):
+    added = sijil_process(engine, "figures", "add", "--metric", "killed", "--value", "30",
                   "--qualifier", "over", "--since", "2019-10-01", "--source", "UNAMI",
                   "--url", "https://unami.unmissions.org/", "--reported-on", "2021-06-01",
                   "--as", "carla")
     assert added.returncode == 0, added.stderr
     assert added.stdout == "added reported figure 1\n"
-    listed = sijil(engine, "figures", "list", "--as", "vera")
+    listed = sijil_process(engine, "figures", "list", "--as", "vera")
     assert listed.stdout == ("1\tkilled\tover\t30\t2019-10-01\t-\t-\tUNAMI\t"
                              "https://unami.unmissions.org/\t2021-06-01\n")
-    bad = sijil(engine, "figures", "add", "--metric", "killed", "--value", "3",
+    bad = sijil_process(engine, "figures", "add", "--metric", "killed", "--value", "3",
                 "--source", "X", "--governorate", "IQ-ZZ", "--as", "carla")
     assert bad.returncode == 1
     assert bad.stderr.startswith("sijil: admin1: 'IQ-ZZ' is not a known code")
-    removed = sijil(engine, "figures", "remove", "1", "--as", "carla")
+    removed = sijil_process(engine, "figures", "remove", "1", "--as", "carla")
     assert removed.stdout == "removed reported figure 1\n"
     with read_session(engine) as session:
         assert list_reported_figures(session, by=users["vera"]) == []

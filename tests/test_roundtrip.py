@@ -111,7 +111,7 @@ def _second_database(engine, tmp_path, sqlite_templates, pg_server, kind: str):
     target = make_engine(pg_server.database_url(name))
     yield target
     target.dispose()
-    pg_server.drop(name)
+    pg_server.drop_later(name)
 
 
 @pytest.fixture

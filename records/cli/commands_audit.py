@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from typing import TYPE_CHECKING
 
 import typer
 
 from records.cli import app
 from records.cli.common import acting_user, date_option, fail, open_engine
 from records.db import read_session, unit_of_work
-from records.services.access import SYSTEM
-from records.services.audit import AuditEntryRead, list_entries, trail_anchor, verify_chain
-from records.services.keys import seal_trail
+
+if TYPE_CHECKING:
+    from records.services.audit import AuditEntryRead
+
+# Services are imported inside each command: `sijil` loads only what the command run
+# needs, so a command starts sooner (help and usage errors at once).
 
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -36,6 +40,9 @@ def audit_verify(
 ) -> None:
     """Recompute the whole hash chain with the installation's key, replay it against the
     data and check its rules; exit 1 naming the first broken entry."""
+    from records.services.access import SYSTEM
+    from records.services.audit import verify_chain
+
     wanted = _anchor(anchor)
     engine = open_engine()
     with read_session(engine) as session:
@@ -51,6 +58,8 @@ def audit_anchor(as_user: str | None = typer.Option(None, "--as", help="Act as t
                  ) -> None:
     """Print the head of the trail as SEQ:DIGEST and its time, to publish somewhere the
     database's users cannot change; `sijil audit verify --anchor SEQ:DIGEST` checks it."""
+    from records.services.audit import trail_anchor
+
     engine = open_engine()
     principal = acting_user(engine, as_user)
     with read_session(engine) as session:
@@ -64,6 +73,8 @@ def audit_seal(as_user: str | None = typer.Option(None, "--as", help="Act as thi
                ) -> None:
     """Seal an unkeyed trail now (the first change written seals it too): entries from the
     seal on are signed with the installation's key."""
+    from records.services.keys import seal_trail
+
     engine = open_engine()
     principal = acting_user(engine, as_user)
     with unit_of_work(engine) as session:
@@ -100,6 +111,8 @@ def audit_log(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
 ) -> None:
     """Print audit entries, newest first, one per line."""
+    from records.services.audit import list_entries
+
     day = date_option("--since", since)
     start = dt.datetime.combine(day, dt.time()) if day else None
     engine = open_engine()

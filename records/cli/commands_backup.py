@@ -9,7 +9,9 @@ import typer
 from records.cli import app
 from records.cli.common import acting_user, fail, open_engine
 from records.db import unit_of_work
-from records.services.backup import audit_backup, create_backup, restore_backup
+
+# Services are imported inside each command: `sijil` loads only what the command run
+# needs, so a command starts sooner (help and usage errors at once).
 
 
 @app.command("backup")
@@ -20,6 +22,8 @@ def backup_command(
     """Write one consistent archive of the database and the evidence files while the
     server runs, with a manifest of SHA-256 hashes (admins). Encrypted values stay
     encrypted; the master key is not in it: keep it apart."""
+    from records.services.backup import audit_backup, create_backup
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     result = create_backup(engine, path, by=by)
@@ -38,6 +42,8 @@ def restore_command(
     """Restore a backup into the empty database of SIJIL_DATABASE_URL and the empty folder
     of SIJIL_FILES_DIR, then verify the audit trail and the evidence files (exit 1 when a
     check fails). Needs the installation's master key to verify."""
+    from records.services.backup import restore_backup
+
     engine = open_engine(migrate=False)  # the place must stay empty until the restore
     report = restore_backup(path, engine)
     engine.dispose()

@@ -14,15 +14,9 @@ from records.cli import app
 from records.cli.common import acting_user, fail, open_engine
 from records.config import get_settings
 from records.db import make_engine, read_session, unit_of_work
-from records.migrations import (
-    NOT_POSTGRESQL,
-    current_revision,
-    grant_app_role,
-    head_revision,
-)
-from records.services.access import SYSTEM
-from records.services.setup import discard_setup_code, issue_setup_code, setup_code_file
-from records.services.users import add_user, list_users
+
+# Migrations and services are imported inside each command: `sijil` loads only what the
+# command run needs, so a command starts sooner (help and usage errors at once).
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
@@ -33,6 +27,8 @@ app.add_typer(user_app, name="user")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration and seed missing vocabulary terms."""
+    from records.migrations import current_revision
+
     engine = open_engine()
     typer.echo(f"database at revision {current_revision(engine)} (head)")
 
@@ -40,6 +36,8 @@ def db_upgrade() -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Show the schema revision of the database."""
+    from records.migrations import current_revision, head_revision
+
     engine = open_engine(migrate=False)
     current = current_revision(engine)
     head = head_revision()
@@ -57,6 +55,8 @@ def db_grant_app_role(
     Connects as SIJIL_MIGRATION_URL (the schema owner). Audit entries can only be read and
     added; the role cannot alter the schema or switch off the audit triggers. Safe to run
     again; needed again after an upgrade run without SIJIL_MIGRATION_URL."""
+    from records.migrations import NOT_POSTGRESQL, grant_app_role
+
     url = get_settings().migration_url
     if make_url(url).get_backend_name() != "postgresql":
         raise fail(NOT_POSTGRESQL)
@@ -81,6 +81,9 @@ def user_add(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
 ) -> None:
     """Add a user account (password from stdin, or asked for twice)."""
+    from records.services.setup import discard_setup_code
+    from records.services.users import add_user
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -101,6 +104,8 @@ def user_add(
 @user_app.command("list")
 def user_list() -> None:
     """List user accounts."""
+    from records.services.users import list_users
+
     engine = open_engine()
     with read_session(engine) as session:
         for user in list_users(session):
@@ -136,6 +141,9 @@ def ui(port: int = typer.Option(8501, "--port", help="Port to serve the UI on.")
     """Start the workspace on the same database, listening on SIJIL_HOST (default
     127.0.0.1). On an empty database, print the one-time setup code the first-admin page
     asks for."""
+    from records.services.access import SYSTEM
+    from records.services.setup import issue_setup_code, setup_code_file
+
     engine = open_engine()
     with read_session(engine) as session:
         code = issue_setup_code(session, by=SYSTEM)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from records.cli import app
 from records.cli.common import acting_user, open_engine
-from records.services.demo import load_demo
+
+# Services are imported inside each command: `sijil` loads only what the command run
+# needs, so a command starts sooner (help and usage errors at once).
 
 
 @app.command("demo")
@@ -18,6 +18,17 @@ def demo(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user (an admin)."),
 ) -> None:
     """Add synthetic, clearly fictional incidents that cover the whole data model."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from records.services.demo import load_demo
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     # The bar goes to stderr, so the summary on stdout stays one line for scripts.

@@ -7,6 +7,7 @@ presets, through the same services as the Export and Reported figures pages.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -14,19 +15,12 @@ from records.cli import app
 from records.cli.common import acting_user, date_option, fail, open_engine
 from records.db import read_session, unit_of_work
 from records.models.reporting import FIGURE_METRICS, FIGURE_QUALIFIERS
-from records.services.exchange import parse_statuses
-from records.services.reports import (
-    PresetSettings,
-    ReportPresetRead,
-    add_reported_figure,
-    delete_preset,
-    get_preset,
-    list_presets,
-    list_reported_figures,
-    remove_reported_figure,
-    rename_preset,
-    save_preset,
-)
+
+if TYPE_CHECKING:
+    from records.services.reports import ReportPresetRead
+
+# The report services (and the PDF and chart libraries behind them) are imported inside
+# each command: `sijil` loads them only when a figures or presets command runs.
 
 figures_app = typer.Typer(help="Figures reported by sources, set beside Sijil's counts in "
                                "the report.", no_args_is_help=True)
@@ -57,6 +51,8 @@ def figures_add(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
 ) -> None:
     """Record a figure a source reported; prints its id."""
+    from records.services.reports import add_reported_figure
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with unit_of_work(engine) as session:
@@ -76,6 +72,8 @@ def figures_list(
 ) -> None:
     """One figure per line, tab-separated: id, metric, qualifier, value, period start,
     period end, governorate (- for all Iraq), source, address, reported on."""
+    from records.services.reports import list_reported_figures
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with read_session(engine) as session:
@@ -95,6 +93,8 @@ def figures_remove(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
 ) -> None:
     """Remove a reported figure from lists and reports (the trail keeps it)."""
+    from records.services.reports import remove_reported_figure
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with unit_of_work(engine) as session:
@@ -114,6 +114,8 @@ def presets_list(as_user: str | None = typer.Option(None, "--as", help="Act as t
                  ) -> None:
     """One preset per line, tab-separated: name, title, organisation, period, level,
     language, logo."""
+    from records.services.reports import list_presets
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with read_session(engine) as session:
@@ -142,6 +144,9 @@ def presets_save(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user (admin)."),
 ) -> None:
     """Create the preset NAME, or replace its settings (its logo stays unless --logo)."""
+    from records.services.exchange import parse_statuses
+    from records.services.reports import PresetSettings, save_preset
+
     statuses = parse_statuses(status)
     settings = PresetSettings(
         title=title, subtitle=subtitle, organisation=organisation,
@@ -167,6 +172,8 @@ def presets_show(name: str = typer.Argument(...),
                  as_user: str | None = typer.Option(None, "--as", help="Act as this user.")
                  ) -> None:
     """The preset's settings, one `field: value` per line."""
+    from records.services.reports import get_preset
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with read_session(engine) as session:
@@ -180,6 +187,8 @@ def presets_rename(name: str = typer.Argument(...), new_name: str = typer.Argume
                    as_user: str | None = typer.Option(None, "--as", help="Act as this user.")
                    ) -> None:
     """Give a preset another name."""
+    from records.services.reports import rename_preset
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with unit_of_work(engine) as session:
@@ -192,6 +201,8 @@ def presets_remove(name: str = typer.Argument(...),
                    as_user: str | None = typer.Option(None, "--as", help="Act as this user.")
                    ) -> None:
     """Delete a preset (the trail keeps its values)."""
+    from records.services.reports import delete_preset
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with unit_of_work(engine) as session:

@@ -10,14 +10,9 @@ import typer
 from records.cli import app
 from records.cli.common import acting_user, fail, open_engine
 from records.db import read_session, unit_of_work
-from records.services.evidence import (
-    add_attachment,
-    add_custody_event,
-    attachment_by_hash,
-    audit_files_check,
-    export_attachments,
-    verify_files,
-)
+
+# Services are imported inside each command: `sijil` loads only what the command run
+# needs, so a command starts sooner (help and usage errors at once).
 
 files_app = typer.Typer(help="Evidence files.", no_args_is_help=True)
 app.add_typer(files_app, name="files")
@@ -31,6 +26,8 @@ def files_add(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
 ) -> None:
     """Attach an evidence file to an incident (stored by its SHA-256, never by its name)."""
+    from records.services.evidence import add_attachment
+
     if not file.is_file():
         raise fail(f"no file {file}")
     engine = open_engine()
@@ -53,6 +50,8 @@ def files_verify(
 ) -> None:
     """Check every stored evidence file against its SHA-256; exit 1 if any is missing or
     altered. The check is recorded in the audit trail."""
+    from records.services.evidence import audit_files_check, verify_files
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with read_session(engine) as session:
@@ -79,6 +78,8 @@ def files_export(
     """Write an incident's evidence files and a manifest.json (hashes, chain of custody)
     into a folder. Images come without their GPS, camera and other metadata unless
     --original is given. The export is recorded in the audit trail."""
+    from records.services.evidence import export_attachments
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with unit_of_work(engine) as session:
@@ -117,6 +118,8 @@ def files_custody(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
 ) -> None:
     """Add an event to the chain of custody of an incident's evidence file."""
+    from records.services.evidence import add_custody_event, attachment_by_hash
+
     when = _time(at)
     engine = open_engine()
     by = acting_user(engine, as_user)

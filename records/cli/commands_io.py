@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from records.cli import app
 from records.cli.common import EXIT_USER_ERROR, acting_user, date_option, fail, open_engine
@@ -23,13 +22,14 @@ from records.services.exchange import (
     preview_import,
     run_export,
 )
-from records.services.reports import (
-    ReportOptions,
-    check_logo,
-    get_preset,
-    preset_logo,
-    run_report,
-)
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from records.services.reports import ReportOptions
+
+# The report services (and the PDF and chart libraries behind them) and the progress bar
+# are imported where they are used: `sijil` loads them only for a command that needs them.
 
 
 def problem_line(problem: FieldProblem) -> str:
@@ -42,6 +42,15 @@ def problem_line(problem: FieldProblem) -> str:
 
 
 def _progress(label: str) -> Progress:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console = Console(stderr=True)
     return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console, transient=True, disable=not console.is_terminal)
@@ -160,6 +169,8 @@ def export_command(
             bar.update(task, completed=done, total=total)
 
         if fmt in REPORT_FORMATS:
+            from records.services.reports import run_report
+
             options = _report_options(engine, by, preset, filters, explicit={
                 "title": title, "subtitle": subtitle, "organisation": organisation,
                 "level": level, "lang": lang, "status": status, "since": since,
@@ -177,6 +188,8 @@ def export_command(
 def _read_logo(path: Path | None) -> bytes | None:
     if path is None:
         return None
+    from records.services.reports import check_logo
+
     if not path.is_file():
         raise fail(f"--logo: no file {path}")
     data = path.read_bytes()
@@ -188,6 +201,8 @@ def _report_options(engine, by, preset_name: str | None, filters: ExportFilters,
                     explicit: dict, logo: bytes | None) -> ReportOptions:
     """The report's options: the preset's (if named), each overridden by what was given
     on the command line."""
+    from records.services.reports import ReportOptions, get_preset, preset_logo
+
     options = ReportOptions()
     preset_logo_data = None
     if preset_name:

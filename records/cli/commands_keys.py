@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,16 +13,12 @@ from records.cli import app
 from records.cli.common import acting_user, fail, open_engine
 from records.config import get_settings
 from records.db import unit_of_work
-from records.services.keys import (
-    MasterKey,
-    create_key_file,
-    generate_key,
-    parse_key,
-    read_master_key,
-    rotate_master_key,
-    seal_existing_values,
-    staged_key_file,
-)
+
+if TYPE_CHECKING:
+    from records.services.keys import MasterKey
+
+# Services are imported inside each command: `sijil` loads only what the command run
+# needs, so a command starts sooner (help and usage errors at once).
 
 keys_app = typer.Typer(help="The installation's secret key.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -31,12 +28,16 @@ app.add_typer(keys_app, name="keys")
 def keys_generate() -> None:
     """Print a new random key (32 bytes, URL-safe base64) for SIJIL_SECRET_KEY or a key
     file."""
+    from records.services.keys import generate_key
+
     typer.echo(generate_key())
 
 
 @keys_app.command("init")
 def keys_init() -> None:
     """Make the key file (SIJIL_SECRET_KEY_FILE) if there is no key yet, and say where."""
+    from records.services.keys import create_key_file, read_master_key
+
     settings = get_settings()
     if settings.secret_key is not None:
         read_master_key(settings)  # a malformed one is an error here already
@@ -58,6 +59,8 @@ def keys_init() -> None:
 
 
 def _new_key(new_key_file: Path | None) -> tuple[MasterKey, str]:
+    from records.services.keys import MasterKey, parse_key
+
     if new_key_file is not None:
         try:
             text = new_key_file.read_text(encoding="ascii").strip()
@@ -78,6 +81,8 @@ def keys_rotate(
 ) -> None:
     """Re-wrap every stored key under a new master key, in one transaction; the key file
     is replaced once it commits. Stop the app first and restart it with the new key."""
+    from records.services.keys import read_master_key, rotate_master_key, staged_key_file
+
     new, text = _new_key(new_key_file)
     settings = get_settings()
     read_master_key(settings)  # the current key must be there before anything is staged
@@ -105,6 +110,8 @@ def keys_seal_data(
     """Seal the personal data a database holds in clear from before values were sealed
     at rest (contacts, withheld names, confidential sources, restricted narratives).
     Run once after upgrading; new values are sealed as they are written."""
+    from records.services.keys import seal_existing_values
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with unit_of_work(engine) as session:

@@ -15,7 +15,9 @@ import typer
 from records.cli import app
 from records.cli.common import acting_user, open_engine
 from records.db import read_session, unit_of_work
-from records.services.linkage import candidate_pairs, merge_records, unmerge
+
+# Services are imported inside each command: `sijil` loads only what the command run
+# needs, so a command starts sooner (help and usage errors at once).
 
 CSV_COLUMNS = ("a_uid", "b_uid", "a_name", "b_name", "score", "reasons")
 
@@ -46,6 +48,8 @@ def duplicates(
     """Print likely duplicate pairs, highest score first: for people their uids and names,
     for incidents their refs and titles, the score and the reasons. Pairs judged not the
     same are left out. Nothing is changed."""
+    from records.services.linkage import candidate_pairs
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with read_session(engine) as session:
@@ -71,6 +75,8 @@ def merge(
     """Merge two people (uids) or two incidents (refs) into the first: every link of the
     second moves to it, in one audited change that `sijil unmerge` undoes. Reviewers and
     admins."""
+    from records.services.linkage import merge_records
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with unit_of_work(engine) as session:
@@ -85,6 +91,8 @@ def unmerge_command(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user."),
 ) -> None:
     """Undo a merge: both records and every link back as they were. Reviewers and admins."""
+    from records.services.linkage import unmerge
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with unit_of_work(engine) as session:

@@ -7,7 +7,9 @@ import typer
 from records.cli import app
 from records.cli.common import acting_user, open_engine
 from records.db import unit_of_work
-from records.services.audit import purge
+
+# Services are imported inside each command: `sijil` loads only what the command run
+# needs, so a command starts sooner (help and usage errors at once).
 
 
 @app.command("purge")
@@ -19,6 +21,8 @@ def purge_command(
 ) -> None:
     """Delete an incident or a person for good and destroy its data key: its encrypted
     values, in the database and in the audit trail, can never be read again (admins)."""
+    from records.services.audit import purge
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with unit_of_work(engine) as session:

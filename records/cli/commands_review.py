@@ -6,21 +6,19 @@ current version itself (a person at a terminal has no opened copy that could be 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from records.cli import app
 from records.cli.common import acting_user, fail, open_engine
 from records.db import read_session, unit_of_work
-from records.services.incidents import get_incident
-from records.services.review import (
-    QueueItem,
-    archive_incident,
-    iter_review_queue,
-    publish_incident,
-    return_incident,
-    submit_incident,
-    verify_incident,
-)
+
+if TYPE_CHECKING:
+    from records.services.review import QueueItem
+
+# Services are imported inside each command: `sijil` loads only what the command run
+# needs, so a command starts sooner (help and usage errors at once).
 
 review_app = typer.Typer(help="The review workflow and its queue.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
@@ -47,6 +45,8 @@ def review_list(
 ) -> None:
     """Print submitted incidents, the longest waiting first: ref, submitted at (UTC), by
     whom, title; tab-separated, one per line."""
+    from records.services.review import iter_review_queue
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     with read_session(engine) as session:
@@ -64,6 +64,15 @@ def review_list(
 
 
 def _take(step: str, ref: str, as_user: str | None, note: str | None) -> None:
+    from records.services.incidents import get_incident
+    from records.services.review import (
+        archive_incident,
+        publish_incident,
+        return_incident,
+        submit_incident,
+        verify_incident,
+    )
+
     note = (note or "").strip() or None
     if step in ("return", "archive") and note is None:
         raise fail(f"review {step} needs --note: say "

@@ -9,7 +9,9 @@ import typer
 from records.cli import app
 from records.cli.common import acting_user, open_engine
 from records.db import unit_of_work
-from records.services.search import rebuild_index
+
+# Services are imported inside each command: `sijil` loads only what the command run
+# needs, so a command starts sooner (help and usage errors at once).
 
 search_index = typer.Typer(help="The full-text search index.", no_args_is_help=True)
 app.add_typer(search_index, name="search-index")
@@ -21,6 +23,8 @@ def rebuild(
 ) -> None:
     """Index every incident again from its stored rows (after restoring an old backup or
     a change to what is indexed). Searches keep working on the old index until it commits."""
+    from records.services.search import rebuild_index
+
     engine = open_engine()
     by = acting_user(engine, as_user)
     started = time.perf_counter()

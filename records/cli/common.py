@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 from sqlalchemy import Engine
@@ -13,9 +14,9 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from records.db import make_engine, read_session
 from records.db_faults import explain
 from records.errors import SijilError
-from records.services.access import SYSTEM, Principal
-from records.services.setup import prepare_database
-from records.services.users import get_user, principal_of
+
+if TYPE_CHECKING:
+    from records.services.access import Principal
 
 EXIT_USER_ERROR = 1
 EXIT_USAGE = 2
@@ -41,6 +42,8 @@ def date_option(option: str, value: str | None) -> dt.date | None:
 def open_engine(*, migrate: bool = True) -> Engine:
     """The engine for SIJIL_DATABASE_URL, upgraded to the newest schema (the CLI, like the
     app, applies migrations on start)."""
+    from records.services.setup import prepare_database
+
     engine = make_engine()
     if migrate:
         prepare_database(engine)
@@ -49,6 +52,9 @@ def open_engine(*, migrate: bool = True) -> Engine:
 
 def acting_user(engine: Engine, name: str | None) -> Principal:
     """The user named by --as (or SIJIL_USER); without one, the system principal."""
+    from records.services.access import SYSTEM
+    from records.services.users import get_user, principal_of
+
     name = name or os.environ.get("SIJIL_USER") or None
     if not name:
         return SYSTEM
@@ -59,10 +65,12 @@ def acting_user(engine: Engine, name: str | None) -> Principal:
     return principal_of(user)
 
 
-def run_app(app: typer.Typer) -> None:
-    """Run the Typer app; typed errors become one line on stderr and exit code 1."""
+def run_app(app: typer.Typer, args: list[str] | None = None,
+            prog_name: str | None = None) -> None:
+    """Run the Typer app on `args` (default: the command line); typed errors become one
+    line on stderr and exit code 1."""
     try:
-        app(standalone_mode=True)
+        app(args=args, prog_name=prog_name, standalone_mode=True)
     except SijilError as error:
         typer.echo(f"sijil: {error}", err=True)
         sys.exit(EXIT_USER_ERROR)

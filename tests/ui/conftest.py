@@ -112,7 +112,10 @@ def fill_incident(at: AppTest, form: str = "new_incident", **values) -> None:
 
 @pytest.fixture
 def page():
-    """A Chromium page (Debian's browser) driven by Playwright, for the browser journeys."""
+    """A Chromium page (Debian's browser) driven by Playwright, for the browser journeys.
+
+    One Playwright per test, not per test process: while it runs, its event loop is the
+    thread's running loop, and the tests that call asyncio.run() in between would fail."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

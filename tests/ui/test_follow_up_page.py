@@ -38,7 +38,7 @@ def other_app(engine, tmp_path, sqlite_templates, pg_server, monkeypatch):
     st.cache_resource.clear()
     other.dispose()
     if name:
-        pg_server.drop(name)
+        pg_server.drop_later(name)
 
 
 def _follow_up_table(at):

@@ -168,3 +168,37 @@ def test_a_rebuild_indexes_an_existing_database(engine, users):
     with unit_of_work(engine) as session:
         assert rebuild_index(session, by=users["admin"]) == 1
     assert _found(engine, carla, "dalmaj") == [ref]
+
+
+def test_a_search_reads_matches_through_the_narrow_index(engine, users):
+    """On SQLite the count and the page of a search name the search index and read every
+    match from it alone (a covering index), filters included; on PostgreSQL the planner
+    chooses, so the statements carry no hint."""
+    from sqlalchemy import event
+
+    with unit_of_work(engine) as session:
+        _new(session, users["carla"], title="Gunmen shot an activist in Karbala",
+             admin1="IQ-KA")
+    statements: list[tuple[str, tuple]] = []
+
+    def note(_conn, _cursor, statement, parameters, *_args):
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        with read_session(engine) as session:
+            found = list_incidents(session, by=users["rana"], filters=IncidentFilter(
+                text="gunmen", admin1="IQ-KA", date_from=dt.date(2000, 1, 1)))
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert found.total == 1
+    hinted = [(s, p) for s, p in statements if "INDEXED BY ix_incident_search" in s]
+    if engine.dialect.name != "sqlite":
+        assert hinted == []
+        return
+    assert len(hinted) == 2  # the count and the page
+    with read_session(engine) as session:
+        for statement, parameters in hinted:
+            plan = " ".join(row[-1] for row in session.connection().exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, parameters))
+            assert "COVERING INDEX ix_incident_search (id=?)" in plan, plan

@@ -5,7 +5,8 @@ Not audited and not a record: it is derived from the incident and its victims an
 perpetrators and can be rebuilt from them at any time (`sijil search-index rebuild`). What
 each engine indexes over it is made by the migration and is not part of this metadata: on
 SQLite the FTS5 table `search_fts` (external content: this table) and the triggers that
-feed it; on PostgreSQL GIN indexes over `to_tsvector('simple', ...)` of these columns.
+feed it; on PostgreSQL two stored documents (generated tsvector columns `doc_public` and
+`doc_all`, `to_tsvector('simple', ...)` of these columns) and their GIN indexes.
 `include_name` tells Alembic's comparison to leave those objects alone.
 
 Nothing sealed (records/sealing.py) is ever written here: a sealed value is left out, so a
@@ -17,8 +18,12 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Integer, Text
 from sqlmodel import Field, SQLModel
 
-# The FTS5 table and its shadow tables (SQLite), the GIN indexes (PostgreSQL).
-INDEX_OBJECTS = ("search_fts", "ix_search_text_public_doc", "ix_search_text_full_doc")
+# The FTS5 table and its shadow tables (SQLite), the GIN indexes (PostgreSQL: over the
+# expressions until migration b7e1d3f5a920, then over the stored documents).
+INDEX_OBJECTS = ("search_fts", "ix_search_text_public_doc", "ix_search_text_full_doc",
+                 "ix_search_text_doc_public", "ix_search_text_doc_all")
+# PostgreSQL's stored documents (generated columns the database keeps current).
+DOCUMENT_COLUMNS = ("doc_public", "doc_all")
 
 
 class SearchText(SQLModel, table=True):
@@ -47,4 +52,6 @@ def include_name(name: str | None, type_: str, _parent_names) -> bool:
         return not (name == "search_fts" or name.startswith("search_fts_"))
     if type_ == "index":
         return name not in INDEX_OBJECTS
+    if type_ == "column":
+        return name not in DOCUMENT_COLUMNS
     return True

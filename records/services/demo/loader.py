@@ -1,6 +1,7 @@
 """Loading demo data (`sijil demo`): through create_incidents, so every incident is validated
 and audited like any other, then a deterministic share moves through the review workflow as
 fictional demo accounts. The data itself comes from records.services.demo.data."""
+
 from __future__ import annotations
 
 import secrets
@@ -33,6 +34,7 @@ from records.services.demo.data import (
 from records.services.incidents import create_incidents
 from records.services.users import add_user, principal_of
 from records.services.vocabularies import active_codes
+from records.statistics import analyze_after_commit
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,8 @@ def load_demo(engine: Engine, *, incidents: int, seed: int, by: Principal,
     while chunk := list(islice(items, chunk_size)):
         with unit_of_work(engine) as session:
             _load_chunk(session, chunk, accounts, reason)
+            if summary.incidents + len(chunk) == incidents:  # the last chunk
+                analyze_after_commit(session, incidents)
         for item in chunk:
             summary.add(item)
         if progress is not None:

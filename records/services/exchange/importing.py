@@ -46,6 +46,7 @@ from records.services.exchange.tables import read_table
 from records.services.incidents import build_incident
 from records.services.people import resolve_actor, resolve_source
 from records.services.people.known_uids import known_uids, may_exist
+from records.statistics import analyze_after_commit
 
 FORMATS = ("sijil", "acled")
 BATCH_SIZE = 500
@@ -437,6 +438,7 @@ def import_file(session: Session, path: str | Path, *, fmt: str = "sijil", by: P
         savepoint.rollback()
         raise ValidationError(problems)
     savepoint.commit()
+    analyze_after_commit(session, writer.done)
     append_event(session, action="import", entity_type="incident", reason=reason,
                  changes={"file": path.name[:200], "sha256": sha, "format": fmt,
                           "created": writer.done, "skipped_existing": len(preview.existing),

@@ -2,8 +2,9 @@
 as the start of a longer one: "karb" finds "karbala"), ranked, on either engine.
 
 SQLite: FTS5 `search_fts` over search_text, ranked by bm25 with the title weighing most.
-PostgreSQL: `to_tsvector('simple', ...)` of the same columns, matched through the GIN
-index built on exactly that expression, ranked by ts_rank. A reader who does not see every
+PostgreSQL: the stored documents (`to_tsvector('simple', ...)` of the same columns, kept
+by the database in generated columns), matched through their GIN indexes and ranked by
+ts_rank. A reader who does not see every
 name (`all_names` False: viewers) searches the columns without the withheld names; which
 incidents they may see at all is filtered afterwards by `visible_incidents`.
 """
@@ -20,16 +21,10 @@ from records.models import Incident, SearchText
 _search = SearchText.__table__
 _fts = table("search_fts", column("rowid"))
 
-# The indexed expressions: the migration builds the GIN indexes on these exact texts, so
-# the planner uses them. Title weighs most (A), names next (B), the rest least (D).
-PG_DOCUMENT = {
-    False: ("(setweight(to_tsvector('simple'::regconfig, title), 'A') || "
-            "to_tsvector('simple'::regconfig, body) || "
-            "setweight(to_tsvector('simple'::regconfig, names_public), 'B'))"),
-    True: ("(setweight(to_tsvector('simple'::regconfig, title), 'A') || "
-           "to_tsvector('simple'::regconfig, body) || "
-           "setweight(to_tsvector('simple'::regconfig, names_all), 'B'))"),
-}
+# PostgreSQL's documents, stored beside the text by the database (generated columns,
+# migration b7e1d3f5a920) and GIN-indexed: title weighs most (A), names next (B), the rest
+# least (D). Ranking reads them instead of computing every match's document again.
+PG_DOCUMENT = {False: "search_text.doc_public", True: "search_text.doc_all"}
 # bm25 weights of the FTS5 columns (title, body, names_public, names_all).
 _BM25 = {False: (5.0, 1.0, 2.0, 0.0), True: (5.0, 1.0, 0.0, 2.0)}
 

@@ -39,8 +39,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--cases", default=",".join(CASES),
                         help=f"comma-separated, of: {', '.join(CASES)}")
     parser.add_argument("--reads-at", type=int, default=None, metavar="M",
-                        help="also time search and pages at M incidents: the demo data "
-                             "copied in SQL (benchmarks/replicate.py), read cases only")
+                        help="also time search, pages and the export's memory at M "
+                             "incidents: the demo data copied in SQL "
+                             "(benchmarks/replicate.py), read cases only")
     parser.add_argument("--work", type=Path, default=None,
                         help="folder for the databases and files (default: a temporary one)")
     return parser.parse_args()
@@ -96,7 +97,7 @@ def _run_engine(args, databases, cases: set[str], rows: list[Row], broken: list[
                                                               quick=args.quick))
     if "login" in cases:
         attempt("log-in", lambda: cases_login.login_rows(engine, url, size, repeat))
-    if args.reads_at and args.reads_at > size and cases & {"search", "pages"}:
+    if args.reads_at and args.reads_at > size and cases & {"search", "pages", "io"}:
         from benchmarks.replicate import copy_database, replicate
 
         def reads():
@@ -108,8 +109,12 @@ def _run_engine(args, databases, cases: set[str], rows: list[Row], broken: list[
             if "pages" in cases:
                 found += cases_search.page_rows(engine, copied, total, small_url, small,
                                                 work, repeat)
+            if "io" in cases:
+                found.append(cases_io.export_memory_row(engine, url, size, copied, total,
+                                                        work))
             for row in found:
-                row.note = f"demo {size:,} copied in SQL"
+                row.note = f"demo {size:,} copied in SQL" + (f"; {row.note}" if row.note
+                                                             else "")
             return found
         attempt(f"search and pages at {args.reads_at}", reads)
     if "sealing" in cases:

@@ -79,3 +79,17 @@ def io_rows(databases: Databases, url: str, size: int, repeat: int) -> list[Row]
                         [r.seconds for r in exports], baseline="sqlite3 -csv",
                         baseline_runs=runs, note="reported"))
     return rows
+
+
+def export_memory_row(engine: str, url: str, size: int, large_url: str, large: int,
+                      work: Path) -> Row:
+    """Peak memory of the internal CSV export of `large` incidents against `size`: an
+    export pages through the incidents, so its memory must not grow with them."""
+    small_run = export_csv(url, work, work / "export-small.csv")
+    large_run = export_csv(large_url, work, work / "export-large.csv")
+    return Row("CSV export, internal level, peak memory", engine, large,
+               [large_run.peak_mb], unit="MB", baseline=f"same at {size:,}",
+               baseline_runs=[small_run.peak_mb], target=1.5,
+               target_text="ratio ≤ 1.5",
+               note=f"{large_run.seconds:.1f} s vs {small_run.seconds:.1f} s")
+

@@ -77,25 +77,47 @@ def cli_env(url: str, work: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+# Runs the command as its own child and writes that child's wall time and peak resident
+# memory to the file named first. A process forked from this one starts out as large as
+# this one (the pages and libraries the benchmark has loaded), and Linux keeps that size
+# as the peak of the command it then becomes; a small interpreter in between gives the
+# command a clean start, so its peak is its own.
+_MEASURE = """
+import os, subprocess, sys, time
+out, argv = sys.argv[1], sys.argv[2:]
+stdout = open(os.environ["SIJIL_BENCH_STDOUT"], "wb") if os.environ.get("SIJIL_BENCH_STDOUT") \
+    else None
+started = time.perf_counter()
+child = subprocess.Popen(argv, stdout=stdout)
+_pid, status, usage = os.wait4(child.pid, 0)
+seconds = time.perf_counter() - started
+with open(out, "w") as handle:
+    handle.write(f"{seconds} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_process(argv: list[str], env: dict[str, str] | None = None, *,
                 stdout: Path | None = None) -> Run:
     """Run `argv` to the end; its wall time and its peak resident memory (from the
-    kernel's accounting of that one child). Raises RuntimeError when it fails."""
-    out = stdout.open("wb") if stdout else subprocess.DEVNULL
-    err_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"sijil-bench-{os.getpid()}.err"
-    with err_path.open("wb") as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=out,  # noqa: S603
-                                   stderr=err)
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
+    kernel's accounting of that one process, started from a small interpreter: _MEASURE).
+    Raises RuntimeError when it fails."""
+    scratch = Path(os.environ.get("TMPDIR", "/tmp"))
+    err_path = scratch / f"sijil-bench-{os.getpid()}.err"
+    measured = scratch / f"sijil-bench-{os.getpid()}.measure"
+    child_env = dict(os.environ if env is None else env)
+    child_env.pop("SIJIL_BENCH_STDOUT", None)
     if stdout:
-        out.close()
+        child_env["SIJIL_BENCH_STDOUT"] = str(stdout)
+    with err_path.open("wb") as err:
+        process = subprocess.run(  # noqa: S603
+            [sys.executable, "-S", "-c", _MEASURE, str(measured), *argv], env=child_env,
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, check=False)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[:4])} failed: "
                            f"{err_path.read_text(errors='replace')[-800:]}")
-    return Run(seconds, usage.ru_maxrss / 1024)
+    seconds, peak_kb = measured.read_text().split()
+    return Run(float(seconds), int(peak_kb) / 1024)
 
 
 def sijil(*args: str) -> list[str]:

@@ -8,63 +8,14 @@ sessions is compared with the same with one session."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections import defaultdict
-from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.harness import PASSWORD, ROOT, Row, cli_env
+from benchmarks.harness import PASSWORD, Row
+from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS, SETTLED, serve
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-SETTLED = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-           " && !document.querySelector('[data-stale=\"true\"]')"
-           " && !document.querySelector('[data-testid=\"stSkeleton\"]')")
 STEPS = ("log in", "Incidents page", "search", "review queue")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serve(url: str, work: Path):
-    port = _free_port()
-    env = cli_env(url, work, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none",
-                  SIJIL_SETUP_CODE_FILE=str(work / "setup-code"))
-    log = (work / "streamlit.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "records", "ui", "--port", str(port)],  # noqa: S603
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:  # noqa: S310
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError((work / "streamlit.log").read_text()[-2000:])
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 async def _settle(page) -> None:
@@ -116,7 +67,8 @@ async def _sessions(base: str, count: int, rounds: int) -> tuple[dict, list[str]
     times: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM),
+                                          args=CHROMIUM_ARGS)
         await asyncio.gather(*(_journey(browser, base, f"bench_user_{i + 1}", rounds,
                                         times, errors) for i in range(count)))
         await browser.close()
@@ -125,9 +77,11 @@ async def _sessions(base: str, count: int, rounds: int) -> tuple[dict, list[str]
 
 def browser_rows(engine_name: str, url: str, size: int, work: Path, sessions: int,
                  rounds: int, *, warm: bool = True) -> list[Row]:
-    if not os.path.exists(CHROMIUM):
+    if not CHROMIUM.exists():
         return []
-    with serve(url, work) as base:
+    # Served as the browser journeys serve it; SIJIL_SECRET_KEY is the benchmark's
+    # (benchmarks/__main__.py sets it for the whole run).
+    with serve(work, url) as base:
         if warm:
             asyncio.run(_sessions(base, 1, 1))  # imports, caches, the dummy hash
         alone, errors_alone = asyncio.run(_sessions(base, 1, rounds))

@@ -1,6 +1,7 @@
 """What the browser journeys share: serving the workspace, a Chromium page driven by
 Playwright (Debian's /usr/bin/chromium, never a downloaded build), and the steps a person
-takes on a Streamlit page."""
+takes on a Streamlit page. The benchmark's browser sessions (benchmarks/cases_browser.py)
+serve and drive the workspace with the same pieces."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ PASSWORD = "correct horse battery"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+
+# True once Streamlit has finished its run: no running widget, stale element or skeleton.
+SETTLED = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+           " && !document.querySelector('[data-stale=\"true\"]')"
+           " && !document.querySelector('[data-testid=\"stSkeleton\"]')")
 
 browser_test = [
     pytest.mark.browser,
@@ -122,10 +128,7 @@ def wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
 def settle(page) -> None:
     """Wait until Streamlit has finished the current run."""
     page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-stale=\"true\"]')"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30000)
+    page.wait_for_function(SETTLED, timeout=30000)
     page.wait_for_timeout(200)
 
 

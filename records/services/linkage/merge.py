@@ -35,6 +35,7 @@ from records.models import (
 from records.models.types import utcnow
 from records.sealing import is_sealed, open_row
 from records.services.access import Principal, act_as, require_role
+from records.services.incidents.read import load_incident
 from records.services.linkage.rows import MODELS, rebuilt, stored_row
 from records.services.search import forget_incident  # after search has loaded linkage
 
@@ -114,14 +115,6 @@ def _person(session: Session, uid: str) -> Person:
     return person
 
 
-def _incident(session: Session, ref: str) -> Incident:
-    incident = session.scalars(select(Incident).where(Incident.ref == ref.strip().upper())
-                            .with_for_update()).first()
-    if incident is None:
-        raise NotFound(_("no incident {ref}").format(ref=ref))
-    return incident
-
-
 def _rows(session: Session, model, column, value) -> list:
     return list(session.scalars(select(model).where(column == value).order_by(model.id)).all())
 
@@ -158,7 +151,8 @@ def merge_incidents(session: Session, kept_ref: str, merged_ref: str, *, by: Pri
     incident is not merged here: its sealed narrative and evidence files are bound to its
     own key. Raises PermissionDenied below reviewer, NotFound, MergeRefused."""
     require_role(by, "reviewer", _("merge records"))
-    kept, merged = _incident(session, kept_ref), _incident(session, merged_ref)
+    kept = load_incident(session, kept_ref, by=by, for_update=True)
+    merged = load_incident(session, merged_ref, by=by, for_update=True)
     if kept.id == merged.id:
         raise MergeRefused(_("a record cannot be merged with itself"))
     if "restricted" in (kept.sensitivity, merged.sensitivity):

@@ -225,3 +225,17 @@ def test_who_is_editing_is_shown_to_the_others_with_the_time(app, engine, users,
     assert f"Saved {created.ref}." in texts(carla)
     no_exceptions(rana.run())
     assert "has been editing" not in texts(rana)
+
+
+def test_a_link_to_a_merged_away_incident_names_where_it_went(app, engine, users):
+    from records.services.linkage import merge_records
+
+    kept = _create(engine, users["carla"])
+    merged = _create(engine, users["carla"])
+    with unit_of_work(engine) as session:
+        merge_records(session, kept.ref, merged.ref, by=users["rana"])
+    at = no_exceptions(app.open("carla", INCIDENT, ref=merged.ref))
+    assert f"{merged.ref} was merged into {kept.ref}: open {kept.ref}" in shown(texts(at))
+    # A viewer may not see the draft it became: told only that there is no such incident.
+    at = no_exceptions(app.open("vera", INCIDENT, ref=merged.ref))
+    assert f"no incident {merged.ref}" in shown(texts(at)) and kept.ref not in texts(at)

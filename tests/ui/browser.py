@@ -149,14 +149,21 @@ def log_in(page, base: str | None, username: str) -> None:
 
 
 def choose(page, label: str, option: str, scope=None) -> None:
+    """Pick `option` in the select box labelled `label`. Streamlit's combobox may take a
+    first click as focus only, or open late while an expander animates: click again only
+    while it says it is closed (a click on an open list would close it)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    box = (scope or page).get_by_label(label, exact=True)
     choice = page.get_by_role("option", name=option, exact=True)
-    for _attempt in range(3):
-        (scope or page).get_by_label(label, exact=True).click()
+    for _attempt in range(8):
+        if box.get_attribute("aria-expanded") != "true":
+            box.click()
         try:
-            choice.wait_for(timeout=5000)
+            choice.wait_for(timeout=4000)
             break
-        except Exception:  # noqa: BLE001 - the list opens late while an expander animates
-            page.keyboard.press("Escape")
+        except PlaywrightTimeoutError:
+            continue
     choice.click()
     settle(page)
 

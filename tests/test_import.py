@@ -289,3 +289,20 @@ def test_cli_dry_run_validates_only_and_import_writes(engine, tmp_path, sijil):
     assert done.returncode == 0, done.stderr
     assert ("imported 2 incident(s) from good.csv; 2 held for review (the file's status "
             "kept as imported_status)") in done.stdout
+
+
+def test_cli_refusal_without_a_named_field_is_one_line_not_a_traceback(engine, tmp_path,
+                                                                       sijil, monkeypatch):
+    """A refusal that names no row or field still ends the import in one sentence and
+    exit 1 (before, the command went on to report a result it never had)."""
+    import records.cli.commands_io as commands_io
+    from records.errors import ValidationError
+
+    def refuse(*_args, **_kwargs):
+        raise ValidationError([])
+
+    monkeypatch.setattr(commands_io, "import_file", refuse)
+    done = sijil(engine, "import", str(_write(tmp_path / "good.csv", [_row(1)])))
+    assert (done.returncode, done.stderr) == (1, "sijil: invalid input\n")
+    assert done.stdout == ""
+    assert _counts(engine)[0] == 0

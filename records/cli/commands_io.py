@@ -84,6 +84,7 @@ def import_command(
                                          task, completed=done, total=max(total, 1)))
     except ValidationError as error:
         _report_checks(file, [], error.problems, [])
+        raise  # a refusal naming no row: run_app says it in one line
     _report_checks(file, result.warnings, [], result.existing)
     held = (f"; {result.held_for_review} held for review (the file's status kept as "
             f"imported_status)" if result.held_for_review else "")

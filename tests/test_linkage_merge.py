@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from records.db import read_session, unit_of_work
 from records.errors import PermissionDenied
-from records.models import RecordMerge
+from records.models import Incident, RecordMerge
 from records.sealing import SEALABLE, open_values, owner_of
 from records.services.audit import verify_chain
 from records.services.evidence import add_attachment
@@ -20,7 +20,8 @@ from tests.factories import incident_data
 SEEN = ("person", "incident", "victim", "perpetrator", "citation", "case_event",
         "review_comment", "attachment")
 # Written twice (moved, then moved back): optimistic locking must see that they changed.
-REWRITTEN = {"updated_at", "version"}
+# A merge and its undoing are edits: each incident they change names its last editor.
+REWRITTEN = {"updated_at", "version", "last_edited_by_id"}
 
 
 def _victim(name, arabic=None, consent=True, profiles=("activist",)):
@@ -119,6 +120,8 @@ def test_merge_then_undo_restores_every_row(engine, users, two_reports):
     with unit_of_work(engine) as session:
         unmerge(session, people.id, by=rana)
     assert _tables(engine) == before
+    with read_session(engine) as session:
+        assert session.scalars(select(Incident.last_edited_by_id)).all() == [rana.id] * 2
     _ok(engine, rana)
     with read_session(engine) as session:
         merges = session.scalars(select(RecordMerge).order_by(RecordMerge.id)).all()

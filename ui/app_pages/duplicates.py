@@ -24,12 +24,15 @@ by = principal()
 st.title(_("Duplicates"))
 st.caption(_("Pairs of records that may be one, highest score first. Nothing is merged "
              "unless a reviewer says so; a merge can be undone below."))
+may_merge = has_role(by, "reviewer")
+if may_merge:
+    st.caption(_("A merge or undo sends each verified or published incident it changes "
+                 "back to review: another reviewer must verify it."))
 kinds = {"person": _("People"), "incident": _("Incidents")}
 kind = st.segmented_control(_("Records"), list(kinds), format_func=kinds.get,
                             default="person", key="duplicates_kind") or "person"
 minimum = st.slider(_("Lowest score shown"), 0, 100, int(default_min_score(kind)),
                     key=f"duplicates_min_{kind}")
-may_merge = has_role(by, "reviewer")
 
 try:
     with read_session(get_engine()) as session:

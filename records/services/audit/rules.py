@@ -7,6 +7,11 @@
   `last_edited_by_id`; for a verify step before the seal, whose entries did not record
   it, the value the seal recorded (nothing can have changed it since: an edit sends a
   verified record back).
+  A merge or its undoing is an edit of each incident whose links it changes: an incident
+  a merge changed after its verify step and still verified or published is named, and so
+  is a verify step by the one whose merge was the last change before it (a merge sends
+  the incident back to review and records the merger as its last editor: a trail where
+  it did not shows here).
 - Credentials: each account's password hash is the one whose keyed digest the trail
   recorded last, so a hash set by SQL (to take over an account) shows.
 
@@ -75,6 +80,7 @@ class Rules:
         self.conn, self.dialect = conn, dialect
         self.seal, self.credential_key = seal, credential_key
         self._roles: dict[int, tuple[list[int], list[str]]] | None = None
+        self._merges: dict[int, list[tuple[int, int | None, str]]] | None = None
 
     def check(self, rule: str, entity_id: int, entries: list[Entry], names: list[str],
               values: tuple | None) -> Problem | None:
@@ -124,7 +130,63 @@ class Rules:
         if actor == self._last_editor(entries, decisive):
             return (seq, f"entry {seq}: {self._user(actor)} verifies {self._ref(seq)}, "
                          "which they last edited (four eyes)")
+        return self._merged(entries, decisive, _value(entries[run[0]], "status"))
+
+    def _merged(self, entries: list[Entry], decisive: int, status: str) -> Problem | None:
+        """Merges count as edits: none may follow the verify step entries[decisive], and
+        its reviewer may not be the one whose merge was the last change before it."""
+        merges = self._merges_of(entries[0][0])
+        if not merges:
+            return None
+        seq, actor = entries[decisive][3], entries[decisive][4]
+        later = [m for m in merges if m[0] > seq]
+        if later:
+            at, who, action = later[0]
+            what = "a merge" if action == "merge" else "the undoing of a merge"
+            by = "the system" if who is None else self._user(who)
+            return (at, f"entry {at}: {what} by {by} changes {self._ref(seq)}, which stays "
+                        f"{status} without a verify step after it (four eyes)")
+        earlier = [m for m in merges if m[0] < seq]
+        if not earlier or self.seal is None or seq < self.seal:
+            return None  # before the seal the trail did not record who last edited
+        edited = next((entries[k][3] for k in range(decisive - 1, -1, -1)
+                       if _value(entries[k], "last_edited_by_id") is not MISSING), None)
+        at, who, _action = earlier[-1]
+        if who == actor and (edited is None or at > edited):
+            return (seq, f"entry {seq}: {self._user(actor)} verifies {self._ref(seq)}, "
+                         "which they last changed by a merge (four eyes)")
         return None
+
+    def _merges_of(self, incident_id: int) -> list[tuple[int, int | None, str]]:
+        """(seq, actor, action) of each merge or unmerge entry that changed the incident
+        or one of its links, oldest first. Merges are few: all are read at the first ask."""
+        if self._merges is None:
+            self._merges = {}
+            cursor = stream(self.conn, self.dialect, "", "SELECT seq, actor_id, action, "
+                            "entity_type, entity_id, incident_ref, changes FROM audit_entry "
+                            "WHERE action IN ('merge', 'unmerge') ORDER BY seq")
+            rows = cursor.fetchall()
+            cursor.close()
+            refs: dict[str, int | None] = {}
+            for seq, actor, action, entity_type, entity_id, ref, changes in rows:
+                ids = {entity_id} if entity_type == "incident" else set()
+                if entity_type != "incident" and '"incident_id":' in changes:
+                    pair = orjson.loads(changes).get("incident_id")
+                    ids.update(pair if type(pair) is list else ())  # the link left and joined
+                if ref is not None and entity_type != "incident":
+                    if ref not in refs:
+                        refs[ref] = self._incident_id(ref)
+                    ids.add(refs[ref])
+                for incident_id in ids - {None}:
+                    self._merges.setdefault(incident_id, []).append((seq, actor, action))
+        return self._merges.get(incident_id, [])
+
+    def _incident_id(self, ref: str) -> int | None:
+        p = placeholder(self.dialect)
+        row = fetch_one(self.conn, "SELECT entity_id FROM audit_entry WHERE "  # noqa: S608
+                                   f"incident_ref = {p} AND entity_type = 'incident' "
+                                   "ORDER BY seq LIMIT 1", (ref,))
+        return row[0] if row else None
 
     def _last_editor(self, entries: list[Entry], index: int):
         if self.seal is None:

@@ -7,6 +7,11 @@ a link the kept record already has (the same person a victim of the same inciden
 is kept once, the other removed. The merged-away record is removed. `record_merge` keeps,
 as stored, the removed rows and every move, so `unmerge` puts back both records and every
 link as they were (ids included). Reviewers and admins merge and unmerge.
+
+A merge or its undoing is an edit of every incident whose links it changes (for a person
+merge, each incident naming the merged-away person): each is marked edited by the one who
+merges, as any edit is (`incidents.touch`), so a verified or published one goes back to
+review and a second reviewer must verify what the merge brought in (four eyes).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from records.models import (
 from records.models.types import utcnow
 from records.sealing import is_sealed, open_row
 from records.services.access import Principal, act_as, require_role
-from records.services.incidents.read import load_incident
+from records.services.incidents import load_incident, touch
 from records.services.linkage.rows import MODELS, rebuilt, stored_row
 from records.services.search import forget_incident  # after search has loaded linkage
 
@@ -132,14 +137,18 @@ def merge_people(session: Session, kept_uid: str, merged_uid: str, *, by: Princi
     with audit_action(session, "merge"):
         kept_incidents = {v.incident_id for v in _rows(session, Victim, Victim.person_id,
                                                        kept.id)}
+        changed: set[int] = set()  # the incidents whose links change
         for victim in _rows(session, Victim, Victim.person_id, merged.id):
+            changed.add(victim.incident_id)
             if victim.incident_id in kept_incidents:
                 plan.delete(victim)  # the kept person is already a victim there
             else:
                 plan.move(victim, "person_id", kept)
         for model in (Perpetrator, CaseEvent):
             for row in _rows(session, model, model.person_id, merged.id):
+                changed.add(row.incident_id)
                 plan.move(row, "person_id", kept)
+        _touch_incidents(session, changed, by)
         session.flush()
         plan.delete(merged)
         return _record(session, plan, "person", kept, merged, kept.uid, merged.uid, by, score)
@@ -176,12 +185,23 @@ def merge_incidents(session: Session, kept_ref: str, merged_ref: str, *, by: Pri
                 plan.move(row, "incident_id", kept)
         for citation in _rows(session, Citation, Citation.incident_id, merged.id):
             _move_citation(session, plan, citation, kept)
+        touch(kept, by)
         session.flush()
         session.expire(merged, ["victims", "perpetrators", "citations", "case_events"])
         forget_incident(session, merged.id)
         plan.delete(merged)
         return _record(session, plan, "incident", kept, merged, kept.ref, merged.ref, by,
                        score)
+
+
+def _touch_incidents(session: Session, ids: set[int], by: Principal) -> None:
+    """Mark the incidents `ids` edited by `by` (locked in id order, as every writer locks
+    them): a verified or published one goes back to review."""
+    ids.discard(None)
+    if ids:
+        for incident in session.scalars(select(Incident).where(Incident.id.in_(ids))
+                                        .order_by(Incident.id).with_for_update()):
+            touch(incident, by)
 
 
 def _move_citation(session: Session, plan: _Plan, citation: Citation, kept: Incident
@@ -247,11 +267,19 @@ def unmerge(session: Session, merge_id: int, *, by: Principal) -> MergeRead:
                 if (link_table == table and column == f"{merge.kind}_id"
                         and getattr(row, column) == merge.merged_id):
                     setattr(row, relation, record)  # seen by the sealing rules at once
+        # The incidents whose links change; a restored incident is marked before its row
+        # is written, so it is never back as verified without a second look.
+        changed = {getattr(row, "incident_id", None) for row in restored.values()}
+        if merge.kind == "incident":
+            touch(record, by)
+            changed = {merge.kept_id}
         for item in snapshot["moved"]:
             row = session.get(MODELS[item["table"]], item["id"])
             if row is None:
                 raise MergeRefused(_("merge {id} cannot be undone: a link it moved was "
                                      "removed since").format(id=merge_id))
+            if merge.kind == "person":
+                changed.add(getattr(row, "incident_id", None))
             relation = _RELATION.get((item["table"], item["column"]))
             if relation:
                 target = restored.get((merge.kind, item["from"])) or session.get(
@@ -259,6 +287,7 @@ def unmerge(session: Session, merge_id: int, *, by: Principal) -> MergeRead:
                 setattr(row, relation, target)
             else:
                 setattr(row, item["column"], item["from"])
+        _touch_incidents(session, changed, by)
         merge.undone_at = utcnow()
         merge.undone_by_id = by.id
         session.flush()

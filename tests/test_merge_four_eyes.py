@@ -229,3 +229,22 @@ def test_verify_names_a_merger_who_verified_what_they_merged_in(
     assert not result.ok
     assert result.message.endswith(
         f": user ravi verifies {ref}, which they last changed by a merge (four eyes)"), result
+
+
+def test_verify_names_an_undone_merge_that_changed_a_verified_incident(
+        engine, users, monkeypatch):
+    import records.services.linkage.merge as merge_module
+
+    kept = _published(engine, users, "Killing of Ihab al-Wazni (fictional)",
+                      "Ihab al-Wazni")
+    own = _draft(engine, users["ravi"], "Activist shot in Karbala (fictional)", INVENTED)
+    with unit_of_work(engine) as session:
+        merge = merge_records(session, kept, own, by=users["ravi"])
+    _verify(engine, kept, users["rana"])
+    monkeypatch.setattr(merge_module, "touch", lambda incident, by: None, raising=False)
+    with unit_of_work(engine) as session:
+        unmerge(session, merge.id, by=users["ravi"])
+    result = _verify_chain(engine, users)
+    assert result.message.endswith(
+        f": the undoing of a merge by user ravi changes {kept}, which stays verified without "
+        "a verify step after it (four eyes)"), result

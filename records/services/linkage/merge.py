@@ -195,8 +195,8 @@ def merge_incidents(session: Session, kept_ref: str, merged_ref: str, *, by: Pri
 
 
 def _touch_incidents(session: Session, ids: set[int], by: Principal) -> None:
-    """Mark the incidents `ids` edited by `by` (locked in id order, as every writer locks
-    them): a verified or published one goes back to review."""
+    """Mark the incidents `ids` (None ignored) edited by `by`, locked in id order so that
+    two merges never wait on each other: a verified or published one goes back to review."""
     ids.discard(None)
     if ids:
         for incident in session.scalars(select(Incident).where(Incident.id.in_(ids))

@@ -26,13 +26,14 @@ from records.models.incident_io import (
     SourceRead,
     VictimRead,
 )
-from records.sealing import open_model, open_row
+from records.sealing import NAME_FIELDS, open_model, open_row
 from records.services.access import (
     Principal,
     can_see_incident,
     can_see_personal_data,
     redact_person,
 )
+from records.services.access.withheld_text import cut_read, cutter_for, spellings_of
 from records.services.users import usernames
 
 # Everything an incident read model shows, loaded in a few queries instead of one per row.
@@ -85,11 +86,23 @@ def _merged_into(session: Session, ref: str, by: Principal) -> str | None:
 def incident_read(session: Session, incident: Incident, by: Principal) -> IncidentRead:
     full = can_see_personal_data(by)
 
+    withheld: list[list[str]] = []
+    named: list[list[str]] = []
+
+    def noted(row, shown: PersonRead) -> PersonRead:
+        # The spellings of a withheld name, opened here only to be cut from the free text.
+        if shown.name_withheld:
+            opened = open_row(session, row)
+            withheld.append(spellings_of(*(opened[f] for f in NAME_FIELDS)))
+        else:
+            named.append(spellings_of(shown.full_name, shown.name_original, shown.aliases))
+        return shown
+
     def person(p) -> PersonRead | None:
         if p is None:
             return None
-        return redact_person(open_model(session, PersonRead, p, full=full), all_names=full,
-                             show_confidential=full)
+        return noted(p, redact_person(open_model(session, PersonRead, p, full=full),
+                                      all_names=full, show_confidential=full))
 
     def source(s) -> SourceRead | None:
         return None if s is None else open_model(session, SourceRead, s, full=full)
@@ -105,10 +118,11 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
         victims.append(VictimRead(
             id=v.id, version=v.version, outcome=v.outcome, harm_description=v.harm_description,
             consent_to_publish_name=v.consent_to_publish_name,
-            person=redact_person(p, consented=v.consent_to_publish_name, all_names=full,
-                                 show_confidential=full)))
+            person=noted(v.person, redact_person(
+                p, consented=v.consent_to_publish_name, all_names=full,
+                show_confidential=full))))
     sources_visible = full
-    return IncidentRead(
+    read = IncidentRead(
         **{**incident.model_dump(include=set(IncidentRead.model_fields)
                                  - {"victims", "perpetrators", "citations", "case_events",
                                     "comments", "imported_status", "imported_from"}),
@@ -137,3 +151,5 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
         comments=[CommentRead(id=c.id, author=names.get(c.author_id, "system"), body=c.body,
                               created_at=c.created_at) for c in comments],
     )
+    # A withheld name must not come back through the free text beside it.
+    return cut_read(read, cutter_for(withheld, named))

@@ -33,7 +33,7 @@ BASIS = "Named by two witnesses as علي حسن, the unit commander."
 FORBIDDEN = ("Tikriti", "تكريتي", "Ali Hassan", "Aly Hasan", "علي حسن", "Abu Hamza")
 
 
-def _folded_hits(text: str) -> list[str]:
+def folded_hits(text: str) -> list[str]:
     folded = fold_text(text)
     return [word for word in FORBIDDEN if fold_text(word) in folded]
 
@@ -108,7 +108,7 @@ def test_a_viewer_reads_no_withheld_name_in_the_text_a_reviewer_reads_it_all(eng
         reviewed = get_incident(session, ref, by=users["rana"])
     seen = " ".join([viewed.title, viewed.narrative, viewed.perpetrators[0].basis,
                      viewed.case_events[-1].description])
-    assert _folded_hits(seen) == []
+    assert folded_hits(seen) == []
     assert viewed.case_events[-1].description == (
         "Commander [name withheld] was arrested at his home; "
         "وأعلنت الشرطة اعتقال القائدِ [name withheld].")
@@ -128,7 +128,7 @@ def test_public_and_partner_exports_carry_no_withheld_name(engine, users, tmp_pa
         run_export(engine, ExportRequest(fmt, out, level, ExportFilters(statuses=None)),
                    by=by)
         text = text_of(out)
-        assert _folded_hits(text) == [], level
+        assert folded_hits(text) == [], level
         assert "[name withheld]" in text
     out = tmp_path / f"internal.{fmt}"
     run_export(engine, ExportRequest(fmt, out, "internal"), by=users["rana"])
@@ -145,7 +145,7 @@ def test_the_public_report_carries_no_withheld_name(engine, users, tmp_path, nam
     seed_commander(engine, users)
     text = text_of(run_report(engine, ReportOptions(level="public"), tmp_path / name,
                               by=users["vera"], pdf=name.endswith(".pdf")).path)
-    assert _folded_hits(text) == []
+    assert folded_hits(text) == []
 
 
 def test_a_public_figure_is_named_in_the_text_too(engine, users):

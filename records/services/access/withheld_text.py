@@ -257,3 +257,11 @@ def record_cutter(record: dict, shown: dict) -> NameCutter:
                 continue
             (withheld if redacted.get("name_withheld") else named).append(_spellings(person))
     return cutter_for(withheld, named)
+
+
+def record_texts(record: dict) -> list[str]:
+    """Every free text of an exported record and of its parts."""
+    texts = [record.get(f) for f in RECORD_TEXT]
+    texts += [row.get(f) for part, fields in PART_TEXT.items()
+              for row in record.get(part) or () for f in fields]
+    return [t for t in texts if t]

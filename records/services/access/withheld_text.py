@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from records.i18n import _
 from records.sealing import erased_text
@@ -121,8 +122,15 @@ class NameCutter:
             return []
         patterns = list(self._patterns())
         longest = max((len(s) for _, s in patterns), default=0)
+        # Two words _same() calls alike share their key or their skeleton: a word that
+        # shares neither with the first word of any name starts no match.
+        keys = {s[0].key for _, s in patterns if s[0].key}
+        skeletons = {s[0].skeleton for _, s in patterns if s[0].skeleton}
         found = []
         for i in range(len(words)):
+            if all(head is not None and head.key not in keys and head.skeleton not in skeletons
+                   for _variant, head in _starts(words[i][0])):
+                continue
             for spelling, sequence in patterns:
                 end = _match_at(words, i, sequence, longest)
                 if end is not None:
@@ -155,11 +163,20 @@ class NameCutter:
         return [s for s in self.spellings if s in seen]
 
 
-def _variants(word: str) -> list[str]:
-    """The word, and for Arabic script the word without a joined proclitic ("وعلي")."""
+@lru_cache(maxsize=1 << 14)
+def _starts(word: str) -> tuple[tuple[str, NameToken | None], ...]:
+    """How a run of words may begin with `word`: the word, and for Arabic script the word
+    without a joined proclitic ("وعلي"), each with the token it makes alone, or None when
+    it makes no token of its own (a particle, or "Abu"/"Abd" joined to the next word)."""
+    variants = [word]
     if len(word) > 3 and word[0] in _PROCLITICS and is_arabic_script(word):
-        return [word, word[1:]]
-    return [word]
+        variants.append(word[1:])
+    starts = []
+    for variant in variants:
+        tokens = name_tokens(variant)
+        joined = len(name_tokens(variant + " x")) == 1
+        starts.append((variant, tokens[0] if len(tokens) == 1 and not joined else None))
+    return tuple(starts)
 
 
 def _match_at(words: list[tuple[str, int, int]], i: int, sequence: tuple[NameToken, ...],
@@ -167,11 +184,8 @@ def _match_at(words: list[tuple[str, int, int]], i: int, sequence: tuple[NameTok
     """The index of the last word of the shortest run of words from `i` whose name tokens
     are `sequence`, or None. A run may hold more words than the name has tokens: particles
     ("al", "bin") and compounds ("Abu Bakr") are words that make no token of their own."""
-    first = words[i][0]
-    for variant in _variants(first):
-        head = name_tokens(variant)
-        if head and not _same(head[0], sequence[0]) and len(head) == 1 and not _prefix(
-                variant):
+    for variant, head in _starts(words[i][0]):
+        if head is not None and not _same(head, sequence[0]):
             continue
         for j in range(i, min(len(words), i + 2 * longest + 2)):
             run = " ".join([variant, *(w for w, _s, _e in words[i + 1:j + 1])])
@@ -182,11 +196,6 @@ def _match_at(words: list[tuple[str, int, int]], i: int, sequence: tuple[NameTok
                     _same(a, b) for a, b in zip(tokens, sequence, strict=True)):
                 return j
     return None
-
-
-def _prefix(word: str) -> bool:
-    # "Abu", "Abd", "Umm" make one token with the next word: a run may start with them.
-    return len(name_tokens(word + " x")) == 1
 
 
 # --- the surfaces -------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def _same(a: NameToken, b: NameToken) -> bool:
     if a.arabic and b.arabic:
         return a.text == b.text or (a.known and b.known and a.key == b.key)
     if not a.arabic and not b.arabic:
-        return a.key == b.key
+        return bool(a.key) and a.key == b.key  # a word of digits has no key
     if a.known and b.known:
         return a.key == b.key
     if a.known or b.known:
@@ -189,7 +189,9 @@ def _match_at(words: list[tuple[str, int, int]], i: int, sequence: tuple[NameTok
             continue
         for j in range(i, min(len(words), i + 2 * longest + 2)):
             run = " ".join([variant, *(w for w, _s, _e in words[i + 1:j + 1])])
-            tokens = name_tokens(run)
+            # Uncached: runs of a text are seldom seen twice, and would push the names
+            # that record linkage compares out of name_tokens' cache.
+            tokens = name_tokens.__wrapped__(run)
             if len(tokens) > len(sequence):
                 break
             if len(tokens) == len(sequence) and all(

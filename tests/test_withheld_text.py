@@ -13,7 +13,7 @@ from records.db import read_session, unit_of_work
 from records.services.access.withheld_text import NameCutter
 from records.services.exchange import ExportRequest, run_export
 from records.services.exchange.export_records import ExportFilters
-from records.services.incidents import add_part, create_incident, get_incident
+from records.services.incidents import add_part, create_incident, get_incident, list_incidents
 from records.services.linkage.normalise import fold_text
 from records.services.reports import ReportOptions, run_report
 from records.services.review import publish_incident, submit_incident, verify_incident
@@ -77,7 +77,8 @@ def test_found_names_the_recorded_spellings():
 
 # --- every surface ------------------------------------------------------------------------
 
-def seed_commander(engine, users, *, public_figure: bool = False) -> str:
+def seed_commander(engine, users, *, public_figure: bool = False,
+                   title: str = "Killing of a protester in Tikrit (fictional)") -> str:
     """A published killing whose suspected commander (not a public figure, no consent)
     was arrested; the event, the narrative and the basis name him in both scripts."""
     commander = {"full_name": COMMANDER, "name_original": COMMANDER_AR,
@@ -86,7 +87,7 @@ def seed_commander(engine, users, *, public_figure: bool = False) -> str:
     carla, rana = users["carla"], users["rana"]
     with unit_of_work(engine) as session:
         created = create_incident(session, incident_data(
-            title="Killing of a protester in Tikrit (fictional)", incident_type="killing",
+            title=title, incident_type="killing",
             narrative=NARRATIVE,
             perpetrators=[{"person": commander, "attribution": "suspected",
                            "basis": BASIS}]), by=carla)
@@ -154,3 +155,12 @@ def test_a_public_figure_is_named_in_the_text_too(engine, users):
         viewed = get_incident(session, ref, by=users["vera"])
     assert viewed.case_events[-1].description == EVENT
     assert viewed.case_events[-1].person.full_name == COMMANDER
+
+
+def test_a_viewer_list_cuts_the_name_from_titles(engine, users):
+    seed_commander(engine, users, title="Killing ordered by عليّ حسن التكريتي (fictional)")
+    with read_session(engine) as session:
+        viewed = list_incidents(session, by=users["vera"]).items
+        listed = list_incidents(session, by=users["carla"]).items
+    assert [i.title for i in viewed] == ["Killing ordered by [name withheld] (fictional)"]
+    assert [i.title for i in listed] == ["Killing ordered by عليّ حسن التكريتي (fictional)"]

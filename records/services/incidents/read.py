@@ -33,7 +33,12 @@ from records.services.access import (
     can_see_personal_data,
     redact_person,
 )
-from records.services.access.withheld_text import cut_read, cutter_for, spellings_of
+from records.services.access.withheld_text import (
+    NameCutter,
+    cut_read,
+    cutter_for,
+    spellings_of,
+)
 from records.services.users import usernames
 
 # Everything an incident read model shows, loaded in a few queries instead of one per row.
@@ -83,26 +88,53 @@ def _merged_into(session: Session, ref: str, by: Principal) -> str | None:
     return ref if incident is not None and can_see_incident(by, incident) else None
 
 
-def incident_read(session: Session, incident: Incident, by: Principal) -> IncidentRead:
-    full = can_see_personal_data(by)
+class _People:
+    """The people of one incident as a reader sees them, noting whose name is withheld
+    (redaction.redact_person decides) so it can be cut from the text beside them too."""
 
-    withheld: list[list[str]] = []
-    named: list[list[str]] = []
+    def __init__(self, session: Session, full: bool):
+        self.session, self.full = session, full
+        self.withheld: list[list[str]] = []
+        self.named: list[list[str]] = []
 
-    def noted(row, shown: PersonRead) -> PersonRead:
-        # The spellings of a withheld name, opened here only to be cut from the free text.
+    def shown(self, row, consented: bool = False) -> PersonRead | None:
+        if row is None:
+            return None
+        shown = redact_person(open_model(self.session, PersonRead, row, full=self.full),
+                              consented=consented, all_names=self.full,
+                              show_confidential=self.full)
         if shown.name_withheld:
-            opened = open_row(session, row)
-            withheld.append(spellings_of(*(opened[f] for f in NAME_FIELDS)))
+            # The spellings, opened here only to be cut from the free text.
+            opened = open_row(self.session, row)
+            self.withheld.append(spellings_of(*(opened[f] for f in NAME_FIELDS)))
         else:
-            named.append(spellings_of(shown.full_name, shown.name_original, shown.aliases))
+            self.named.append(spellings_of(shown.full_name, shown.name_original,
+                                           shown.aliases))
         return shown
 
-    def person(p) -> PersonRead | None:
-        if p is None:
-            return None
-        return noted(p, redact_person(open_model(session, PersonRead, p, full=full),
-                                      all_names=full, show_confidential=full))
+    def cutter(self) -> NameCutter:
+        return cutter_for(self.withheld, self.named)
+
+
+def withheld_cutter(session: Session, incident: Incident, by: Principal) -> NameCutter:
+    """What cuts the names of `incident`'s people withheld from `by` out of its text (the
+    incident page does the same through incident_read; lists cut the title with it)."""
+    people = _People(session, can_see_personal_data(by))
+    if people.full:
+        return people.cutter()
+    for v in incident.victims:
+        people.shown(v.person, v.consent_to_publish_name)
+    for p in incident.perpetrators:
+        people.shown(p.person)
+    for e in incident.case_events:
+        people.shown(e.person)
+    return people.cutter()
+
+
+def incident_read(session: Session, incident: Incident, by: Principal) -> IncidentRead:
+    full = can_see_personal_data(by)
+    people = _People(session, full)
+    person = people.shown
 
     def source(s) -> SourceRead | None:
         return None if s is None else open_model(session, SourceRead, s, full=full)
@@ -112,15 +144,10 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
     names = usernames(session, {incident.created_by_id, incident.last_edited_by_id,
                                  incident.submitted_by_id, incident.verified_by_id}
                        | {c.author_id for c in comments})
-    victims = []
-    for v in incident.victims:
-        p = open_model(session, PersonRead, v.person, full=full)
-        victims.append(VictimRead(
-            id=v.id, version=v.version, outcome=v.outcome, harm_description=v.harm_description,
-            consent_to_publish_name=v.consent_to_publish_name,
-            person=noted(v.person, redact_person(
-                p, consented=v.consent_to_publish_name, all_names=full,
-                show_confidential=full))))
+    victims = [VictimRead(
+        id=v.id, version=v.version, outcome=v.outcome, harm_description=v.harm_description,
+        consent_to_publish_name=v.consent_to_publish_name,
+        person=person(v.person, v.consent_to_publish_name)) for v in incident.victims]
     sources_visible = full
     read = IncidentRead(
         **{**incident.model_dump(include=set(IncidentRead.model_fields)
@@ -152,4 +179,4 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
                               created_at=c.created_at) for c in comments],
     )
     # A withheld name must not come back through the free text beside it.
-    return cut_read(read, cutter_for(withheld, named))
+    return cut_read(read, people.cutter())

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from records.db import read_session
+from records.services.incidents import get_incident
 from tests.test_withheld_notices import _draft_with_suspect
 from tests.test_withheld_text import COMMANDER, EVENT, folded_hits, seed_commander
 from tests.ui.conftest import button, no_exceptions, shown, texts
@@ -54,3 +56,19 @@ def test_the_export_page_says_what_it_withholds(app, engine, users, monkeypatch)
     button(at, "Export").click()
     at = no_exceptions(at.run())
     assert "Names withheld from text: 5 in 1 incidents." in texts(at)
+
+
+def test_the_follow_up_form_marks_a_new_person_a_public_figure(app, engine, users):
+    ref, _uid, _version = _draft_with_suspect(engine, users)
+    at = no_exceptions(app.open("carla", INCIDENT, ref=ref))
+    form = f"add_case_events_{ref}"
+    at.date_input(key=f"{form}_date").set_value(dt.date(2020, 4, 2))
+    at.selectbox(key=f"{form}_kind").set_value("arrest")
+    at.text_input(key=f"{form}_person_name").set_value("Minister Example (fictional)")
+    at.checkbox(key=f"{form}_public_figure").check()
+    button(at, "Add follow-up event").click()
+    no_exceptions(at.run())
+    with read_session(engine) as session:
+        concerned = get_incident(session, ref, by=users["carla"]).case_events[-1].person
+    assert (concerned.full_name, concerned.is_public_figure) == (
+        "Minister Example (fictional)", True)

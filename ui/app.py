@@ -96,6 +96,9 @@ def show_flash() -> None:
     if flashed:
         kind, message = flashed
         (st.success if kind == "success" else st.info)(message)
+    warning = state.pop_flash_warning()
+    if warning:
+        st.warning(warning)
 
 
 def gate(render) -> None:

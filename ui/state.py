@@ -16,6 +16,7 @@ SESSION_TOKEN = "sijil_session_token"  # noqa: S105 - the key's name, not a secr
 SESSION_TOUCHED = "sijil_session_touched"
 EXPIRED = "sijil_session_expired"
 FLASH = "sijil_flash"
+FLASH_WARNING = "sijil_flash_warning"
 NEW_DRAFT = "sijil_new_incident_draft"
 NEW_PARTS = "sijil_new_incident_parts"
 INCIDENT_FILTERS = "sijil_incident_filters"
@@ -81,6 +82,15 @@ def flash(message: str, kind: str = "success") -> None:
 
 def pop_flash() -> tuple[str, str] | None:
     return st.session_state.pop(FLASH, None)
+
+
+def flash_warning(message: str) -> None:
+    """A warning to show once after the next rerun, beside the flashed message."""
+    st.session_state[FLASH_WARNING] = message
+
+
+def pop_flash_warning() -> str | None:
+    return st.session_state.pop(FLASH_WARNING, None)
 
 
 def opened_version(ref: str, current: int) -> int:

@@ -163,6 +163,8 @@ def export_command(
                             incident_type=incident_type, perpetrator=perpetrator)
     engine = open_engine()
     by = acting_user(engine, as_user)
+    if fmt not in REPORT_FORMATS:
+        typer.echo(_withheld_line(engine, filters, level or "public", by))
     with _progress("exporting") as bar:
         task = bar.add_task("export", total=None)
 
@@ -184,6 +186,15 @@ def export_command(
                                 by=by, progress=progress)
     typer.echo(f"exported {result.incidents} incident(s), {result.rows} row(s), at the "
                f"{result.level} level to {result.path} (sha256 {result.sha256})")
+
+
+def _withheld_line(engine, filters: ExportFilters, level: str, by) -> str:
+    """What the export will cut from free text, said before it is written."""
+    from records.services.access import export_level
+    from records.services.exchange.withheld import export_withheld
+
+    with read_session(engine) as session:
+        return export_withheld(session, filters, export_level(level, by), by=by).describe()
 
 
 def _read_logo(path: Path | None) -> bytes | None:

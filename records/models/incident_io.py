@@ -70,6 +70,8 @@ class CaseEventInput(CaseEventBase):
     person: PersonCreate | None = None
     actor_uid: str | None = None
     actor: ActorCreate | None = None
+    # Mark the person concerned a public figure (True) or not (False); None leaves the mark.
+    person_public_figure: bool | None = None
 
     @model_validator(mode="after")
     def _one_concerned(self) -> CaseEventInput:

@@ -33,7 +33,7 @@ from ui.components import (
 )
 from ui.components import report_settings as rs
 from ui.components.download_link import show_download_link
-from ui.components.import_export import export_download
+from ui.components.import_export import export_download, export_withheld_line
 from ui.components.report_files import report_download
 from ui.components.vocab import STATUSES, status_label
 from ui.i18n import _, ngettext
@@ -178,8 +178,12 @@ if run and client is not None:
                 since=choices.since, until=choices.until, admin1=choices.admin1 or None,
                 incident_type=choices.incident_type or None,
                 perpetrator=choices.perpetrator or None)
+            # What will be withheld from free text is said before the file is written.
+            withheld = export_withheld_line(level, filters, by=by)
+            st.info(escape_markdown(withheld))
             st.session_state[EXPORT_DOWNLOAD] = export_download(
-                fmt, level, filters, by=by, client=client, progress=progress)
+                fmt, level, filters, by=by, client=client, progress=progress,
+                withheld=withheld)
     except ValidationError as error:
         st.error(_("Nothing was exported."))
         for problem in error.problems:
@@ -200,6 +204,8 @@ elif download is not None:
         "{n} row exported at the {level} level.", "{n} rows exported at the {level} level.",
         download.rows).format(n=download.rows, level=escape_markdown(
             level_labels.get(download.level, download.level))))
+    if download.withheld and not run:
+        st.caption(escape_markdown(download.withheld))
     st.caption(_("SHA-256 of the file (recorded in the audit log):"))
     st.code(download.sha256, language=None)
     show_download_link(download.url, download.file_name, LINK_MINUTES)

@@ -10,6 +10,7 @@ from records.services.review import submit_incident
 from ui import state
 from ui.components import FieldErrors, incident_fields, load_vocabularies, principal, run_write
 from ui.components.db import get_engine, read_session
+from ui.components.feedback import warn_withheld_names
 from ui.components.parts_panel import draft_parts, part_titles
 from ui.components.text import escape_markdown
 from ui.i18n import _
@@ -73,6 +74,7 @@ if save or submit:
     if created is not None:
         state.flash((_("Submitted {ref} for review.") if submit else _("Saved {ref} as a draft."))
                     .format(ref=created.ref))
+        warn_withheld_names(created.ref, by)
         state.clear_form(FORM)
         st.session_state.pop(state.NEW_DRAFT, None)
         st.session_state.pop(state.NEW_PARTS, None)

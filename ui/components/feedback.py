@@ -90,6 +90,22 @@ def run_write(action, errors: FieldErrors | None = None, *, success: str | None 
     return result
 
 
+def warn_withheld_names(ref: str, by) -> None:
+    """After a save: one warning line naming the withheld people the record's free text
+    names (they are cut from it wherever their name is withheld)."""
+    from records.services.access.withheld_text import withheld_marker
+    from records.services.exchange.withheld import withheld_names_in
+    from ui.components.db import get_engine, read_session
+
+    with read_session(get_engine()) as session:
+        names = withheld_names_in(session, ref, by=by)
+    if names:
+        state.flash_warning(_("This text names people whose name is withheld; they read "
+                              "{marker} wherever names are withheld: {names}").format(
+            marker=escape_markdown(withheld_marker()),
+            names=escape_markdown(", ".join(names))))
+
+
 def clear_widgets(prefix: str) -> None:
     """Forget what was typed in a part form after it was saved, so the next one starts empty."""
     for key in [k for k in st.session_state if str(k).startswith(prefix)]:

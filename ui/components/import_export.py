@@ -14,7 +14,7 @@ import pandas as pd
 
 from records.errors import FieldProblem
 from records.models.types import utcnow
-from records.services.access import Principal
+from records.services.access import Principal, export_level
 from records.services.backup import audit_backup, create_backup
 from records.services.exchange import (
     ExportFilters,
@@ -26,6 +26,7 @@ from records.services.exchange import (
     preview_import,
     run_export,
 )
+from records.services.exchange.withheld import export_withheld
 from ui import downloads
 from ui.components.db import get_engine, read_session, unit_of_work
 from ui.i18n import _
@@ -104,15 +105,23 @@ class ExportDownload:
     rows: int
     sha256: str
     token: str
+    # What the level cut from free text, said before the file was written.
+    withheld: str = ""
 
     @property
     def url(self) -> str:
         return downloads.url(self.token)
 
 
+def export_withheld_line(level: str, filters: ExportFilters, *, by: Principal) -> str:
+    """The line telling what an export at `level` will cut from free text."""
+    with read_session(get_engine()) as session:
+        return export_withheld(session, filters, export_level(level, by), by=by).describe()
+
+
 def export_download(fmt: str, level: str, filters: ExportFilters, *, by: Principal,
                     client: str, progress: Progress | None = None,
-                    language: str = "en") -> ExportDownload:
+                    language: str = "en", withheld: str = "") -> ExportDownload:
     """Run the (audited) export into a temporary file and offer its bytes to the browser
     `client` only, never through Streamlit's /media/ file server."""
     extension, mime = EXPORT_FILES.get(fmt, (fmt, "application/octet-stream"))
@@ -123,7 +132,7 @@ def export_download(fmt: str, level: str, filters: ExportFilters, *, by: Princip
                             by=by, progress=progress)
         token = downloads.offer(client, result.path.read_bytes(), file_name, mime)
     return ExportDownload(file_name, result.level, result.incidents, result.rows,
-                          result.sha256, token)
+                          result.sha256, token, withheld)
 
 
 @dataclass(frozen=True)

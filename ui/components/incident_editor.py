@@ -20,7 +20,7 @@ from records.services.review import submit_incident, workflow_actions
 from ui import state
 from ui.components import incident_fields
 from ui.components.db import get_engine, read_session, unit_of_work
-from ui.components.feedback import FieldErrors, run_write
+from ui.components.feedback import FieldErrors, run_write, warn_withheld_names
 from ui.components.tables import show_table
 from ui.components.text import escape_markdown, labelled
 from ui.components.vocab import Vocab, choice_label
@@ -154,6 +154,7 @@ def details(record, vocabs: dict[str, Vocab], by) -> None:
     done = _("Submitted {ref} for review.") if submit else _("Saved {ref}.")
     result = run_write(write, errors, success=done.format(ref=record.ref))
     if result is not None:
+        warn_withheld_names(record.ref, by)
         state.set_opened_version(record.ref, result.version)
         state.set_editing(record.ref, False)
         st.rerun()

@@ -268,6 +268,13 @@ def case_event_form(form: str, vocabs: dict[str, Vocab], current=None
         actor_type = c3.selectbox(_("Type of the new group"), vocabs["actor_type"].codes,
                                   format_func=vocabs["actor_type"].label,
                                   key=f"{form}_actor_type")
+        was_public = bool(current is not None and current.person
+                          and current.person.is_public_figure)
+        public = st.checkbox(
+            _("The person concerned is a public figure (a commander, an official)"),
+            value=was_public, key=f"{form}_public_figure",
+            help=_("A public figure is named in public exports and reports; other people's "
+                   "names are withheld, in the text too."))
         if not st.form_submit_button(_("Save follow-up event") if current is not None
                                      else _("Add follow-up event")):
             return None
@@ -283,6 +290,12 @@ def case_event_form(form: str, vocabs: dict[str, Vocab], current=None
         item["person"] = {"full_name": new_person.strip()}
     if new_actor.strip():
         item["actor"] = {"name": new_actor.strip(), "actor_type": actor_type}
+    # Ticked: mark whoever the event concerns. Unticked: unmark only the person who was
+    # marked here; never unmark, by leaving a box empty, someone just chosen from the list.
+    if public:
+        item["person_public_figure"] = True
+    elif was_public and who == now:
+        item["person_public_figure"] = False
     return item
 
 

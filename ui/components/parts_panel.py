@@ -6,7 +6,7 @@ import streamlit as st
 
 from records.services.incidents import add_part, remove_part, update_case_event
 from ui import state
-from ui.components.feedback import FieldErrors, clear_widgets, run_write
+from ui.components.feedback import FieldErrors, clear_widgets, run_write, warn_withheld_names
 from ui.components.part_forms import FORMS, case_event_form
 from ui.components.parts_view import draft_label, part_rows, show_part_table
 from ui.components.text import escape_markdown
@@ -56,6 +56,7 @@ def saved_parts(record, part: str, vocabs: dict[str, Vocab], by, *, editable: bo
                                               expected_version=version),
                            success=_("Added to {ref}.").format(ref=record.ref))
         if result is not None:
+            warn_withheld_names(record.ref, by)
             state.set_opened_version(record.ref, result.version)
             clear_widgets(f"{form}_")
             st.rerun()
@@ -81,6 +82,7 @@ def _change_case_event(record, rows: list[dict], vocabs: dict[str, Vocab], by,
                            success=_("Saved the follow-up event of {ref}.").format(
                                ref=record.ref))
         if result is not None:
+            warn_withheld_names(record.ref, by)
             state.set_opened_version(record.ref, result.version)
             clear_widgets(f"{form}_")
             st.rerun()

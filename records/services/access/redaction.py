@@ -27,6 +27,7 @@ from records.labels import role_name
 from records.models.incident_io import PersonRead
 from records.services.access.permissions import has_role
 from records.services.access.principal import Principal
+from records.services.access.withheld_text import cut_record, record_cutter
 
 # Identifying details that go with the name.
 NAME_FIELDS = ("name_original", "affiliation", "occupation", "birth_year")
@@ -196,4 +197,5 @@ def redact_incident(record: dict, level: ExportLevel, *, fresh: bool = False) ->
          "source": clone(e["source"]) if source_visible(e["source"], level)
          else None}
         for e in record["case_events"]]
-    return out
+    # A withheld name must not come back through the free text beside it.
+    return cut_record(out, record_cutter(record, out))

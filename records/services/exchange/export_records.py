@@ -220,10 +220,11 @@ def _sealed_owners(session: Session, incidents) -> set[str]:
 
 
 def iter_records(session: Session, filters: ExportFilters, level: ExportLevel, *,
-                 page_size: int = PAGE_SIZE) -> Iterator[dict]:
+                 page_size: int = PAGE_SIZE, with_record: bool = False) -> Iterator:
     """Redacted records of the selected incidents, newest first (`NEWEST_FIRST`, the order
     of the Incidents page), loaded `page_size` at a time (keyset pagination on start date
-    and ref) so memory stays flat however many incidents there are."""
+    and ref) so memory stays flat however many incidents there are. `with_record` yields
+    (record as built, redacted record) pairs instead, for telling what redaction took out."""
     conditions = _conditions(filters, level)
     parents = {row.id: (row.uid, row.name, row.actor_type) for row in session.exec(
         select(Actor.id, Actor.uid, Actor.name, Actor.actor_type)
@@ -252,6 +253,6 @@ def iter_records(session: Session, filters: ExportFilters, level: ExportLevel, *
             record.update(extras.get(incident.id, {}))
             shown = redact_incident(record, level, fresh=True)
             if shown is not None:
-                yield shown
+                yield (record, shown) if with_record else shown
         # Keep the identity map from growing with every page.
         session.expunge_all()

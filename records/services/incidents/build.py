@@ -16,6 +16,7 @@ from records.models.incident_io import (
     VictimInput,
 )
 from records.services.access import Principal
+from records.services.incidents.public_figure import mark_public_figure
 from records.services.people import (
     check_actor,
     check_person,
@@ -160,6 +161,10 @@ def build_incident(session: Session, data: IncidentCreate, by: Principal) -> Inc
                                ("case_events", data.case_events, build_case_event)):
         parts.append([build(session, by, item, f"{name}.{i}.", problems)
                       for i, item in enumerate(items)])
+    for i, (item, event) in enumerate(zip(data.case_events, parts[3], strict=True)):
+        mark_public_figure(session, event.person if event else None, item.person_public_figure,
+                           incident_id=None, field=f"case_events.{i}.person_public_figure",
+                           problems=problems)
     if problems:
         raise ValidationError(problems)
     fields = data.model_dump(include=set(IncidentBase.model_fields))

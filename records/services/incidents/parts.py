@@ -27,6 +27,7 @@ from records.services.incidents.build import (
     derive_counts,
 )
 from records.services.incidents.editing import check_version, flush_or_conflict, touch
+from records.services.incidents.public_figure import mark_public_figure
 from records.services.incidents.read import incident_read, load_incident
 from records.services.validation import parse
 
@@ -53,6 +54,10 @@ def add_part(session: Session, ref: str, part: str, data, *, by: Principal,
     incident = _editable(session, ref, by, expected_version)
     problems: list = []
     row = build(session, by, item, f"{part}.0.", problems)
+    if part == "case_events" and row is not None:
+        mark_public_figure(session, row.person, item.person_public_figure,
+                           incident_id=incident.id, field="case_events.0.person_public_figure",
+                           problems=problems)
     if part == "victims" and row is not None and any(
             v.person_id == row.person.id for v in incident.victims if row.person.id):
         problems.append(FieldProblem("victims.0.person_uid",
@@ -106,7 +111,7 @@ def update_victim(session: Session, ref: str, victim_id: int, changes: dict, *,
 # since it concerns one person or one group.
 _CONCERNED = ("person_uid", "person", "actor_uid", "actor")
 _CASE_EVENT_FIELDS = {"date", "date_precision", "kind", "description", "source_uid",
-                      *_CONCERNED}
+                      "person_public_figure", *_CONCERNED}
 
 
 def update_case_event(session: Session, ref: str, event_id: int, changes: dict, *,
@@ -135,13 +140,17 @@ def update_case_event(session: Session, ref: str, event_id: int, changes: dict, 
     problems: list = []
     with session.no_autoflush:
         values = case_event_values(session, by, item, "case_events.0.", problems)
+        mark_public_figure(session, values["person"], item.person_public_figure,
+                           incident_id=incident.id, field="case_events.0.person_public_figure",
+                           problems=problems)
     if problems:
         raise ValidationError(problems)
     act_as(session, by, reason)
     for key, value in values.items():
         if getattr(event, key) is not value and getattr(event, key) != value:
             setattr(event, key, value)
-    if session.is_modified(event):
+    person = values["person"]
+    if session.is_modified(event) or (person is not None and session.is_modified(person)):
         touch(incident, by)
         flush_or_conflict(session, incident)
     return incident_read(session, incident, by)

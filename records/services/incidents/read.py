@@ -26,12 +26,18 @@ from records.models.incident_io import (
     SourceRead,
     VictimRead,
 )
-from records.sealing import open_model, open_row
+from records.sealing import NAME_FIELDS, open_model, open_row
 from records.services.access import (
     Principal,
     can_see_incident,
     can_see_personal_data,
     redact_person,
+)
+from records.services.access.withheld_text import (
+    NameCutter,
+    cut_read,
+    cutter_for,
+    spellings_of,
 )
 from records.services.users import usernames
 
@@ -82,14 +88,53 @@ def _merged_into(session: Session, ref: str, by: Principal) -> str | None:
     return ref if incident is not None and can_see_incident(by, incident) else None
 
 
+class _People:
+    """The people of one incident as a reader sees them, noting whose name is withheld
+    (redaction.redact_person decides) so it can be cut from the text beside them too."""
+
+    def __init__(self, session: Session, full: bool):
+        self.session, self.full = session, full
+        self.withheld: list[list[str]] = []
+        self.named: list[list[str]] = []
+
+    def shown(self, row, consented: bool = False) -> PersonRead | None:
+        if row is None:
+            return None
+        shown = redact_person(open_model(self.session, PersonRead, row, full=self.full),
+                              consented=consented, all_names=self.full,
+                              show_confidential=self.full)
+        if shown.name_withheld:
+            # The spellings, opened here only to be cut from the free text.
+            opened = open_row(self.session, row)
+            self.withheld.append(spellings_of(*(opened[f] for f in NAME_FIELDS)))
+        else:
+            self.named.append(spellings_of(shown.full_name, shown.name_original,
+                                           shown.aliases))
+        return shown
+
+    def cutter(self) -> NameCutter:
+        return cutter_for(self.withheld, self.named)
+
+
+def withheld_cutter(session: Session, incident: Incident, by: Principal) -> NameCutter:
+    """What cuts the names of `incident`'s people withheld from `by` out of its text (the
+    incident page does the same through incident_read; lists cut the title with it)."""
+    people = _People(session, can_see_personal_data(by))
+    if people.full:
+        return people.cutter()
+    for v in incident.victims:
+        people.shown(v.person, v.consent_to_publish_name)
+    for p in incident.perpetrators:
+        people.shown(p.person)
+    for e in incident.case_events:
+        people.shown(e.person)
+    return people.cutter()
+
+
 def incident_read(session: Session, incident: Incident, by: Principal) -> IncidentRead:
     full = can_see_personal_data(by)
-
-    def person(p) -> PersonRead | None:
-        if p is None:
-            return None
-        return redact_person(open_model(session, PersonRead, p, full=full), all_names=full,
-                             show_confidential=full)
+    people = _People(session, full)
+    person = people.shown
 
     def source(s) -> SourceRead | None:
         return None if s is None else open_model(session, SourceRead, s, full=full)
@@ -99,16 +144,12 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
     names = usernames(session, {incident.created_by_id, incident.last_edited_by_id,
                                  incident.submitted_by_id, incident.verified_by_id}
                        | {c.author_id for c in comments})
-    victims = []
-    for v in incident.victims:
-        p = open_model(session, PersonRead, v.person, full=full)
-        victims.append(VictimRead(
-            id=v.id, version=v.version, outcome=v.outcome, harm_description=v.harm_description,
-            consent_to_publish_name=v.consent_to_publish_name,
-            person=redact_person(p, consented=v.consent_to_publish_name, all_names=full,
-                                 show_confidential=full)))
+    victims = [VictimRead(
+        id=v.id, version=v.version, outcome=v.outcome, harm_description=v.harm_description,
+        consent_to_publish_name=v.consent_to_publish_name,
+        person=person(v.person, v.consent_to_publish_name)) for v in incident.victims]
     sources_visible = full
-    return IncidentRead(
+    read = IncidentRead(
         **{**incident.model_dump(include=set(IncidentRead.model_fields)
                                  - {"victims", "perpetrators", "citations", "case_events",
                                     "comments", "imported_status", "imported_from"}),
@@ -137,3 +178,5 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
         comments=[CommentRead(id=c.id, author=names.get(c.author_id, "system"), body=c.body,
                               created_at=c.created_at) for c in comments],
     )
+    # A withheld name must not come back through the free text beside it.
+    return cut_read(read, people.cutter())

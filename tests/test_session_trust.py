@@ -144,7 +144,7 @@ def test_a_verify_step_under_a_log_in_that_is_not_the_reviewers_is_named(engine,
         verify_incident(session, made.ref, by=ghost, expected_version=submitted.version)
     with read_session(engine) as session:
         step = session.exec(select(AuditEntry.seq).where(
-            AuditEntry.action == "verify", AuditEntry.incident_ref == made.ref)).one()
+            AuditEntry.action == "verify", AuditEntry.incident_ref == made.ref)).one()[0]
     result = _verify(engine, users)
     assert not result.ok and result.first_bad_seq == step
     assert result.message == (
@@ -166,7 +166,7 @@ def test_an_admins_password_reset_ends_every_session_of_the_account(engine, user
         event = session.exec(select(AuditEntry.actor_id, AuditEntry.changes,
                                     AuditEntry.reason)
                              .where(AuditEntry.action == "session_revoked")).one()
-    assert why == ["password changed", "password changed"]
+    assert [tuple(w) for w in why] == [("password changed",), ("password changed",)]
     assert tuple(event) == (users["admin"].id, '{"sessions":2}', "password changed")
     assert _verify(engine, users).ok
 

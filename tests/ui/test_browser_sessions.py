@@ -9,7 +9,15 @@ import pytest
 from records.db import unit_of_work
 from records.services.incidents import create_incident
 from tests.factories import incident_data
-from tests.ui.browser import browser_test, log_in, migrated_with_users, nav, serve, settle
+from tests.ui.browser import (
+    browser_test,
+    choose,
+    log_in,
+    migrated_with_users,
+    nav,
+    serve,
+    settle,
+)
 
 pytestmark = browser_test
 
@@ -87,6 +95,31 @@ def test_an_admins_revocation_logs_the_other_browser_out_at_its_next_click(serve
     settle(admin_page)
     admin_page.get_by_role("button", name="Log out everywhere").click()
     admin_page.get_by_text("carla was logged out of 1 session.").wait_for()
+
+    nav(page, "Incidents")
+    page.get_by_text("Your session has ended. Please log in again.").wait_for()
+    page.get_by_label("Password", exact=True).wait_for()
+    page.reload()
+    page.get_by_label("Password", exact=True).wait_for()
+    assert page.get_by_text("Role:").count() == 0
+    admin.close()
+
+
+def test_a_password_reset_logs_the_other_browser_out_at_its_next_click(server, page):
+    """The reset of a compromised account: the attacker's open tab and a reload of it
+    land on the log-in page, and the old password no longer opens a session."""
+    base, _ref = server
+    log_in(page, base, "carla")
+
+    admin = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
+    admin_page = admin.new_page()
+    log_in(admin_page, base, "admin")
+    nav(admin_page, "Admin")
+    choose(admin_page, "User", "carla")
+    admin_page.get_by_label("New password (leave empty to keep)").fill(
+        "a brand new passphrase")
+    admin_page.get_by_role("button", name="Save user").click()
+    admin_page.get_by_text("User carla updated.").wait_for()
 
     nav(page, "Incidents")
     page.get_by_text("Your session has ended. Please log in again.").wait_for()

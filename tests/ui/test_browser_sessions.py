@@ -25,8 +25,13 @@ LOGIN_PAGE = "Documentation database for human-rights incidents"
 
 
 @pytest.fixture
-def server(tmp_path):
-    url = f"sqlite:///{tmp_path / 'sijil.db'}"
+def database(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'sijil.db'}"
+
+
+@pytest.fixture
+def server(tmp_path, database):
+    url = database
     engine, users = migrated_with_users(url, {"admin": "admin", "carla": "caseworker"})
     with unit_of_work(engine) as session:
         ref = create_incident(session, incident_data(title="Shelling of the market"),
@@ -128,3 +133,36 @@ def test_a_password_reset_logs_the_other_browser_out_at_its_next_click(server, p
     page.get_by_label("Password", exact=True).wait_for()
     assert page.get_by_text("Role:").count() == 0
     admin.close()
+
+
+def test_a_session_row_written_by_sql_does_not_log_the_browser_in(server, database, page):
+    """Someone who can write to the database adds a session row for the admin with a token
+    of their own and sets it as their cookie: the workspace shows them the log-in page."""
+    import hashlib
+    import secrets
+
+    from sqlalchemy import insert
+
+    from records.db import make_engine
+    from records.models import UserSession
+    from records.models.types import utcnow
+
+    base, _ref = server
+    token = secrets.token_urlsafe(32)
+    table = UserSession.__table__
+    now = utcnow()
+    row = {"token_sha256": hashlib.sha256(token.encode()).hexdigest(), "user_id": 1,
+           "created_at": now, "last_seen_at": now}
+    if "mac" in table.c:
+        row |= {"mac": "hmac-sha256:" + "0" * 64, "login_seq": 1}
+    engine = make_engine(database)
+    with engine.begin() as conn:
+        conn.execute(insert(table).values(**row))
+    engine.dispose()
+
+    page.context.add_cookies([{"name": "sijil_session", "value": token, "url": base}])
+    page.goto(base)
+    page.get_by_text("Role:").or_(page.get_by_label("Username", exact=True)).first.wait_for()
+    settle(page)
+    assert page.get_by_text("Role:").count() == 0
+    assert page.get_by_label("Password", exact=True).count() == 1

@@ -51,12 +51,16 @@ def genuine_session(row: UserSession, keys: ChainKeys | None) -> bool:
 def end_sessions(session: Session, rows: list[UserSession], why: str,
                  now: dt.datetime | None = None) -> None:
     """End `rows` now for the reason `why` (logout, revoked, idle, password changed...),
-    each sealed again as ended (a write session: the chain keys are at hand)."""
+    each genuine one sealed again as ended (a write session: the chain keys are at hand).
+    A row that was not genuine is ended but keeps its MAC, so verification still names
+    it: ending it must not make it look written by this installation."""
     keys = chain_keys(session)
     now = now or utcnow()
     for row in rows:
+        genuine = genuine_session(row, keys)
         row.ended_at, row.ended_why = now, why
-        seal_session(row, keys)
+        if genuine:
+            seal_session(row, keys)
 
 
 def end_account_sessions(session: Session, user_id: int, why: str, *,

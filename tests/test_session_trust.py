@@ -152,8 +152,8 @@ def test_a_verify_step_under_a_log_in_that_is_not_the_reviewers_is_named(engine,
     result = _verify(engine, users)
     assert not result.ok and result.first_bad_seq == step
     assert result.message == (
-        f"audit trail broken at seq {step}: entry {step}: user rana writes under log-in "
-        f"{carla.login_seq}, which is not a log-in of theirs in the trail")
+        f"audit trail broken at seq {step}: entry {step}: user rana writes (verify) under "
+        f"log-in {carla.login_seq}, which is not a log-in of theirs in the trail")
 
 
 def test_an_admins_password_reset_ends_every_session_of_the_account(engine, users):

@@ -50,8 +50,10 @@ def _foreign_login(conn, dialect: str) -> Problem | None:
     if row is None:
         return None
     seq, login, actor = row
-    return (seq, f"entry {seq}: {_username(conn, dialect, actor)} writes under log-in "
-                 f"{login}, which is not a log-in of theirs in the trail")
+    action = fetch_one(conn, "SELECT action FROM audit_entry "  # noqa: S608
+                             f"WHERE seq = {placeholder(dialect)}", (seq,))[0]
+    return (seq, f"entry {seq}: {_username(conn, dialect, actor)} writes ({action}) under "
+                 f"log-in {login}, which is not a log-in of theirs in the trail")
 
 
 def _login_digests(conn, dialect: str) -> Problem | None:

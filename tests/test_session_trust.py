@@ -17,7 +17,13 @@ from records.services.access import Principal
 from records.services.audit import verify_chain
 from records.services.incidents import create_incident
 from records.services.review import submit_incident, verify_incident
-from records.services.users import authenticate, resume_session, start_session, update_user
+from records.services.users import (
+    authenticate,
+    open_sessions,
+    resume_session,
+    start_session,
+    update_user,
+)
 from records.services.users.passwords import hash_password
 from tests.conftest import PASSWORD
 from tests.factories import incident_data
@@ -66,6 +72,8 @@ def test_a_session_row_written_by_sql_logs_nobody_in_and_is_named(engine, users)
             table.c.token_sha256 == row["token_sha256"])).scalar_one()
 
     assert _resume(engine, token) is None
+    with read_session(engine) as session:  # rana's real session only
+        assert open_sessions(session, by=users["admin"]) == {"rana": 1}
     named = (f"audit trail broken outside the trail: session {forged_id} of user rana was "
              "not opened by this installation (its row was written outside the workspace)")
     result = _verify(engine, users)

@@ -41,6 +41,7 @@ TRAIL = "audit_entry"  # the seal's entity type: an entry about the trail, not a
 INSERT_BATCH = 5000  # entries per INSERT: a seal writes one per row it adopts
 
 _USER = "sijil.user_id"
+_LOGIN = "sijil.login_seq"
 _ACTION = "sijil.action"
 _REASON = "sijil.reason"
 _PURGE = "sijil.purge"
@@ -68,12 +69,16 @@ def format_time(at: dt.datetime) -> str:
 
 def entry_payload(seq: int, at: str, actor_id: int | None, action: str, entity_type: str,
                   entity_id: int | None, incident_ref: str | None, changes: str,
-                  reason: str | None, prev_hash: str) -> bytes:
+                  reason: str | None, prev_hash: str, login_seq: int | None = None) -> bytes:
     """The canonical bytes of an entry: the UTF-8 of the compact JSON array of its fields
-    and the previous entry's hash. Both hashes are taken over exactly these bytes."""
-    return _PAYLOAD.encode(
-        [seq, at, actor_id, action, entity_type, entity_id, incident_ref, changes, reason,
-         prev_hash]).encode("utf-8")
+    and the previous entry's hash, then its log-in's seq when it has one (so entries
+    without one, all those written before it existed, hash as they always did). Both
+    hashes are taken over exactly these bytes."""
+    fields = [seq, at, actor_id, action, entity_type, entity_id, incident_ref, changes,
+              reason, prev_hash]
+    if login_seq is not None:
+        fields.append(login_seq)
+    return _PAYLOAD.encode(fields).encode("utf-8")
 
 
 def entry_hash(*fields: Any) -> str:
@@ -106,10 +111,14 @@ def dump_changes(changes: dict[str, Any]) -> str:
     return _CHANGES.encode(changes)
 
 
-def bind_user(session: Session, actor_id: int | None, reason: str | None = None) -> None:
-    """Name who acts in this session (None: the system), and why, for every entry it writes."""
+def bind_user(session: Session, actor_id: int | None, reason: str | None = None,
+              login_seq: int | None = None) -> None:
+    """Name who acts in this session (None: the system), why, and under which log-in (the
+    seq of its `login` entry; None: not through a workspace session), for every entry it
+    writes."""
     session.info[_USER] = actor_id
     session.info[_REASON] = reason
+    session.info[_LOGIN] = login_seq
 
 
 @contextmanager
@@ -225,8 +234,9 @@ def _seal_items(conn, keys: ChainKeys, head: tuple[int, str]) -> Iterator[dict[s
 
 
 def _write(conn, keys: ChainKeys, head: tuple[int, str], items, *, actor_id: int | None,
-           reason: str | None) -> None:
-    """Append `items` after `head`, each hashed with the entry key, and move the head."""
+           reason: str | None, login_seq: int | None = None) -> int:
+    """Append `items` after `head`, each hashed with the entry key, and move the head;
+    returns the seq of the last entry."""
     seq, prev = head
     at = utcnow()
     at_text = format_time(at)
@@ -237,12 +247,12 @@ def _write(conn, keys: ChainKeys, head: tuple[int, str], items, *, actor_id: int
         why = item.get("reason", reason)
         digest = keyed_entry_hash(
             keys.entry_key, seq, at_text, actor_id, item["action"], item["entity_type"],
-            item.get("entity_id"), item.get("incident_ref"), changes, why, prev)
+            item.get("entity_id"), item.get("incident_ref"), changes, why, prev, login_seq)
         rows.append({
             "seq": seq, "at": at, "actor_id": actor_id, "action": item["action"],
             "entity_type": item["entity_type"], "entity_id": item.get("entity_id"),
             "incident_ref": item.get("incident_ref"), "changes": changes, "reason": why,
-            "prev_hash": prev, "hash": digest,
+            "prev_hash": prev, "hash": digest, "login_seq": login_seq,
         })
         prev = digest
         if len(rows) == INSERT_BATCH:
@@ -253,20 +263,23 @@ def _write(conn, keys: ChainKeys, head: tuple[int, str], items, *, actor_id: int
     if seq != head[0]:
         conn.execute(update(_checkpoint).where(_checkpoint.c.id == CHECKPOINT_ID)
                      .values(seq=seq, hash=prev, updated_at=at))
+    return seq
 
 
-def _append(session: Session, pending: list[dict[str, Any]]) -> None:
+def _append(session: Session, pending: list[dict[str, Any]]) -> int | None:
     if not pending:
-        return
+        return None
     keys = chain_keys(session)  # may seal: read the head after it
-    _write(session.connection(), keys, lock_chain_head(session), pending,
-           actor_id=session.info.get(_USER), reason=session.info.get(_REASON))
+    return _write(session.connection(), keys, lock_chain_head(session), pending,
+                  actor_id=session.info.get(_USER), reason=session.info.get(_REASON),
+                  login_seq=session.info.get(_LOGIN))
 
 
 def append_event(session: Session, *, action: str, entity_type: str,
                  entity_id: int | None = None, incident_ref: str | None = None,
-                 changes: dict[str, Any] | None = None, reason: str | None = None) -> None:
-    """Append an entry for an event that changes no audited row (login, export...).
+                 changes: dict[str, Any] | None = None, reason: str | None = None) -> int:
+    """Append an entry for an event that changes no audited row (login, export...), and
+    return its seq.
 
     Use an action from EVENT_ACTIONS, or leave entity_id None: verification replays any
     other entry that names a row as a {field: [old, new]} change of that row."""
@@ -277,7 +290,7 @@ def append_event(session: Session, *, action: str, entity_type: str,
     }
     if reason is not None:
         item["reason"] = reason
-    _append(session, [item])
+    return _append(session, [item])
 
 
 def _audit_value(obj: TableBase, field: str, value: Any, keys: ChainKeys) -> Any:

@@ -9,8 +9,10 @@ keys derived from it, and the data keys stored wrapped under it.
                      does not unwrap)
            chain key   purpose 'chain', owner 'installation'
             ├ entry key       HKDF(chain, "sijil/v1/audit-entry"): HMAC-SHA-256 of entries
-            └ credential key  HKDF(chain, "sijil/v1/credential"): HMAC-SHA-256 digests of
-                              password hashes, recorded in the trail instead of the hash
+            ├ credential key  HKDF(chain, "sijil/v1/credential"): HMAC-SHA-256 digests of
+            │                 password hashes, recorded in the trail instead of the hash
+            └ session key     HKDF(chain, "sijil/v1/session"): HMAC-SHA-256 over each log-in
+                              session row, so a row written by SQL logs nobody in
 
 The chain key is random and stored, not derived from the master: rotating the master
 re-wraps it and every entry stays verifiable. Only the `cryptography` package's HKDF and
@@ -158,11 +160,12 @@ class ChainKeys:
     key_id: str
     entry_key: bytes = field(repr=False)
     credential_key: bytes = field(repr=False)
+    session_key: bytes = field(repr=False)
 
     @classmethod
     def from_chain_key(cls, chain_key: bytes) -> ChainKeys:
         return cls(key_id(chain_key), derive(chain_key, "audit-entry"),
-                   derive(chain_key, "credential"))
+                   derive(chain_key, "credential"), derive(chain_key, "session"))
 
     def entry_hash(self, payload: bytes) -> str:
         """HMAC-SHA-256 (hex) of an entry's canonical payload."""
@@ -173,6 +176,11 @@ class ChainKeys:
         hash (an offline guess at a password needs the hash; the digest does not help)."""
         return DIGEST_PREFIX + hmac.new(self.credential_key, value.encode("utf-8"),
                                         hashlib.sha256).hexdigest()
+
+    def session_mac(self, payload: bytes) -> str:
+        """The MAC a log-in session row carries: HMAC-SHA-256 of its canonical payload
+        (records.services.users.session_rows) under the session key."""
+        return DIGEST_PREFIX + hmac.new(self.session_key, payload, hashlib.sha256).hexdigest()
 
 
 def _stored_chain_row(conn: Connection):

@@ -14,7 +14,8 @@ from records.services.audit import (
 )
 from records.services.incidents import create_incident, update_incident
 from records.services.review import add_comment, submit_incident, verify_incident
-from records.services.users import end_session, revoke_sessions, start_session
+from records.services.users import authenticate, end_session, revoke_sessions, start_session
+from tests.conftest import PASSWORD
 from tests.factories import incident_data
 
 VICTIM = {"person": {"full_name": "Fahim al-Taie"}, "outcome": "injured"}
@@ -63,14 +64,16 @@ def test_the_history_speaks_in_names_and_labels(engine, users):
 def test_the_audit_log_names_the_incident_and_the_events(engine, users):
     ref = _verified(engine, users)
     with unit_of_work(engine) as session:
-        token = start_session(session, by=users["carla"])
-        end_session(session, token, by=users["carla"])
+        carla = authenticate(session, "carla", PASSWORD)
+        token = start_session(session, by=carla)
+        end_session(session, token, by=carla)
         revoke_sessions(session, "carla", by=users["admin"])  # none left: nothing written
     with read_session(engine) as session:
-        page = list_entries(session, by=users["admin"], page_size=4)
+        page = list_entries(session, by=users["admin"], page_size=5)
         lines = readable_entries(session, page.items, by=users["admin"])
     assert [line.sentence for line in lines] == [
         "Carla logged out",
+        "Carla logged in",
         f"Rana verified the incident {ref} (submitted → verified): Checked the news reports",
         f"Rana commented on {ref}: Checked the news reports",
         f"Carla submitted the incident {ref} for review (draft → submitted)",

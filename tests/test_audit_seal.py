@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import delete, select, text, update
 
 import records.audit_chain as chain
-from records.audit_chain import entry_hash, format_time, keyed_entry_hash
+from records.audit_chain import dump_changes, entry_hash, format_time, keyed_entry_hash
 from records.db import read_session, unit_of_work
 from records.keys import load_chain_keys, read_master_key
-from records.models import AuditCheckpoint, AuditEntry, DataKey
+from records.models import AppUser, AuditCheckpoint, AuditEntry, DataKey
 from records.services.access import SYSTEM
 from records.services.audit import purge_incident, verify_chain
 from records.services.incidents import create_incident, update_incident
@@ -196,11 +196,16 @@ def test_the_anchor_shows_a_trail_cut_back_or_rewritten_with_the_key(engine, use
     with engine.begin() as conn:  # the log-in re-signed as another user's
         row = conn.execute(select(entries).where(entries.c.seq == seq)).one()
         keys = load_chain_keys(conn, read_master_key())
+        # With the key, even the digest of the password hash it checked is chen's.
+        chens = conn.execute(select(AppUser.__table__.c.password_hash)
+                             .where(AppUser.__table__.c.id == users["chen"].id)).scalar_one()
+        changes = dump_changes({"password_digest": keys.credential_digest(chens)})
         digest = keyed_entry_hash(keys.entry_key, seq, format_time(row.at), users["chen"].id,
                                   row.action, row.entity_type, users["chen"].id,
-                                  row.incident_ref, row.changes, row.reason, row.prev_hash)
+                                  row.incident_ref, changes, row.reason, row.prev_hash)
         conn.execute(update(entries).where(entries.c.seq == seq).values(
-            actor_id=users["chen"].id, entity_id=users["chen"].id, hash=digest))
+            actor_id=users["chen"].id, entity_id=users["chen"].id, changes=changes,
+            hash=digest))
         conn.execute(update(checkpoint).values(hash=digest))
     assert sijil(engine, "audit", "verify").returncode == 0
     rewritten = sijil(engine, "audit", "verify", "--anchor", seq_digest)

@@ -15,6 +15,7 @@ from records.models import AuditEntry, UserSession
 from records.models.types import utcnow
 from records.services.audit import verify_chain
 from records.services.users import (
+    authenticate,
     end_session,
     open_sessions,
     resume_session,
@@ -23,11 +24,14 @@ from records.services.users import (
     touch_session,
     update_user,
 )
+from tests.conftest import PASSWORD
 
 
 def _start(engine, who, client="203.0.113.5") -> str:
+    """Log `who` in as the workspace does: the log-in and its session in one transaction."""
     with unit_of_work(engine) as session:
-        return start_session(session, by=who, client=client)
+        logged_in = authenticate(session, who.username, PASSWORD, client=client)
+        return start_session(session, by=logged_in, client=client)
 
 
 def _resume(engine, token, now=None):
@@ -73,8 +77,8 @@ def test_a_session_not_seen_for_thirty_minutes_has_ended(engine, users):
 
 
 def test_a_new_log_in_closes_the_accounts_idle_sessions(engine, users):
+    old = _start(engine, users["carla"])
     with unit_of_work(engine) as session:
-        old = start_session(session, by=users["carla"])
         session.exec(select(UserSession)).one().last_seen_at = utcnow() - timedelta(hours=1)
     _start(engine, users["carla"])
     with read_session(engine) as session:

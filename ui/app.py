@@ -85,7 +85,8 @@ def current_user():
     if not login_session.still_live():  # logged out in another tab, or by an admin
         log_out(_("Your session has ended. Please log in again."))
         return None
-    principal = principal_of(user)
+    # Still acting under the log-in that opened this tab's session (audit entries name it).
+    principal = principal_of(user, login_seq=principal.login_seq)
     st.session_state[state.PRINCIPAL] = principal
     state.touch()
     return principal

@@ -17,6 +17,8 @@ class AuditEntry(SQLModel, table=True):
     __table_args__ = (
         # A row's entries in the order they were written: history and verification read them so.
         Index("ix_audit_entry_entity", "entity_type", "entity_id", "seq"),
+        # Verification asks which log-ins the entries were written under: the index answers.
+        Index("ix_audit_entry_login", "login_seq", "actor_id", "seq"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -31,6 +33,9 @@ class AuditEntry(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # The seq of the `login` entry of the workspace session the entry was written under
+    # (None: not through a session: the CLI, the system). Hashed with the entry when set.
+    login_seq: int | None = None
 
 
 class AuditCheckpoint(SQLModel, table=True):

@@ -3,7 +3,9 @@
 The browser holds only a random token in a signed, HttpOnly, SameSite cookie; the table
 keeps its SHA-256, never the token. Outside TableBase like edit_presence: `last_seen_at`
 changes on every page run and means nothing to the trail, which records the events
-instead (log-in, log-out, revocation).
+instead (log-in, log-out, revocation). Each row names the trail's `login` entry that
+opened it and carries a MAC under the installation's session key over what it says
+(records/services/users/session_rows.py): a row written by SQL logs nobody in.
 """
 
 from __future__ import annotations
@@ -30,3 +32,7 @@ class UserSession(SQLModel, table=True):
     client: str | None = Field(default=None, max_length=100)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ended_why: str | None = Field(default=None, max_length=40)
+    # The seq of the `login` entry that opened this session; every entry written under it
+    # carries the same seq (audit_entry.login_seq).
+    login_seq: int
+    mac: str = Field(max_length=80)

@@ -91,3 +91,19 @@ def test_a_deactivated_account_is_logged_out_at_its_next_click(app, engine, user
         update_user(session, "chen", by=users["admin"], is_active=False)
     no_exceptions(at.run())
     assert "no longer active" in texts(at)
+
+
+def test_a_password_reset_by_an_admin_logs_the_open_tab_out_at_its_next_click(app, engine,
+                                                                             users):
+    from records.db import unit_of_work
+    from records.services.users import update_user
+
+    at = no_exceptions(app.open(None))
+    no_exceptions(_log_in(at, "carla", PASSWORD))
+    assert at.title[0].value == "Dashboard"
+    with unit_of_work(engine) as session:
+        update_user(session, "carla", by=users["admin"], password="a brand new passphrase")
+    no_exceptions(at.run())
+    assert "Your session has ended. Please log in again." in texts(at)
+    assert state.PRINCIPAL not in at.session_state
+    assert [b.label for b in at.button] == ["Log in"]

@@ -13,6 +13,10 @@ class Principal:
     username: str
     role: str
     display_name: str = ""
+    # The seq of the trail's `login` entry of the workspace session this principal acts
+    # through; None outside a session (the CLI's --as, the system). Every entry it writes
+    # carries it, so verification can tell a write from a session no log-in opened.
+    login_seq: int | None = None
 
     @property
     def is_system(self) -> bool:
@@ -30,5 +34,6 @@ ROLE_RANK = {"viewer": 0, "caseworker": 1, "reviewer": 2, "admin": 3, "system": 
 
 
 def act_as(session, by: Principal, reason: str | None = None) -> None:
-    """Bind the acting principal to the session so every audit entry names them."""
-    bind_user(session, by.id, reason)
+    """Bind the acting principal to the session so every audit entry names them (and the
+    log-in they act under)."""
+    bind_user(session, by.id, reason, by.login_seq)

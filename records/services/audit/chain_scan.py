@@ -34,7 +34,7 @@ PG_AT = """to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
 # Any other text (no microseconds) fails the fast hash and is rechecked exactly.
 SQLITE_AT = "replace(at, ' ', 'T') || 'Z'"
 CHAIN_COLUMNS = ("seq, {at}, actor_id, action, entity_type, entity_id, incident_ref, "
-                 "changes, reason, prev_hash, hash")
+                 "changes, reason, prev_hash, hash, login_seq")
 # Open-ended ranges end here: no trail reaches it.
 END_OF_TRAIL = 2**62
 
@@ -191,7 +191,7 @@ def _unlinked(seq: int) -> tuple[int, int, int, str]:
 
 
 def fast_payload(seq, at, actor_id, action, entity_type, entity_id, incident_ref, changes,
-                 reason, prev_hash) -> bytes:
+                 reason, prev_hash, login_seq=None) -> bytes:
     """Byte for byte records.audit_chain.entry_payload, without building a list and a
     JSONEncoder per entry."""
     return (
@@ -200,7 +200,7 @@ def fast_payload(seq, at, actor_id, action, entity_type, entity_id, incident_ref
         f'{"null" if entity_id is None else entity_id},'
         f'{"null" if incident_ref is None else encode_basestring(incident_ref)},'
         f'{encode_basestring(changes)},{"null" if reason is None else encode_basestring(reason)},'
-        f'{encode_basestring(prev_hash)}]'
+        f'{encode_basestring(prev_hash)}{"" if login_seq is None else f",{int(login_seq)}"}]'
     ).encode()
 
 
@@ -214,7 +214,7 @@ def _exact_check(conn, dialect: str, seq: int, keying: Keying
     keyed = keying.keyed(seq)
     if row is None:
         return _altered(seq)
-    values = list(row[:10])
+    values = [*row[:10], row[11]]
     if dialect == "sqlite":
         values[1] = sqlite_at(values[1])
     try:
@@ -260,11 +260,13 @@ def check_chain_range(conn, dialect: str, lo: int, hi: int | None,
             part.event = _missing(expected, seq)
             break
         try:
+            # An entry's log-in, when it has one, is hashed after its other fields.
+            payload = dumps(row[:10] if row[11] is None else (*row[:10], row[11]))
             if seq < seal:
-                intact = sha256(dumps(row[:10])).hexdigest() == row[10]
+                intact = sha256(payload).hexdigest() == row[10]
             elif inner is not None:
                 keyed = inner()
-                keyed.update(dumps(row[:10]))
+                keyed.update(payload)
                 signed = outer()
                 signed.update(keyed.digest())
                 intact = signed.hexdigest() == row[10]

@@ -53,6 +53,7 @@ from records.services.audit.chain_scan import (
 )
 from records.services.audit.exact_replay import earliest
 from records.services.audit.helper_pool import run_in_helpers, start_helpers, stop_helpers
+from records.services.audit.session_rules import session_problem
 from records.services.audit.work import Worker
 
 log = logging.getLogger(__name__)
@@ -323,7 +324,8 @@ def verify_chain(session: Session, *, by: Principal,
         progress(chain.checked, total)
     problem: Problem | None = (
         earliest(seal.problem, chain.problem) or check_head(chain, head_seq, head_hash)
-        or tally.replay_problem or (anchor and _check_anchor(conn, dialect, anchor)))
+        or tally.replay_problem or session_problem(session, conn, dialect, seal.keys)
+        or (anchor and _check_anchor(conn, dialect, anchor)))
     if problem is None and seal.seq is None and chain.checked:
         return VerifyResult(
             ok=False, checked=chain.checked, first_bad_seq=None,

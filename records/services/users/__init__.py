@@ -19,6 +19,7 @@ from records.services.users.login import (
     unlock_user,
     wrong_login_message,
 )
+from records.services.users.session_rows import genuine_session
 from records.services.users.sessions import (
     IDLE_EXPIRY,
     TOUCH_EVERY,
@@ -43,6 +44,7 @@ __all__ = [
     "check_password",
     "count_users",
     "end_session",
+    "genuine_session",
     "get_user",
     "list_users",
     "login_delays",

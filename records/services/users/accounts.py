@@ -10,6 +10,7 @@ from records.models import AppUser
 from records.models.user import ROLES, UserBase, UserRead
 from records.services.access import SYSTEM, Principal, act_as, require_role
 from records.services.users.passwords import hash_password
+from records.services.users.session_rows import end_account_sessions
 from records.services.users.throttle import clear_after_commit
 from records.services.validation import parse
 
@@ -20,9 +21,11 @@ def _read(user: AppUser) -> UserRead:
     return UserRead.model_validate(user.model_dump())
 
 
-def principal_of(user: UserRead | AppUser) -> Principal:
+def principal_of(user: UserRead | AppUser, *, login_seq: int | None = None) -> Principal:
+    """The principal of an account; `login_seq` names the log-in it acts under (the seq of
+    its `login` entry), for a workspace session."""
     return Principal(id=user.id, username=user.username, role=user.role,
-                     display_name=user.display_name)
+                     display_name=user.display_name, login_seq=login_seq)
 
 
 def _check_password(password: str) -> None:
@@ -98,18 +101,26 @@ def update_user(session: Session, username: str, *, by: Principal,
     """Change a user's role, active flag, name or password (admin only, audited); a new
     password also lifts the account's log-in delays.
 
-    An admin cannot take away their own admin role or deactivate themselves, so the
-    database never loses its last way in by accident."""
+    A new password, another role or a deactivation ends the account's sessions, each
+    browser meeting the log-in page at its next click: all of them when an admin changes
+    another's account (the reset of a compromised account), all but the one asking when
+    admins change their own. An admin cannot take away their own admin role or deactivate
+    themselves, so the database never loses its last way in by accident."""
     require_role(by, "admin", _("manage users"))
     user = load_user(session, username)
     if user.id == by.id and (role not in (None, "admin") or is_active is False):
         raise ValidationError.single(
             "role", _("you cannot remove your own admin rights or deactivate yourself"))
     act_as(session, by)
+    why = []
     if role is not None:
         _check_role(role)
+        if role != user.role:
+            why.append("role changed")
         user.role = role
     if is_active is not None:
+        if user.is_active and not is_active:
+            why.append("deactivated")
         user.is_active = is_active
     if display_name is not None:
         user.display_name = display_name.strip()
@@ -119,5 +130,11 @@ def update_user(session: Session, username: str, *, by: Principal,
         user.failed_logins = 0
         user.locked_until = None
         clear_after_commit(session, user.username)  # a new password lifts log-in delays
+        why.insert(0, "password changed")
     session.flush()
+    if why:
+        # Ended with the change, in its transaction: never a new password with an old
+        # session still open.
+        end_account_sessions(session, user.id, why[0], audit_reason=", ".join(why),
+                             keep_login_seq=by.login_seq if user.id == by.id else None)
     return _read(user)

@@ -10,7 +10,7 @@ from typing import NoReturn
 
 from sqlmodel import Session, select
 
-from records.audit_chain import append_event
+from records.audit_chain import append_event, chain_keys
 from records.errors import AuthenticationError
 from records.i18n import _
 from records.models import AppUser
@@ -68,7 +68,9 @@ def check_password(session: Session, username: str, password: str) -> PasswordCh
 
 def authenticate(session: Session, username: str, password: str, *,
                  client: str = "", checked: PasswordCheck | None = None) -> Principal:
-    """Check a password and return the principal it logs in. Every attempt is audited.
+    """Check a password and return the principal it logs in, naming its `login` entry
+    (`login_seq`: `start_session` opens the browser's session with it). Every attempt is
+    audited.
 
     Every failure costs one argon2id verification and one audit entry, and answers with
     `wrong_login_message()`, whether the name exists, the password is wrong or the account
@@ -99,6 +101,14 @@ def authenticate(session: Session, username: str, password: str, *,
                 wrong_login_message())
     LOGIN_THROTTLE.succeeded(name, client)
     act_as(session, principal_of(user))
+    # The entry records the keyed digest of the hash the password was checked against:
+    # verification names a log-in whose hash is not the one the trail holds for the
+    # account then (a hash set by SQL to log in, and put back after).
+    seq = append_event(session, action="login", entity_type="app_user", entity_id=user.id,
+                       changes={"password_digest":
+                                chain_keys(session).credential_digest(stored)})
+    principal = principal_of(user, login_seq=seq)
+    act_as(session, principal)  # what follows in this transaction is the log-in's own
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     # The lock these columns held is no longer used; a success clears any left from before.
@@ -106,8 +116,7 @@ def authenticate(session: Session, username: str, password: str, *,
     user.locked_until = None
     user.last_login_at = utcnow()
     session.flush()
-    append_event(session, action="login", entity_type="app_user", entity_id=user.id)
-    return principal_of(user)
+    return principal
 
 
 def unlock_user(session: Session, username: str, *, by: Principal) -> bool:

@@ -105,6 +105,20 @@ def test_an_archive_that_declares_more_than_the_limit_is_refused(engine, tmp_pat
         (None, "(file)", "the data package expands to 3,072 MB; at most 2,048 MB are read")]
 
 
+def test_an_archive_just_over_the_limit_does_not_claim_to_be_at_the_limit(engine, tmp_path):
+    path = tmp_path / "big.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("datapackage.json", "{}")
+        archive.writestr("incidents.csv", "x")
+    data = bytearray(path.read_bytes())
+    # The two members declare 2 GiB + 1 byte together: 2,048 MB when rounded.
+    central = data.index(b"PK\x01\x02")
+    data[central + 24:central + 28] = struct.pack("<I", 2 << 30)
+    path.write_bytes(bytes(data))
+    assert refused(engine, path) == [(None, "(file)", (
+        "the data package expands to more than 2,048 MB; at most 2,048 MB are read"))]
+
+
 def test_an_archive_whose_member_is_longer_than_it_declares_is_refused(engine, tmp_path):
     path = tmp_path / "lies.zip"
     with zipfile.ZipFile(path, "w") as archive:

@@ -134,9 +134,11 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, what: str) -
                                            d=member.file_size))
 
 
-def check_folder(path: Path) -> None:
-    """A data package folder may not hold more than an archive would expand to."""
-    total = sum(p.stat().st_size for p in path.glob("*.csv") if p.is_file())
+def check_folder(path: Path, files: list[Path] | None = None) -> None:
+    """A data package folder's tables (`files`, else its CSV files) may not hold more than
+    an archive would expand to."""
+    files = files if files is not None else [p for p in path.glob("*.csv") if p.is_file()]
+    total = sum(p.stat().st_size for p in files)
     if total > MAX_ARCHIVE_BYTES:
         raise _refuse(_("the data package holds {size} of tables; at most {limit} are "
                         "read").format(size=_size_over(total, MAX_ARCHIVE_BYTES),

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from records.config import get_settings
 from records.db import read_session
 from records.models.evidence_io import FilesReport
+from records.private_paths import make_private_dirs, private_file, private_tree
 from records.services.access import SYSTEM
 from records.services.backup.archive import (
     DATABASE_MEMBERS,
@@ -59,7 +60,8 @@ def _restore_sqlite(engine: Engine, staged: Path) -> None:
     engine.dispose()  # no connection may hold the empty file being replaced
     for suffix in ("-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(target.parent)
+    private_file(staged)  # extracted under the umask; owner-only before it is in place
     os.replace(staged, target)
 
 
@@ -101,7 +103,7 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
             raise BackupError(f"{archive_path} is a backup of a {manifest.engine} database; "
                               f"SIJIL_DATABASE_URL names a {kind} one")
         _check_empty(engine, files_root)
-        files_root.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(files_root.parent)
         staging = Path(tempfile.mkdtemp(dir=files_root.parent, prefix=".sijil-restore-"))
         try:
             database = staging / "database"
@@ -110,7 +112,6 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
             for name in files:
                 stored = staging / name
                 extract_checked(archive, manifest, name, stored)
-                stored.chmod(0o444)
             if kind == "sqlite":
                 # Staged beside the folder, so the move is a rename on one file system.
                 _restore_sqlite(engine, database)
@@ -119,6 +120,7 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
             if files_root.exists():
                 files_root.rmdir()  # empty, checked above
             (staging / "files").mkdir(exist_ok=True)
+            private_tree(staging / "files")  # folders 0700, stored files 0400
             os.replace(staging / "files", files_root)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

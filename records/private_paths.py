@@ -46,7 +46,9 @@ def private_file(path: Path) -> None:
     """Make `path` an owner-only file (0600), created empty if missing, so SQLite opens it
     instead of creating it under the umask; its WAL and shared-memory files then take the
     same mode. An existing database, WAL or shared-memory file is made 0600 too."""
-    with contextlib.suppress(FileExistsError):
+    # There already, or not creatable here (a folder not ours, a read-only disk): then SQLite
+    # says so in its own words when it opens the file (records/db_faults.py).
+    with contextlib.suppress(OSError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
     for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         if each.exists():
@@ -63,7 +65,8 @@ def private_tree(root: Path) -> None:
 
 
 def _restrict(path: Path, mode: int) -> None:
-    # A file another account owns cannot be changed by this one: that account's business.
-    with contextlib.suppress(PermissionError):
+    # A file another account owns cannot be changed by this one (that account's business),
+    # nor one on a read-only disk (which nothing here can write to either).
+    with contextlib.suppress(OSError):
         if (path.stat().st_mode & 0o777) != mode:
             path.chmod(mode)

@@ -97,8 +97,8 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
     archive, another engine's backup, or a place that is not empty raises BackupError and
     leaves the database and the folder as they were. When a check fails afterwards (a
     trail that does not verify, a missing or altered file, a count that differs), what was
-    restored is removed again and the report says so (`removed`). No account is needed: the place is
-    empty, and whoever runs this holds the archive."""
+    restored is removed again and the report says so (`removed`). No account is needed:
+    the place is empty, and whoever runs this holds the archive."""
     archive_path = Path(archive_path)
     files_root = Path(files_dir) if files_dir is not None else get_settings().files_dir
     kind = engine.dialect.name

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from records.config import get_settings
+from records.private_paths import make_private_dirs, private_file
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -34,9 +35,18 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
 
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    database = (Path(parsed.database) if parsed.database and parsed.database != ":memory:"
+                else None)
+    if database is not None:
+        make_private_dirs(database.parent)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+
+    if database is not None:
+        @event.listens_for(engine, "do_connect")
+        def _private_database(*_args) -> None:
+            # Before SQLite opens (or creates) the file: owner-only, and so its WAL and
+            # shared-memory files, which SQLite creates with the database file's mode.
+            private_file(database)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:

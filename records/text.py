@@ -12,6 +12,8 @@ _ARABIC_FOLD = str.maketrans({
     "ک": "ك", "ی": "ي", "ـ": None,  # Persian/Kurdish kaf and yeh; tatweel
 })
 _SPACES = re.compile(r"\s+")
+# A NUL (PostgreSQL refuses it in text) and unpaired surrogates (no UTF-8 encoding).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # The length of person.name_key. Normalising can lengthen a name (NFKD makes the one
 # character "ﷺ" eighteen), so the key is cut to fit the column; a prefix still matches.
 KEY_LENGTH = 700
@@ -28,3 +30,10 @@ def normalize_name(*names: str | None) -> str:
         folded = stripped.translate(_ARABIC_FOLD).casefold()
         parts.append(_SPACES.sub(" ", folded).strip())
     return " | ".join(p for p in parts if p)[:KEY_LENGTH]
+
+
+def without_unstorable(text: str) -> str:
+    """`text` without the characters no database text column holds: NUL, which PostgreSQL
+    refuses, and unpaired surrogates, which have no UTF-8 form. What a user types into a
+    search or a filter can never match them, so they are dropped, not refused."""
+    return _UNSTORABLE.sub("", text)

@@ -161,3 +161,70 @@ def test_only_an_admin_makes_a_backup(engine, users, sijil_process, tmp_path):
     assert refused.returncode == 1
     assert "may not make backups" in refused.stderr
     assert not (tmp_path / "b.tar.gz").exists()
+
+
+def _pg_objects(engine) -> int:
+    """Relations, functions and types outside PostgreSQL's own schemas (0 when empty)."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return conn.execute(text(
+            "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+            "c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "AND n.nspname NOT LIKE 'pg\\_%') + (SELECT count(*) FROM pg_proc p JOIN "
+            "pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname NOT IN "
+            "('pg_catalog', 'information_schema'))")).scalar_one()
+
+
+def test_a_restore_whose_trail_is_broken_is_refused_and_removed(engine, users, sijil, place,
+                                                                tmp_path, monkeypatch):
+    from sqlalchemy import inspect, update
+
+    from records.models import Incident
+
+    files = tmp_path / "files"
+    refs = _filled(engine, users, files, monkeypatch)
+    table = Incident.__table__
+    with engine.begin() as conn:  # a change behind the trail's back, then backed up
+        title = conn.execute(select(table.c.title).where(table.c.ref == refs[0])).scalar_one()
+        conn.execute(update(table).where(table.c.ref == refs[0]).values(title="Made up"))
+    tampered = tmp_path / "tampered.tar.gz"
+    assert sijil(engine, "backup", str(tampered), files_dir=files).returncode == 0
+    url, new_files = place
+    refused = sijil(url, "restore", str(tampered), files_dir=new_files)
+    assert refused.returncode == 1
+    assert "audit trail: audit trail broken at seq" in refused.stdout
+    assert refused.stderr == (
+        "sijil: the restored data did not pass every check (see above), so it was removed: "
+        "the database and the files folder are empty, as before the restore\n")
+    assert not new_files.exists() or not any(new_files.iterdir())
+    if engine.dialect.name == "sqlite":
+        database = Path(make_url_database(url))
+        assert [(p.name, p.stat().st_size) for p in database.parent.iterdir()] == [
+            ("sijil.db", 0)]
+    check = make_engine(url)
+    try:
+        assert inspect(check).get_table_names() == []
+        if check.dialect.name == "postgresql":
+            assert _pg_objects(check) == 0
+    finally:
+        check.dispose()
+    # The same place takes a whole backup afterwards.
+    with engine.begin() as conn:
+        conn.execute(update(table).where(table.c.ref == refs[0]).values(title=title))
+    whole = tmp_path / "whole.tar.gz"
+    assert sijil(engine, "backup", str(whole), files_dir=files).returncode == 0
+    restored = sijil(url, "restore", str(whole), files_dir=new_files)
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    if engine.dialect.name == "postgresql":  # the count above counts what a restore makes
+        check = make_engine(url)
+        try:
+            assert _pg_objects(check) > 50
+        finally:
+            check.dispose()
+
+
+def make_url_database(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).database

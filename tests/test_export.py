@@ -139,6 +139,20 @@ def test_formula_like_cells_are_neutralised_in_csv_and_xlsx(engine, users, tmp_p
     assert sheet.cell(2, header.index("title") + 1).data_type == "s"
 
 
+@pytest.mark.parametrize("text", [" =1+1", "  +1 call", "\n@SUM(A1)", "\u00a0-2+3",
+                                  "\u200f=HYPERLINK(1)", " \t=1"])
+def test_formula_signs_after_leading_blanks_are_neutralised(engine, users, tmp_path, text):
+    with unit_of_work(engine) as session:
+        create_incident(session, incident_data(narrative=text), by=users["carla"])
+    csv_path = _export(engine, users["rana"], tmp_path, "csv", "internal", statuses=None).path
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        assert next(csv.DictReader(handle))["narrative"] == "'" + text
+    xlsx_path = _export(engine, users["rana"], tmp_path, "xlsx", "internal", statuses=None).path
+    sheet = load_workbook(xlsx_path)["Records"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(2, header.index("narrative") + 1).value == "'" + text
+
+
 def test_xlsx_has_the_flat_sheet_the_tables_and_a_readme(engine, users, tmp_path):
     seed_sensitive(engine, users)
     book = load_workbook(_export(engine, users["vera"], tmp_path, "xlsx").path)

@@ -306,3 +306,53 @@ def test_cli_refusal_without_a_named_field_is_one_line_not_a_traceback(engine, t
     assert (done.returncode, done.stderr) == (1, "sijil: invalid input\n")
     assert done.stdout == ""
     assert _counts(engine)[0] == 0
+
+
+def test_a_ref_or_external_id_the_importer_may_not_see_is_answered_as_unknown(
+        engine, users, tmp_path, sijil):
+    """A restricted incident Chen may not see: a dry run answers for its ref and its
+    external id exactly as for ones nobody used, and the import refuses them without
+    creating a second incident under the same ref (and without naming the incident)."""
+    from sqlalchemy import update
+
+    from records.services.incidents import create_incident
+    from tests.factories import incident_data
+
+    with unit_of_work(engine) as session:
+        hidden = create_incident(session, incident_data(sensitivity="restricted"),
+                                 by=users["carla"]).ref
+        session.exec(update(Incident).where(Incident.ref == hidden).values(
+            external_id="PARTNER-CASE-77"))
+    header = [*HEADER, "external_id"]
+    by_ref = _write(tmp_path / "by_ref.csv", [[*_row(1, incident_ref=hidden), ""]], header)
+    by_id = _write(tmp_path / "by_id.csv", [[*_row(1, incident_ref=""), "PARTNER-CASE-77"]],
+                   header)
+    unknown_ref = _write(tmp_path / "unknown_ref.csv",
+                         [[*_row(1, incident_ref="INC-2020-09999"), ""]], header)
+    unknown_id = _write(tmp_path / "unknown_id.csv",
+                        [[*_row(1, incident_ref=""), "PARTNER-CASE-78"]], header)
+
+    def dry(path, who):
+        done = sijil(engine, "import", str(path), "--dry-run", "--as", who)
+        return done.returncode, done.stdout.replace(path.name, "FILE"), done.stderr
+
+    assert dry(by_ref, "chen") == dry(unknown_ref, "chen")
+    assert dry(by_id, "chen") == dry(unknown_id, "chen")
+    assert "already present" not in dry(by_ref, "chen")[1] + dry(by_id, "chen")[1]
+    with read_session(engine) as session:
+        seen = preview_import(session, by_ref, by=users["chen"])
+    assert (seen.incidents, seen.existing, seen.problems) == (1, [], [])
+    # Those who may see it are told it is there.
+    for who in ("carla", "rana"):
+        assert "already present" in dry(by_ref, who)[1]
+        assert "already present as PARTNER-CASE-77" in dry(by_id, who)[1]
+
+    before = _counts(engine)
+    for path, column, value in ((by_ref, "incident_ref", hidden),
+                                (by_id, "external_id", "PARTNER-CASE-77")):
+        with pytest.raises(ValidationError) as refused:
+            _import(engine, path, by=users["chen"])
+        assert [(p.row, p.field, p.value, p.message) for p in refused.value.problems] == [
+            (2, column, value, "cannot be imported by you; ask a reviewer to import the file")]
+        assert hidden not in str(refused.value) or column == "incident_ref"
+    assert _counts(engine) == before

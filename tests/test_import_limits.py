@@ -105,6 +105,20 @@ def test_an_archive_that_declares_more_than_the_limit_is_refused(engine, tmp_pat
         (None, "(file)", "the data package expands to 3,072 MB; at most 2,048 MB are read")]
 
 
+def test_an_archive_just_over_the_limit_does_not_claim_to_be_at_the_limit(engine, tmp_path):
+    path = tmp_path / "big.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("datapackage.json", "{}")
+        archive.writestr("incidents.csv", "x")
+    data = bytearray(path.read_bytes())
+    # The two members declare 2 GiB + 1 byte together: 2,048 MB when rounded.
+    central = data.index(b"PK\x01\x02")
+    data[central + 24:central + 28] = struct.pack("<I", 2 << 30)
+    path.write_bytes(bytes(data))
+    assert refused(engine, path) == [(None, "(file)", (
+        "the data package expands to more than 2,048 MB; at most 2,048 MB are read"))]
+
+
 def test_an_archive_whose_member_is_longer_than_it_declares_is_refused(engine, tmp_path):
     path = tmp_path / "lies.zip"
     with zipfile.ZipFile(path, "w") as archive:
@@ -271,3 +285,55 @@ def test_a_name_that_expands_when_normalised_is_imported_on_every_engine(engine,
         assert import_file(session, path, by=SYSTEM).created == 1
     with read_session(engine) as session:
         assert len(session.exec(select(Person.name_key)).one()[0]) == 700
+
+
+_OUTSIDE_ROWS = "ref,title,incident_type,start_date\nINC-2019-00001,Outside,killing,2019-10-25\n"
+
+
+def _package(tmp_path, paths, *, as_zip: bool):
+    """A data package whose incidents resource names `paths`; a readable incidents table
+    lies beside the package, outside it."""
+    (tmp_path / "outside.csv").write_text(_OUTSIDE_ROWS, encoding="utf-8")
+    descriptor = json.dumps({"profile": "tabular-data-package", "resources": [
+        {"name": "incidents", "path": paths, "profile": "tabular-data-resource"}]})
+    if as_zip:
+        path = tmp_path / "package.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("datapackage.json", descriptor)
+        return path
+    path = tmp_path / "package"
+    path.mkdir()
+    (path / "datapackage.json").write_text(descriptor, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("as_zip", [False, True], ids=["folder", "zip"])
+@pytest.mark.parametrize("paths", [
+    "../outside.csv", "/tmp/outside.csv", "C:\\outside.csv", "data/../../outside.csv",
+    "https://example.org/incidents.csv", ["incidents.csv", "../outside.csv"]])
+def test_a_resource_outside_the_package_is_refused(engine, tmp_path, paths, as_zip):
+    path = _package(tmp_path, paths, as_zip=as_zip)
+    named = paths[-1] if isinstance(paths, list) else paths
+    assert refused(engine, path) == [(None, "(file)", (
+        f"the data package names a file outside itself ({named}); every table must be a "
+        "file inside the package"))]
+
+
+def test_a_table_linked_to_a_file_outside_the_folder_is_refused(engine, tmp_path):
+    path = _package(tmp_path, "incidents.csv", as_zip=False)
+    (path / "incidents.csv").symlink_to(tmp_path / "outside.csv")
+    assert refused(engine, path) == [(None, "(file)", (
+        "the data package names a file outside itself (incidents.csv); every table must be "
+        "a file inside the package"))]
+
+
+@pytest.mark.parametrize("descriptor", ['{"resources": {"path": "x.csv"}}',
+                                        '{"resources": [{"name": "incidents", "path": 3}]}',
+                                        "[1]", "not json"])
+def test_a_descriptor_that_is_not_a_package_is_refused(engine, tmp_path, descriptor):
+    path = tmp_path / "package"
+    path.mkdir()
+    (path / "datapackage.json").write_text(descriptor, encoding="utf-8")
+    ((row, field, message),) = refused(engine, path)
+    assert (row, field) == (None, "(file)")
+    assert message.startswith("not a readable data package: ")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select, text
 
 from records.db import read_session, unit_of_work
@@ -202,3 +203,43 @@ def test_a_search_reads_matches_through_the_narrow_index(engine, users):
             plan = " ".join(row[-1] for row in session.connection().exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + statement, parameters))
             assert "COVERING INDEX ix_incident_search (id=?)" in plan, plan
+
+
+def test_text_no_database_column_can_hold_is_ignored_not_an_error(engine, users):
+    """A NUL (PostgreSQL refuses it in any text) or an unpaired surrogate (not UTF-8) in
+    what a search box or a filter sends finds as if it were not there, on both engines."""
+    from records.services.people import find_similar_people, list_actors, list_sources
+
+    carla = users["carla"]
+    with unit_of_work(engine) as session:
+        ref = _new(session, carla, title="Shelling of Marjana", admin1="IQ-KA",
+                   perpetrators=NO_GUNMEN)
+    assert _found(engine, carla, "marj\x00ana") == [ref]
+    assert _found(engine, carla, "marjana\ud800") == [ref]
+    assert _found(engine, carla, "\x00") == [ref]
+    assert _found(engine, carla, ref + "\x00") == [ref]
+    with read_session(engine) as session:
+        page = list_incidents(session, by=carla, filters=IncidentFilter(
+            text="\x00", admin1="IQ-KA\x00", incident_type="attempted_killing\x00",
+            actor_uid="\x00", actor_type="state_forces\x00"))
+        assert [item.ref for item in page.items] == [ref]
+        assert [s.title for s in list_sources(session, by=carla, text="News\x00")] == [
+            "Example News report"]
+        assert [a.name for a in list_actors(session, by=carla, text="Brigade\x00")] == [
+            "Fictional Brigade"]
+        assert [p.full_name for p in find_similar_people(session, "Sami\x00 Example",
+                                                         by=carla)] == ["Sami Example"]
+
+
+def test_a_ref_with_a_nul_is_not_found_not_an_error(engine, users):
+    from records.errors import NotFound
+    from records.services.incidents import get_incident
+
+    with unit_of_work(engine) as session:
+        ref = _new(session, users["carla"], perpetrators=NO_GUNMEN)
+    with read_session(engine) as session:
+        # What no ref can hold is dropped, as in a search.
+        assert get_incident(session, ref + "\x00", by=users["carla"]).ref == ref
+        for typed in ("\x00", "INC-\ud800"):
+            with pytest.raises(NotFound):
+                get_incident(session, typed, by=users["carla"])

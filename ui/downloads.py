@@ -14,7 +14,9 @@ import re
 import secrets
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
+from urllib.parse import quote
 
 COOKIE = "sijil_client"
 LIFETIME_SECONDS = 5 * 60
@@ -101,3 +103,30 @@ def withdraw(client: str | None) -> None:
 
 def url(token: str) -> str:
     return f"{ROUTE}{token}"
+
+
+# What may stand in the quoted, ASCII-only `filename=` of a Content-Disposition header.
+_PLAIN = re.compile(r"[A-Za-z0-9 !#$&'()+,\-.:;=@\[\]^_`{}~]")
+
+
+def content_disposition(file_name: str) -> str:
+    """The Content-Disposition header that saves a download as `file_name`, in ASCII only
+    (an HTTP header holds no other characters: a raw Arabic name made the answer fail).
+
+    As RFC 6266 advises (appendix D), `filename="…"` holds a plain-ASCII stand-in with no
+    quote, backslash or percent sign (some browsers read escapes there, some do not), and
+    `filename*=UTF-8''…` (RFC 8187) holds the exact name, which browsers prefer. Control
+    characters are dropped from both, so a name cannot break the header."""
+    name = "".join(c for c in file_name if unicodedata.category(c) != "Cc")
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    stand_in = "".join(c if _PLAIN.fullmatch(c) else "_" for c in folded)
+    stem, dot, extension = stand_in.rpartition(".")
+    if not dot:
+        stem, extension = extension, ""
+    if not any(c.isalnum() for c in stem):
+        stem = "file"
+    stand_in = stem + (dot + extension if any(c.isalnum() for c in extension) else "")
+    header = f'attachment; filename="{stand_in}"'
+    if name and stand_in != name:
+        header += "; filename*=UTF-8''" + quote(name, safe="")
+    return header

@@ -65,7 +65,7 @@ async def serve_download(request: Request) -> Response:
         return PlainTextResponse(_NOT_FOUND, status_code=404, headers=_FILE_HEADERS)
     return Response(found.data, media_type=found.mime, headers={
         **_FILE_HEADERS,
-        "Content-Disposition": f'attachment; filename="{found.file_name}"'})
+        "Content-Disposition": downloads.content_disposition(found.file_name)})
 
 
 async def claim_session_cookie(request: Request) -> Response:

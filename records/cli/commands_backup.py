@@ -40,8 +40,9 @@ def restore_command(
     path: Path = typer.Argument(..., help="An archive written by `sijil backup`."),
 ) -> None:
     """Restore a backup into the empty database of SIJIL_DATABASE_URL and the empty folder
-    of SIJIL_FILES_DIR, then verify the audit trail and the evidence files (exit 1 when a
-    check fails). Needs the installation's master key to verify."""
+    of SIJIL_FILES_DIR, then verify the audit trail and the evidence files; when a check
+    fails, what was restored is removed again (exit 1). Needs the installation's master key
+    to verify."""
     from records.services.backup import restore_backup
 
     engine = open_engine(migrate=False)  # the place must stay empty until the restore
@@ -55,5 +56,9 @@ def restore_command(
                f"{len(problems)} missing or altered")
     for table, (expected, found) in sorted(report.count_mismatches.items()):
         typer.echo(f"{table}: {found} row(s), the backup's manifest says {expected}")
+    if report.removed:
+        raise fail("the restored data did not pass every check (see above), so it was "
+                   "removed: the database and the files folder are empty, as before the "
+                   "restore")
     if not report.ok:
         raise fail("the restored data did not pass every check (see above)")

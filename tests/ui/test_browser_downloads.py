@@ -118,6 +118,36 @@ def test_every_browser_gets_a_private_cookie_and_only_it_gets_its_file():
         assert (status, body) == (404, b"Not found\n")
 
 
+@pytest.mark.parametrize(("name", "header"), [
+    ("sijil-internal-x.csv", 'attachment; filename="sijil-internal-x.csv"'),
+    ("شهادة الشاهد.pdf", "attachment; filename=\"file.pdf\"; filename*=UTF-8''"
+     "%D8%B4%D9%87%D8%A7%D8%AF%D8%A9%20%D8%A7%D9%84%D8%B4%D8%A7%D9%87%D8%AF.pdf"),
+    ("Déclaration 1.txt", "attachment; filename=\"Declaration 1.txt\"; "
+     "filename*=UTF-8''D%C3%A9claration%201.txt"),
+    ('a"b\\c%41.txt', "attachment; filename=\"a_b_c_41.txt\"; "
+     "filename*=UTF-8''a%22b%5Cc%2541.txt"),
+    ("evil\r\nSet-Cookie: x=1.txt", 'attachment; filename="evilSet-Cookie: x=1.txt"'),
+    ("", 'attachment; filename="file"')])
+def test_a_file_name_becomes_a_header_every_browser_reads(name, header):
+    from ui.downloads import content_disposition
+
+    assert content_disposition(name) == header
+    header.encode("ascii")
+
+
+def test_a_file_with_an_arabic_name_is_served():
+    from ui import downloads
+
+    _status, headers, _body = _asgi_get("/download/nothing")
+    client = headers["set-cookie"][0].partition("=")[2].partition(";")[0]
+    token = downloads.offer(client, b"statement", "شهادة.txt", "text/plain")
+    status, headers, body = _asgi_get(f"/download/{token}", f"sijil_client={client}")
+    assert (status, body) == (200, b"statement")
+    assert headers["content-disposition"] == [
+        "attachment; filename=\"file.txt\"; "
+        "filename*=UTF-8''%D8%B4%D9%87%D8%A7%D8%AF%D8%A9.txt"]
+
+
 @pytest.fixture
 def server(tmp_path):
     url = f"sqlite:///{tmp_path / 'sijil.db'}"

@@ -97,3 +97,37 @@ def test_a_reviewer_previews_downloads_and_records_custody(server, page):
     settle(page)
     shot(page, "evidence_panel")
     assert [u for u in requested if urlparse(u).path.startswith("/media/")] == []
+
+
+ARABIC_NAME = "شهادة الشاهد.txt"
+
+
+@pytest.fixture
+def arabic_server(tmp_path):
+    url = f"sqlite:///{tmp_path / 'sijil.db'}"
+    engine, users = migrated_with_users(url, {"admin": "admin", "carla": "caseworker"})
+    with unit_of_work(engine) as session:
+        ref = create_incident(session, incident_data(), by=users["carla"]).ref
+        add_attachment(session, ref, filename=ARABIC_NAME, data=b"A fictional statement.\n",
+                       by=users["carla"], files_dir=tmp_path / "files")
+    engine.dispose()
+    with serve(tmp_path, url) as base:
+        yield base, ref
+
+
+def test_a_file_with_an_arabic_name_downloads_under_its_name(arabic_server, page):
+    base, ref = arabic_server
+    page.goto(f"{base}/incident?ref={ref}")
+    log_in(page, None, "carla")
+    page.get_by_role("heading", name=ref).wait_for()
+    page.get_by_role("tab", name="Evidence files").click()
+    settle(page)
+    panel = page.get_by_role("tabpanel", name="Evidence files")
+    panel.get_by_role("button", name="Download", exact=True).click()
+    settle(page)
+    with page.expect_download() as fetched:
+        panel.get_by_role("link", name=f"Download {ARABIC_NAME}").click()
+    download = fetched.value
+    assert download.failure() is None
+    assert download.suggested_filename == ARABIC_NAME
+    assert download.path().read_bytes() == b"A fictional statement.\n"

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from records.config import get_settings
 from records.db import read_session
 from records.models.evidence_io import FilesReport
+from records.private_paths import make_private_dirs, private_file, private_tree
 from records.services.access import SYSTEM
 from records.services.backup.archive import (
     DATABASE_MEMBERS,
@@ -27,6 +28,7 @@ from records.services.backup.archive import (
     read_manifest,
 )
 from records.services.backup.making import client_program, libpq_url, table_counts
+from records.services.backup.removal import database_objects, remove_restored
 
 
 @dataclass
@@ -38,6 +40,8 @@ class RestoreReport:
     chain_message: str
     files_report: FilesReport
     count_mismatches: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # True when a check failed and what was restored was removed again (removal.py).
+    removed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -59,7 +63,8 @@ def _restore_sqlite(engine: Engine, staged: Path) -> None:
     engine.dispose()  # no connection may hold the empty file being replaced
     for suffix in ("-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(target.parent)
+    private_file(staged)  # extracted under the umask; owner-only before it is in place
     os.replace(staged, target)
 
 
@@ -90,8 +95,10 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
 
     Every member is checked against its SHA-256 before anything is put in place; a damaged
     archive, another engine's backup, or a place that is not empty raises BackupError and
-    leaves the database and the folder as they were. No account is needed: the place is
-    empty, and whoever runs this holds the archive."""
+    leaves the database and the folder as they were. When a check fails afterwards (a
+    trail that does not verify, a missing or altered file, a count that differs), what was
+    restored is removed again and the report says so (`removed`). No account is needed:
+    the place is empty, and whoever runs this holds the archive."""
     archive_path = Path(archive_path)
     files_root = Path(files_dir) if files_dir is not None else get_settings().files_dir
     kind = engine.dialect.name
@@ -101,7 +108,8 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
             raise BackupError(f"{archive_path} is a backup of a {manifest.engine} database; "
                               f"SIJIL_DATABASE_URL names a {kind} one")
         _check_empty(engine, files_root)
-        files_root.parent.mkdir(parents=True, exist_ok=True)
+        before, files_existed = database_objects(engine), files_root.exists()
+        make_private_dirs(files_root.parent)
         staging = Path(tempfile.mkdtemp(dir=files_root.parent, prefix=".sijil-restore-"))
         try:
             database = staging / "database"
@@ -110,7 +118,6 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
             for name in files:
                 stored = staging / name
                 extract_checked(archive, manifest, name, stored)
-                stored.chmod(0o444)
             if kind == "sqlite":
                 # Staged beside the folder, so the move is a rename on one file system.
                 _restore_sqlite(engine, database)
@@ -119,10 +126,17 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
             if files_root.exists():
                 files_root.rmdir()  # empty, checked above
             (staging / "files").mkdir(exist_ok=True)
+            private_tree(staging / "files")  # folders 0700, stored files 0400
             os.replace(staging / "files", files_root)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    return _check(engine, manifest, files_root, len(files))
+    report = _check(engine, manifest, files_root, len(files))
+    if not report.ok:
+        # A trail that does not verify (or a file or a count that does not match) may mean
+        # data changed behind the trail: nothing of it stays where a workspace would start.
+        remove_restored(engine, before, files_root, files_existed=files_existed)
+        report.removed = True
+    return report
 
 
 def _check(engine: Engine, manifest: Manifest, files_root: Path, files: int) -> RestoreReport:

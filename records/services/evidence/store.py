@@ -25,6 +25,7 @@ from records.i18n import _
 from records.keys import ErasedKeyError, StoredKeyError, decrypt_value, encrypt_value, key_id
 from records.models import Attachment, Incident
 from records.models.evidence_io import FileProblem, FilesReport
+from records.private_paths import STORED_FILE, private_dir
 from records.sealing import data_key, incident_owner
 from records.services.access import Principal, require_role
 
@@ -53,12 +54,18 @@ def sealed_path(sha256: str, key_id: str, files_dir: Path | str | None = None) -
     return file_path(sha256, files_dir).with_name(f"{sha256}.{key_id}.sealed")
 
 
+def _private_folders(folder: Path, root: Path) -> None:
+    """The files folder and its ab/cd/ subfolders, made if missing, owner-only (0700)."""
+    private_dir(root)
+    private_dir(folder)
+
+
 def _file_associated(sha256: str, owner: str) -> bytes:
     return f'["sijil-file",1,"{sha256}","{owner}"]'.encode()
 
 
 def _write_atomically(target: Path, content: bytes, root: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _private_folders(target.parent, root)
     handle = tempfile.NamedTemporaryFile(dir=root, prefix=".incoming-", delete=False)  # noqa: SIM115
     temp = Path(handle.name)
     try:
@@ -66,7 +73,7 @@ def _write_atomically(target: Path, content: bytes, root: Path) -> None:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
-        temp.chmod(0o444)
+        temp.chmod(STORED_FILE)
         os.replace(temp, target)
         _fsync_dir(target.parent)
     except BaseException:
@@ -133,8 +140,7 @@ def store_file(data: bytes | BinaryIO, files_dir: Path | str | None = None) -> t
     when complete and synced, so a crash never leaves a partial file under a hash. Storing
     the same content again writes nothing new (and replaces a stored copy that was
     altered, since the new copy is known to match its hash)."""
-    root = _root(files_dir)
-    root.mkdir(parents=True, exist_ok=True)
+    root = private_dir(_root(files_dir))
     digest = hashlib.sha256()
     size = 0
     handle = tempfile.NamedTemporaryFile(dir=root, prefix=".incoming-", delete=False)  # noqa: SIM115
@@ -152,8 +158,8 @@ def store_file(data: bytes | BinaryIO, files_dir: Path | str | None = None) -> t
         if target.is_file() and target.stat().st_size == size and _hash_file(target) == sha256:
             temp.unlink()
             return sha256, size
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp.chmod(0o444)  # stored evidence is never edited in place
+        _private_folders(target.parent, root)
+        temp.chmod(STORED_FILE)  # stored evidence is never edited in place
         os.replace(temp, target)
         _fsync_dir(target.parent)
         return sha256, size

@@ -4,13 +4,15 @@ Incident columns are repeated on every row of the incident and the rows are grou
 incident_ref; an incident without victims is one row. Perpetrators, citations and case
 events are parallel lists in incident columns: item i of every perpetrator_* column belongs
 to perpetrator i. Lists are joined with "; "; a ";" or "\\" inside an item is written "\\;"
-or "\\\\". Text cells that begin with = + - @ ' tab or CR get a leading "'" so spreadsheets
-never run them as formulas; the importer removes exactly that one "'" again.
+or "\\\\". Text cells that begin with = + - @ ' tab or CR, or with = + - @ after leading blanks,
+get a leading "'" so spreadsheets never run them as formulas; the importer removes exactly
+that one "'" again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 INCIDENT_COLUMNS = {
     "incident_ref": "ref", "external_id": "external_id", "title": "title",
@@ -95,11 +97,27 @@ CODE_COLUMNS = {"incident_ref", "incident_type", "date_precision", "country", "a
                 "external_id"}
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r", "'")
+# Spreadsheets skip leading blanks before they look for a formula sign, and some read the
+# full-width signs as formulas too.
+_FORMULA_SIGNS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _without_leading_blanks(value: str) -> str:
+    """The text after its leading blanks: any white space (spaces, tabs, new lines, no-break
+    spaces) and invisible format characters (direction marks, zero-width spaces, BOM)."""
+    for i, char in enumerate(value):
+        if not (char.isspace() or unicodedata.category(char) == "Cf"):
+            return value[i:]
+    return ""
 
 
 def neutralise(value: str) -> str:
-    """A text cell a spreadsheet will not evaluate as a formula."""
-    return "'" + value if value.startswith(_DANGEROUS_START) else value
+    """A text cell a spreadsheet will not evaluate as a formula: one that begins with a
+    formula sign, a tab, a CR or a "'", or with a formula sign after leading blanks, gets a
+    leading "'" (which unneutralise removes again on import)."""
+    dangerous = (value.startswith(_DANGEROUS_START)
+                 or _without_leading_blanks(value).startswith(_FORMULA_SIGNS))
+    return "'" + value if dangerous else value
 
 
 def unneutralise(value: str) -> str:

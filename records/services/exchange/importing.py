@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import not_
 from sqlmodel import Session, select
 
 from records.audit_chain import append_event
@@ -31,7 +32,7 @@ from records.i18n import _
 from records.models import Incident, Source
 from records.models.incident import STATUSES
 from records.models.incident_io import IncidentCreate
-from records.services.access import Principal, act_as, require_role
+from records.services.access import Principal, act_as, require_role, visible_incidents
 from records.services.exchange.checks import (
     actor_parents,
     check_item,
@@ -142,14 +143,25 @@ class _Checker:
     """Checks items one by one, remembering what earlier items of the file define."""
 
     def __init__(self, session: Session, preview: ImportPreview, by: Principal,
-                 files_dir: Path | str | None = None):
+                 files_dir: Path | str | None = None, *, importing: bool = False):
         self.session = session
         self.by = by
         self.preview = preview
         self.files_dir = files_dir
-        self.refs = set(session.exec(select(Incident.ref)).all())
+        self.importing = importing
+        # Only incidents `by` may see are "already present": for the others, a preview
+        # answers as for a ref or an external id nobody used.
+        visible = visible_incidents(by)
+        self.refs = set(session.exec(select(Incident.ref).where(visible)).all())
         self.external = dict(session.exec(select(Incident.external_id, Incident.ref)
-                                          .where(Incident.external_id.is_not(None))).all())
+                                          .where(Incident.external_id.is_not(None), visible)
+                                          ).all())
+        # Those `by` may not see: the import cannot take them (both are unique), so it
+        # refuses the row, in words that hold for any incident (nothing of it is named).
+        hidden = not_(visible)
+        self.hidden = {"ref": set(session.exec(select(Incident.ref).where(hidden)).all()),
+                       "external_id": set(session.exec(select(Incident.external_id).where(
+                           Incident.external_id.is_not(None), hidden)).all())}
         self.file_refs: dict[str, int] = {}
         self.file_external: dict[str, int] = {}
         self.file_uids: set[str] = set()
@@ -174,6 +186,11 @@ class _Checker:
                     r=seen[value]), value, row))
             elif value:
                 seen[value] = item.row
+            if value and self.importing and value in self.hidden[key]:
+                row, column = item.locate(key)
+                problems.append(FieldProblem(column, _(
+                    "cannot be imported by you; ask a reviewer to import the file"), value,
+                    row))
         if record.get("status") and record["status"] not in STATUSES:
             row, column = item.locate("status")
             problems.append(FieldProblem(column, _("'{v}' is not allowed; allowed: {a}").format(
@@ -415,7 +432,7 @@ def import_file(session: Session, path: str | Path, *, fmt: str = "sijil", by: P
     # The trail keeps the name as provenance does: at most 200 characters of it.
     reason = _("import of {name} (sha256 {h})").format(name=path.name[:200], h=sha[:16])
     act_as(session, by, reason)
-    checker = _Checker(session, preview, by, files_dir)
+    checker = _Checker(session, preview, by, files_dir, importing=True)
     writer = _Writer(session, by, batch_size, provenance(path, sha), files_dir)
     report = progress or (lambda done, total: None)
     # Until the file is parsed only its data lines are known: at least its incidents.

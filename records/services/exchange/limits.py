@@ -74,6 +74,15 @@ def _megabytes(size: int) -> str:
     return f"{size / (1 << 20):,.0f} MB" if size >= 1 << 20 else f"{size:,} bytes"
 
 
+def _size_over(size: int, limit: int) -> str:
+    """A size above `limit` in words that never read as the limit itself: rounded to whole
+    megabytes, a size just over the limit would show the limit's own figure."""
+    shown = _megabytes(size)
+    if shown == _megabytes(limit):
+        return _("more than {limit}").format(limit=shown)
+    return shown
+
+
 def _refuse(message: str, row: int | None = None) -> ValidationError:
     return ValidationError([FieldProblem("(file)", message, None, row)])
 
@@ -94,7 +103,8 @@ def check_archive(path: Path, what: str) -> None:
             declared = sum(m.file_size for m in members)
             if declared > MAX_ARCHIVE_BYTES:
                 raise _refuse(_("{what} expands to {size}; at most {limit} are read").format(
-                    what=what, size=_megabytes(declared), limit=_megabytes(MAX_ARCHIVE_BYTES)))
+                    what=what, size=_size_over(declared, MAX_ARCHIVE_BYTES),
+                    limit=_megabytes(MAX_ARCHIVE_BYTES)))
             for member in members:
                 ratio = member.file_size / max(member.compress_size, 1)
                 if member.file_size > RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO:
@@ -124,12 +134,14 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, what: str) -
                                            d=member.file_size))
 
 
-def check_folder(path: Path) -> None:
-    """A data package folder may not hold more than an archive would expand to."""
-    total = sum(p.stat().st_size for p in path.glob("*.csv") if p.is_file())
+def check_folder(path: Path, files: list[Path] | None = None) -> None:
+    """A data package folder's tables (`files`, else its CSV files) may not hold more than
+    an archive would expand to."""
+    files = files if files is not None else [p for p in path.glob("*.csv") if p.is_file()]
+    total = sum(p.stat().st_size for p in files)
     if total > MAX_ARCHIVE_BYTES:
         raise _refuse(_("the data package holds {size} of tables; at most {limit} are "
-                        "read").format(size=_megabytes(total),
+                        "read").format(size=_size_over(total, MAX_ARCHIVE_BYTES),
                                        limit=_megabytes(MAX_ARCHIVE_BYTES)))
 
 
@@ -139,7 +151,7 @@ def check_text_file(path: Path) -> None:
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
         raise _refuse(_("the CSV file is {size}; at most {limit} are read").format(
-            size=_megabytes(size), limit=_megabytes(MAX_CSV_BYTES)))
+            size=_size_over(size, MAX_CSV_BYTES), limit=_megabytes(MAX_CSV_BYTES)))
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     for signature, kind in _SIGNATURES:
@@ -160,7 +172,7 @@ def load_json(path: Path):
     size = path.stat().st_size
     if size > MAX_JSON_BYTES:
         raise _refuse(_("the JSON file is {size}; at most {limit} are read").format(
-            size=_megabytes(size), limit=_megabytes(MAX_JSON_BYTES)))
+            size=_size_over(size, MAX_JSON_BYTES), limit=_megabytes(MAX_JSON_BYTES)))
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except RecursionError:

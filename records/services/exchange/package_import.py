@@ -6,10 +6,12 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import json
+import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from records.errors import FieldProblem, ValidationError
 from records.i18n import _
@@ -17,6 +19,9 @@ from records.services.exchange.flat import split_list, unneutralise
 from records.services.exchange.limits import check_archive, check_folder, load_json
 from records.services.exchange.package import LIST_FIELDS, TABLES
 from records.services.exchange.readers import ImportItem, parse_date
+
+# A Windows drive ("C:\\x.csv", "c:x.csv"): absolute where the package was made.
+_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def _csv_table(name: str, text: str) -> list[tuple[int, dict]]:
@@ -30,30 +35,102 @@ def _csv_table(name: str, text: str) -> list[tuple[int, dict]]:
             None, reader.line_num)]) from None
 
 
-def _open_tables(path: Path) -> dict[str, list[tuple[int, dict]]]:
-    """Every table of the package; the archive or folder is checked against the limits
-    (limits.check_archive, check_folder) before any of it is parsed."""
-    def read(name: str) -> str | None:
-        if path.is_dir():
-            target = path / name
-            return target.read_text(encoding="utf-8-sig") if target.is_file() else None
-        with zipfile.ZipFile(path) as archive:
-            if name not in archive.namelist():
-                return None
-            return archive.read(name).decode("utf-8-sig")
+def _unreadable(error: object) -> ValidationError:
+    return ValidationError.single("(file)", _("not a readable data package: {e}").format(
+        e=error))
 
-    if path.is_dir():
-        check_folder(path)
-    else:
-        check_archive(path, _("the data package"))
+
+def _outside(named: str) -> ValidationError:
+    return ValidationError.single("(file)", _(
+        "the data package names a file outside itself ({path}); every table must be a file "
+        "inside the package").format(path=named[:200]))
+
+
+def _inside(named: str) -> PurePosixPath:
+    """A resource's path as a path inside the package, or a refusal: an absolute path, a
+    drive, a URL or a ".." would read a file the package does not hold."""
+    relative = PurePosixPath(named.replace("\\", "/"))
+    if (not named or "://" in named or relative.is_absolute() or ".." in relative.parts
+            or _DRIVE.match(named)):
+        raise _outside(named)
+    return relative
+
+
+def _table_files(descriptor) -> dict[str, PurePosixPath]:
+    """The file of each table the importer reads: the path its resource in
+    datapackage.json names (every resource's path checked, read or not), else
+    "<table>.csv"."""
+    resources = descriptor.get("resources", []) if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        raise _unreadable(_("datapackage.json has no list of resources"))
+    files = {name: PurePosixPath(f"{name}.csv") for name in TABLES}
+    for resource in resources:
+        paths = resource.get("path", [])
+        paths = [paths] if isinstance(paths, str) else paths
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise _unreadable(_("a resource's path is not text"))
+        checked = [_inside(p) for p in paths]
+        if resource.get("name") in files and checked:
+            if len(checked) > 1:
+                raise _unreadable(_("the table {name} is split over several files").format(
+                    name=resource["name"]))
+            files[resource["name"]] = checked[0]
+    return files
+
+
+def _descriptor(text: str):
     try:
-        if read("datapackage.json") is None:
-            raise ValidationError.single("(file)", _("no datapackage.json in {p}").format(
-                p=path.name))
-        return {name: _csv_table(name, read(f"{name}.csv") or "") for name in TABLES}
+        return json.loads(text)
+    except RecursionError:
+        raise _unreadable(_("datapackage.json is nested too deeply")) from None
+    except ValueError as error:
+        raise _unreadable(error) from None
+
+
+def _folder_tables(path: Path) -> dict[str, Path]:
+    """The files of a package folder's tables, each one found inside the folder once links
+    are followed (a link out of it is refused like a "../" path)."""
+    if not (path / "datapackage.json").is_file():
+        raise ValidationError.single("(file)", _("no datapackage.json in {p}").format(
+            p=path.name))
+    root = path.resolve()
+    files = {}
+    try:
+        descriptor = load_json(path / "datapackage.json")
+    except ValidationError as error:
+        raise _unreadable(error.problems[0].message) from None
+    for name, relative in _table_files(descriptor).items():
+        target = (path / relative).resolve()
+        if not target.is_relative_to(root):
+            raise _outside(str(relative))
+        files[name] = target
+    check_folder(path, [f for f in files.values() if f.is_file()])
+    return files
+
+
+def _open_tables(path: Path) -> dict[str, list[tuple[int, dict]]]:
+    """Every table of the package, each from the file its resource names inside the
+    package; the archive or folder is checked against the limits (limits.check_archive,
+    check_folder) before any of it is parsed."""
+    try:
+        if path.is_dir():
+            files = _folder_tables(path)
+            return {name: _csv_table(name, target.read_text(encoding="utf-8-sig")
+                                     if target.is_file() else "")
+                    for name, target in files.items()}
+        check_archive(path, _("the data package"))
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "datapackage.json" not in names:
+                raise ValidationError.single("(file)", _("no datapackage.json in {p}").format(
+                    p=path.name))
+            files = _table_files(_descriptor(
+                archive.read("datapackage.json").decode("utf-8-sig")))
+            return {name: _csv_table(name, archive.read(str(member)).decode("utf-8-sig")
+                                     if str(member) in names else "")
+                    for name, member in files.items()}
     except (UnicodeDecodeError, zipfile.BadZipFile, OSError) as error:
-        raise ValidationError.single("(file)", _("not a readable data package: {e}").format(
-            e=error)) from None
+        raise _unreadable(error) from None
 
 
 def _typed(table: str, row: dict, number: int, problems: list[FieldProblem]) -> dict:

@@ -25,6 +25,7 @@ from records.services.access import (
 from records.services.incidents.dates import NEWEST_FIRST, overlaps_period
 from records.services.incidents.read import INCIDENT_LOAD, withheld_cutter
 from records.services.search import IncidentMatches, query_words, ranked
+from records.text import without_unstorable
 
 MAX_PAGE_SIZE = 200
 
@@ -55,6 +56,16 @@ class IncidentFilter:
     actor_type: str | None = None
     text: str | None = None
     include_archived: bool = False
+
+    def __post_init__(self) -> None:
+        # Typed or sent text may hold what no column can (a NUL breaks a PostgreSQL query).
+        for name in ("incident_type", "admin1", "actor_uid", "actor_type", "text"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, without_unstorable(value))
+        if self.statuses:
+            self.statuses = [without_unstorable(s) if isinstance(s, str) else s
+                             for s in self.statuses]
 
 
 def filter_incidents(query, filters: IncidentFilter, by: Principal):

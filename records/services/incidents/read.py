@@ -40,6 +40,7 @@ from records.services.access.withheld_text import (
     spellings_of,
 )
 from records.services.users import usernames
+from records.text import without_unstorable
 
 # Everything an incident read model shows, loaded in a few queries instead of one per row.
 INCIDENT_LOAD = (
@@ -56,6 +57,8 @@ INCIDENT_LOAD = (
 def load_incident(session: Session, ref: str, *, by: Principal,
                   for_update: bool = False) -> Incident:
     """The incident row, or NotFound when it does not exist or `by` may not see it."""
+    # A ref from a URL or a box may hold a NUL, which PostgreSQL refuses in any query.
+    ref = without_unstorable(ref)
     query = select(Incident).where(Incident.ref == ref.strip().upper())
     if for_update:
         query = query.with_for_update()

@@ -17,7 +17,7 @@ from records.services.access import (
     visible_people,
     visible_sources,
 )
-from records.text import normalize_name
+from records.text import normalize_name, without_unstorable
 
 
 def find_similar_people(session: Session, name: str, *, by: Principal, limit: int = 10
@@ -29,6 +29,7 @@ def find_similar_people(session: Session, name: str, *, by: Principal, limit: in
     Contacts are left out: choosing a person needs none. Raises PermissionDenied below the
     caseworker role."""
     require_role(by, "caseworker", _("look up people"))
+    name = without_unstorable(name)
     likely = [person for person, _score, _reasons in find_likely_people(
         session, name, by=by, limit=limit)]
     key = normalize_name(name)
@@ -68,6 +69,7 @@ def _shown(session: Session, person: Person) -> PersonRead:
 def _listed(session: Session, model, read_model, visible, name_column, text: str | None,
             limit: int) -> list:
     query = select(model).where(visible)
+    text = without_unstorable(text or "")
     if text:
         query = query.where(name_column.ilike(f"%{text}%"))
     rows = session.exec(query.order_by(name_column, model.id).limit(limit)).all()

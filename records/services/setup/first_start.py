@@ -24,6 +24,7 @@ from records.config import get_settings
 from records.errors import ConflictError, PermissionDenied
 from records.i18n import _
 from records.models.user import UserRead
+from records.private_paths import make_private_dirs
 from records.services.access import Principal, require_role
 from records.services.users import add_user, count_users
 
@@ -49,7 +50,7 @@ def _digest(code: str) -> str:
 
 def _write_private(path: Path, text: str) -> None:
     """Write `text` to `path` readable by its owner only, replacing it in one step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(path.parent)
     handle, temporary = tempfile.mkstemp(prefix=".setup-code-", dir=path.parent)
     try:
         os.fchmod(handle, 0o600)

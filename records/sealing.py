@@ -7,9 +7,14 @@ Which values are sealed (docs/design.md §5, "Encryption at rest"):
                                                     nobody consented and not a public figure
     source.title                                    while the source is confidential
     citation.statement, citation.quote              while its source is confidential
-    incident.narrative                              while the incident is restricted
+    incident.narrative, title, admin2, locality,    while the incident is restricted
+      tags, coordinates (its exact latitude and
+      longitude: records/sealed_coordinates.py)
+    victim.harm_description, perpetrator.basis,     while their incident is restricted
+      attachment.description
 
-Each owner (a person, a source, an incident; a citation belongs to its incident) has its
+Each owner (a person, a source, an incident; a citation, victim, perpetrator or evidence
+file belongs to its incident) has its
 own data key (records/keys.py), made when it first has something to seal. A sealed value
 is the text SEALED_PREFIX + base64(nonce + AES-GCM ciphertext), bound to its table, column
 and owner, so a value copied to another row does not open.
@@ -35,7 +40,8 @@ from sqlalchemy.orm import Session
 from records import keys as installation_keys
 from records.i18n import _
 from records.keys import ErasedKeyError
-from records.models import Citation, Incident, Person, Source, Victim
+from records.models import Attachment, Citation, Incident, Perpetrator, Person, Source, Victim
+from records.sealed_coordinates import CARRIER, carry, coordinates_now, restore, unpack
 from records.text import normalize_name
 
 SEALED_PREFIX = "sijil-sealed:v1:"
@@ -44,8 +50,14 @@ SEALABLE: dict[str, tuple[str, ...]] = {
     "person": ("contact", *NAME_FIELDS),
     "source": ("title",),
     "citation": ("statement", "quote"),
-    "incident": ("narrative",),
+    # What identifies the people of a restricted case, not only its narrative.
+    "incident": ("narrative", "title", "admin2", "locality", "tags", CARRIER),
+    "victim": ("harm_description",),
+    "perpetrator": ("basis",),
+    "attachment": ("description",),
 }
+# The rows sealed with their incident's key, while it is restricted.
+INCIDENT_PARTS = (Citation, Victim, Perpetrator, Attachment)
 
 _RING = "sijil.data_keys"
 _MASTER = "sijil.master_key"
@@ -173,6 +185,7 @@ def open_values(session: Session, table: str, owner: str | None,
     was destroyed reads as erased_text() (an empty list for aliases); a sealed value
     without an owner is left sealed. For readers allowed to see the plaintext only."""
     opened = dict(values)
+    erased = set()
     for field in SEALABLE.get(table, ()):
         value = values.get(field)
         if owner is None or not is_sealed(value):
@@ -183,8 +196,12 @@ def open_values(session: Session, table: str, owner: str | None,
             key = None
         if key is None:
             opened[field] = [] if isinstance(value, list) else erased_text()
+            erased.add(field)
         else:
             opened[field] = _open_with(key, table, field, owner, value)
+    if table == "incident" and CARRIER in opened and not is_sealed(opened[CARRIER]):
+        # Readers get a restricted incident's coordinates as latitude and longitude.
+        unpack(opened, opened[CARRIER], CARRIER in erased)
     return opened
 
 
@@ -236,10 +253,16 @@ def owner_of(session: Session, obj: Any) -> str | None:
         return source_owner(obj.uid)
     if isinstance(obj, Incident):
         return incident_owner(obj.ref)
-    if isinstance(obj, Citation):
-        incident = _related(session, obj, "incident", Incident, obj.incident_id)
+    if isinstance(obj, INCIDENT_PARTS):
+        incident = _incident_of(session, obj)
         return None if incident is None else incident_owner(incident.ref)
     return None
+
+
+def _incident_of(session: Session, part: Any) -> Incident | None:
+    if part.incident_id is None and "incident" not in part.__dict__:
+        return None  # an evidence file of a source only
+    return _related(session, part, "incident", Incident, part.incident_id)
 
 
 def _pending_victims(session: Session) -> dict[int, list[Victim]]:
@@ -296,7 +319,12 @@ def sealed_fields(session: Session, obj: Any) -> frozenset[str]:
     if isinstance(obj, Citation):
         return frozenset(("statement", "quote")) if _confidential(session, obj) else frozenset()
     if isinstance(obj, Incident):
-        return frozenset(("narrative",)) if obj.sensitivity == "restricted" else frozenset()
+        return frozenset(SEALABLE["incident"]) if obj.sensitivity == "restricted" else (
+            frozenset())
+    if isinstance(obj, Victim | Perpetrator | Attachment):
+        incident = _incident_of(session, obj)
+        return frozenset(SEALABLE[type(obj).__tablename__]) if (
+            incident is not None and incident.sensitivity == "restricted") else frozenset()
     return frozenset()
 
 
@@ -315,7 +343,7 @@ def _empty(value: Any) -> bool:
 
 def _new_owner(session: Session, obj: Any) -> bool:
     # Uids are new and refs are never handed out twice: a row being inserted has no key.
-    if isinstance(obj, Citation):
+    if isinstance(obj, INCIDENT_PARTS):
         obj = obj.__dict__.get("incident")
     # The state says it directly; `session.new` would build a set of every pending row.
     return obj is not None and inspect(obj).pending and inspect(obj).session is session
@@ -344,6 +372,8 @@ def seal_row(session: Session, obj: Any) -> None:
     if owner is None:
         return
     wanted = sealed_fields(session, obj)
+    if isinstance(obj, Incident) and not _place_coordinates(session, obj, owner, wanted):
+        return  # its key was destroyed: erased stays erased
     for field in SEALABLE[table]:
         value = getattr(obj, field)
         if _empty(value):
@@ -373,6 +403,25 @@ def seal_row(session: Session, obj: Any) -> None:
             obj.full_name, obj.name_original)
 
 
+def _place_coordinates(session: Session, obj: Incident, owner: str,
+                       wanted: frozenset[str]) -> bool:
+    """Move the incident's coordinates into the carrier column while it is restricted,
+    back into their columns when it no longer is (records/sealed_coordinates.py).
+    False when the carrier cannot be opened because its key was destroyed."""
+    carried = obj.coordinates
+    if CARRIER not in wanted and carried is None:
+        return True  # an open incident: its coordinates stay where they are
+    if is_sealed(carried):
+        try:
+            key = data_key(session, owner)
+        except ErasedKeyError:
+            return False
+        carried = _open_with(key, "incident", CARRIER, owner, carried)
+    pair = coordinates_now(obj, carried)
+    (carry if CARRIER in wanted else restore)(obj, pair)
+    return True
+
+
 def _rows_to_seal(session: Session) -> Iterable[Any]:
     rows: dict[int, Any] = {}
     deleted = session.deleted  # a new set at each access: taken once
@@ -382,7 +431,7 @@ def _rows_to_seal(session: Session) -> Iterable[Any]:
             rows[id(obj)] = obj
 
     for obj in (*session.new, *session.dirty):
-        if isinstance(obj, Person | Source | Citation | Incident):
+        if isinstance(obj, (Person, Source, Incident, *INCIDENT_PARTS)):
             add(obj)
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Victim):
@@ -393,6 +442,13 @@ def _rows_to_seal(session: Session) -> Iterable[Any]:
                 for citation in session.scalars(select(Citation).where(
                         Citation.source_id == obj.id)):
                     add(citation)
+        if isinstance(obj, Incident) and inspect(obj).attrs.sensitivity.history.has_changes():
+            # Its parts are sealed with its key while it is restricted, opened after.
+            with session.no_autoflush:
+                for model in (Victim, Perpetrator, Attachment):
+                    for part in session.scalars(select(model).where(
+                            model.incident_id == obj.id)):
+                        add(part)
     return list(rows.values())
 
 

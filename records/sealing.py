@@ -14,10 +14,10 @@ Which values are sealed (docs/design.md §5, "Encryption at rest"):
       attachment.description
 
 Each owner (a person, a source, an incident; a citation, victim, perpetrator or evidence
-file belongs to its incident) has its
-own data key (records/keys.py), made when it first has something to seal. A sealed value
-is the text SEALED_PREFIX + base64(nonce + AES-GCM ciphertext), bound to its table, column
-and owner, so a value copied to another row does not open.
+file belongs to its incident) has its own data key (records/keys.py), made when it first
+has something to seal. A sealed value is the text SEALED_PREFIX + base64(nonce + AES-GCM
+ciphertext), bound to its table, column and owner, so a value copied to another row does
+not open. Which rows and fields, and whose key: records/sealing_rules.py.
 
 One `before_flush` listener seals (and, when the rule no longer holds, opens) the values
 of every row about to be written, so no service can forget it and the audit listener,
@@ -34,7 +34,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import event, inspect, select, true
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from records import keys as installation_keys
@@ -42,27 +42,33 @@ from records.i18n import _
 from records.keys import ErasedKeyError
 from records.models import Attachment, Citation, Incident, Perpetrator, Person, Source, Victim
 from records.sealed_coordinates import CARRIER, carry, coordinates_now, restore, unpack
+from records.sealing_rules import (  # the rules, with the names callers import from here
+    INCIDENT_PARTS,
+    NAME_FIELDS,
+    PENDING_VICTIMS,
+    SEALABLE,
+    incident_owner,
+    name_withheld,
+    owner_of,
+    pending_victims,
+    person_owner,
+    related,
+    sealed_fields,
+    source_owner,
+)
 from records.text import normalize_name
 
+# What callers use; the rules (whose key, what is sealed now) live in sealing_rules.
+__all__ = ["INCIDENT_PARTS", "NAME_FIELDS", "SEALABLE", "SEALED_PREFIX", "data_key",
+           "erased_text", "forget_data_key", "incident_owner", "is_sealed", "load_data_keys",
+           "name_withheld", "open_model", "open_row", "open_values", "owner_of",
+           "person_owner", "seal_row", "seal_value", "sealed_fields", "source_owner"]
+
 SEALED_PREFIX = "sijil-sealed:v1:"
-NAME_FIELDS = ("full_name", "name_original", "aliases")
-SEALABLE: dict[str, tuple[str, ...]] = {
-    "person": ("contact", *NAME_FIELDS),
-    "source": ("title",),
-    "citation": ("statement", "quote"),
-    # What identifies the people of a restricted case, not only its narrative.
-    "incident": ("narrative", "title", "admin2", "locality", "tags", CARRIER),
-    "victim": ("harm_description",),
-    "perpetrator": ("basis",),
-    "attachment": ("description",),
-}
-# The rows sealed with their incident's key, while it is restricted.
-INCIDENT_PARTS = (Citation, Victim, Perpetrator, Attachment)
 
 _RING = "sijil.data_keys"
 _MASTER = "sijil.master_key"
 _NEW_KEYS = "sijil.new_data_keys"
-_VICTIMS = "sijil.pending_victims"
 _MISSING = object()
 
 
@@ -222,112 +228,6 @@ def open_model(session: Session, read_model, row: Any, *, full: bool = True):
     return data.model_copy(update=update)
 
 
-# --- whose key, and what is sealed now --------------------------------------------------
-
-def person_owner(uid: str) -> str:
-    return f"person:{uid}"
-
-
-def incident_owner(ref: str) -> str:
-    return f"incident:{ref}"
-
-
-def source_owner(uid: str) -> str:
-    return f"source:{uid}"
-
-
-def _related(session: Session, obj: Any, name: str, model: type, key: int | None):
-    loaded = obj.__dict__.get(name)  # the related row, when the relationship is loaded
-    if isinstance(loaded, model):
-        return loaded
-    if key is None:
-        return None
-    with session.no_autoflush:
-        return session.get(model, key)
-
-
-def owner_of(session: Session, obj: Any) -> str | None:
-    if isinstance(obj, Person):
-        return person_owner(obj.uid)
-    if isinstance(obj, Source):
-        return source_owner(obj.uid)
-    if isinstance(obj, Incident):
-        return incident_owner(obj.ref)
-    if isinstance(obj, INCIDENT_PARTS):
-        incident = _incident_of(session, obj)
-        return None if incident is None else incident_owner(incident.ref)
-    return None
-
-
-def _incident_of(session: Session, part: Any) -> Incident | None:
-    if part.incident_id is None and "incident" not in part.__dict__:
-        return None  # an evidence file of a source only
-    return _related(session, part, "incident", Incident, part.incident_id)
-
-
-def _pending_victims(session: Session) -> dict[int, list[Victim]]:
-    """The victim links about to be written, by the id() of their person."""
-    found: dict[int, list[Victim]] = {}
-    deleted = session.deleted  # a new set at each access: taken once
-    for v in (*session.new, *session.dirty):
-        if isinstance(v, Victim) and v not in deleted:
-            person = _related(session, v, "person", Person, v.person_id)
-            found.setdefault(id(person), []).append(v)
-    return found
-
-
-def _consented_somewhere(session: Session, person: Person) -> bool:
-    # In the listener the index is built once per flush: a batch of thousands of rows
-    # must not scan every pending row for every person.
-    index = session.info.get(_VICTIMS)
-    pending = (index if index is not None else _pending_victims(session)).get(id(person), [])
-    if any(v.consent_to_publish_name for v in pending):
-        return True
-    if person.id is None:
-        return False
-    skip = [v.id for v in (*pending, *(d for d in session.deleted if isinstance(d, Victim)))
-            if v.id is not None]
-    query = select(Victim.__table__.c.id).where(
-        Victim.__table__.c.person_id == person.id,
-        Victim.__table__.c.consent_to_publish_name == true())
-    if skip:
-        query = query.where(Victim.__table__.c.id.not_in(skip))
-    return session.connection().execute(query.limit(1)).first() is not None
-
-
-def name_withheld(session: Session, person: Person) -> bool:
-    """The rule of redaction.may_show_name, for the person rather than one victim link:
-    a witness's name always; anyone else's unless a public figure or a victim who
-    consented to publication in at least one incident."""
-    if "witness" in (person.profiles or ()):
-        return True
-    return not (person.is_public_figure or _consented_somewhere(session, person))
-
-
-def _confidential(session: Session, citation: Citation) -> bool:
-    source = _related(session, citation, "source", Source, citation.source_id)
-    return bool(source is not None and source.is_confidential)
-
-
-def sealed_fields(session: Session, obj: Any) -> frozenset[str]:
-    """The fields of `obj` that must be sealed as it is now."""
-    if isinstance(obj, Person):
-        return frozenset(("contact", *NAME_FIELDS) if name_withheld(session, obj)
-                         else ("contact",))
-    if isinstance(obj, Source):
-        return frozenset(("title",)) if obj.is_confidential else frozenset()
-    if isinstance(obj, Citation):
-        return frozenset(("statement", "quote")) if _confidential(session, obj) else frozenset()
-    if isinstance(obj, Incident):
-        return frozenset(SEALABLE["incident"]) if obj.sensitivity == "restricted" else (
-            frozenset())
-    if isinstance(obj, Victim | Perpetrator | Attachment):
-        incident = _incident_of(session, obj)
-        return frozenset(SEALABLE[type(obj).__tablename__]) if (
-            incident is not None and incident.sensitivity == "restricted") else frozenset()
-    return frozenset()
-
-
 # --- the listener -----------------------------------------------------------------------
 
 def _committed(obj: Any, field: str) -> Any:
@@ -435,7 +335,7 @@ def _rows_to_seal(session: Session) -> Iterable[Any]:
             add(obj)
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Victim):
-            add(_related(session, obj, "person", Person, obj.person_id))
+            add(related(session, obj, "person", Person, obj.person_id))
     for obj in session.dirty:
         if isinstance(obj, Source) and inspect(obj).attrs.is_confidential.history.has_changes():
             with session.no_autoflush:
@@ -457,10 +357,10 @@ def _seal_before_flush(session: Session, _flush_context, _instances) -> None:
     try:
         rows = _rows_to_seal(session)
         if any(isinstance(obj, Person) for obj in rows):
-            session.info[_VICTIMS] = _pending_victims(session)
+            session.info[PENDING_VICTIMS] = pending_victims(session)
         for obj in rows:
             seal_row(session, obj)
     finally:
-        session.info.pop(_VICTIMS, None)
+        session.info.pop(PENDING_VICTIMS, None)
         rows = session.info.pop(_NEW_KEYS, [])
     installation_keys.insert_data_keys(session.connection(), rows)

@@ -272,8 +272,8 @@ def seal_row(session: Session, obj: Any) -> None:
     if owner is None:
         return
     wanted = sealed_fields(session, obj)
-    if isinstance(obj, Incident) and not _place_coordinates(session, obj, owner, wanted):
-        return  # its key was destroyed: erased stays erased
+    if isinstance(obj, Incident):
+        _place_coordinates(session, obj, owner, wanted)
     for field in SEALABLE[table]:
         value = getattr(obj, field)
         if _empty(value):
@@ -304,22 +304,26 @@ def seal_row(session: Session, obj: Any) -> None:
 
 
 def _place_coordinates(session: Session, obj: Incident, owner: str,
-                       wanted: frozenset[str]) -> bool:
+                       wanted: frozenset[str]) -> None:
     """Move the incident's coordinates into the carrier column while it is restricted,
-    back into their columns when it no longer is (records/sealed_coordinates.py).
-    False when the carrier cannot be opened because its key was destroyed."""
+    back into their columns when it no longer is (records/sealed_coordinates.py)."""
     carried = obj.coordinates
     if CARRIER not in wanted and carried is None:
-        return True  # an open incident: its coordinates stay where they are
+        return  # an open incident: its coordinates stay where they are
     if is_sealed(carried):
         try:
             key = data_key(session, owner)
         except ErasedKeyError:
-            return False
-        carried = _open_with(key, "incident", CARRIER, owner, carried)
-    pair = coordinates_now(obj, carried)
-    (carry if CARRIER in wanted else restore)(obj, pair)
-    return True
+            key = None
+        if key is None:
+            # Erased stays erased; new coordinates go to the carrier, whose sealing then
+            # refuses the write (no key), so they never land in clear.
+            if CARRIER not in wanted or coordinates_now(obj, None) == [None, None]:
+                return
+            carried = None
+        else:
+            carried = _open_with(key, "incident", CARRIER, owner, carried)
+    (carry if CARRIER in wanted else restore)(obj, coordinates_now(obj, carried))
 
 
 def _rows_to_seal(session: Session) -> Iterable[Any]:

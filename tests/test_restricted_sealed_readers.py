@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from records.db import read_session, unit_of_work
 from records.models import AuditEntry
@@ -15,7 +15,7 @@ from records.sealing import SEALED_PREFIX
 from records.services.audit import incident_as_of, revert_incident, verify_chain
 from records.services.exchange.export_records import ExportFilters
 from records.services.exchange.exporting import ExportRequest, write_export
-from records.services.incidents import get_incident, update_incident, update_victim
+from records.services.incidents import add_part, get_incident, update_incident, update_victim
 from records.services.linkage.candidates import similar_incidents
 from tests.test_restricted_sealed import (
     BASIS,
@@ -103,3 +103,21 @@ def test_the_internal_export_opens_them_and_the_partner_export_leaves_it_out(
         assert value not in partner, value
     record = json.loads(internal)["incidents"][0]
     assert (record["latitude"], record["longitude"]) == (LATITUDE, LONGITUDE)
+
+
+def test_parts_added_or_changed_later_are_sealed_too(engine, users, files):
+    created = _record(engine, users, files)
+    with unit_of_work(engine) as session:
+        added = add_part(session, created.ref, "perpetrators", {
+            "actor": {"name": "Another group (test)", "actor_type": "unidentified_gunmen"},
+            "basis": "Seen by the cousin Raed"}, by=users["carla"],
+            expected_version=created.version + 1)
+        changed = update_victim(session, created.ref, added.victims[0].id,
+                                {"harm_description": "Lost an eye, says Raed"},
+                                by=users["carla"], expected_version=added.version)
+    with engine.connect() as conn:
+        stored = " ".join(str(tuple(r)) for t in ("victim", "perpetrator", "audit_entry")
+                          for r in conn.execute(text(f"SELECT * FROM {t}")))
+    assert "Raed" not in stored
+    assert changed.victims[0].harm_description == "Lost an eye, says Raed"
+    assert sorted(p.basis for p in changed.perpetrators) == ["Seen by the cousin Raed", BASIS]

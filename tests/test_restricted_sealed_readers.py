@@ -12,7 +12,12 @@ from records.db import read_session, unit_of_work
 from records.models import AuditEntry
 from records.models.incident import STATUSES
 from records.sealing import SEALED_PREFIX
-from records.services.audit import incident_as_of, revert_incident, verify_chain
+from records.services.audit import (
+    incident_as_of,
+    readable_history,
+    revert_incident,
+    verify_chain,
+)
 from records.services.exchange.export_records import ExportFilters
 from records.services.exchange.exporting import ExportRequest, write_export
 from records.services.incidents import add_part, get_incident, update_incident, update_victim
@@ -121,3 +126,13 @@ def test_parts_added_or_changed_later_are_sealed_too(engine, users, files):
     assert "Raed" not in stored
     assert changed.victims[0].harm_description == "Lost an eye, says Raed"
     assert sorted(p.basis for p in changed.perpetrators) == ["Seen by the cousin Raed", BASIS]
+
+
+def test_the_readable_trail_names_the_sealed_fields_without_their_values(engine, users, files):
+    created = _record(engine, users, files)
+    with read_session(engine) as session:
+        entries = readable_history(session, created.ref, by=users["rana"])
+    shown = " ".join(e.model_dump_json() for e in entries)
+    assert "coordinates" in shown and "[encrypted]" in shown
+    for value in (TITLE, LOCALITY, HARM, BASIS, FILE_NOTE, SEALED_PREFIX, "32.03719"):
+        assert value not in shown, value

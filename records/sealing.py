@@ -7,12 +7,17 @@ Which values are sealed (docs/design.md §5, "Encryption at rest"):
                                                     nobody consented and not a public figure
     source.title                                    while the source is confidential
     citation.statement, citation.quote              while its source is confidential
-    incident.narrative                              while the incident is restricted
+    incident.narrative, title, admin2, locality,    while the incident is restricted
+      tags, coordinates (its exact latitude and
+      longitude: records/sealed_coordinates.py)
+    victim.harm_description, perpetrator.basis,     while their incident is restricted
+      attachment.description
 
-Each owner (a person, a source, an incident; a citation belongs to its incident) has its
-own data key (records/keys.py), made when it first has something to seal. A sealed value
-is the text SEALED_PREFIX + base64(nonce + AES-GCM ciphertext), bound to its table, column
-and owner, so a value copied to another row does not open.
+Each owner (a person, a source, an incident; a citation, victim, perpetrator or evidence
+file belongs to its incident) has its own data key (records/keys.py), made when it first
+has something to seal. A sealed value is the text SEALED_PREFIX + base64(nonce + AES-GCM
+ciphertext), bound to its table, column and owner, so a value copied to another row does
+not open. Which rows and fields, and whose key: records/sealing_rules.py.
 
 One `before_flush` listener seals (and, when the rule no longer holds, opens) the values
 of every row about to be written, so no service can forget it and the audit listener,
@@ -29,28 +34,41 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import event, inspect, select, true
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from records import keys as installation_keys
 from records.i18n import _
 from records.keys import ErasedKeyError
-from records.models import Citation, Incident, Person, Source, Victim
+from records.models import Attachment, Citation, Incident, Perpetrator, Person, Source, Victim
+from records.sealed_coordinates import CARRIER, carry, coordinates_now, restore, unpack
+from records.sealing_rules import (  # the rules, with the names callers import from here
+    INCIDENT_PARTS,
+    NAME_FIELDS,
+    PENDING_VICTIMS,
+    SEALABLE,
+    incident_owner,
+    name_withheld,
+    owner_of,
+    pending_victims,
+    person_owner,
+    related,
+    sealed_fields,
+    source_owner,
+)
 from records.text import normalize_name
 
+# What callers use; the rules (whose key, what is sealed now) live in sealing_rules.
+__all__ = ["INCIDENT_PARTS", "NAME_FIELDS", "SEALABLE", "SEALED_PREFIX", "data_key",
+           "erased_text", "forget_data_key", "incident_owner", "is_sealed", "load_data_keys",
+           "name_withheld", "open_model", "open_row", "open_values", "owner_of",
+           "person_owner", "seal_row", "seal_value", "sealed_fields", "source_owner"]
+
 SEALED_PREFIX = "sijil-sealed:v1:"
-NAME_FIELDS = ("full_name", "name_original", "aliases")
-SEALABLE: dict[str, tuple[str, ...]] = {
-    "person": ("contact", *NAME_FIELDS),
-    "source": ("title",),
-    "citation": ("statement", "quote"),
-    "incident": ("narrative",),
-}
 
 _RING = "sijil.data_keys"
 _MASTER = "sijil.master_key"
 _NEW_KEYS = "sijil.new_data_keys"
-_VICTIMS = "sijil.pending_victims"
 _MISSING = object()
 
 
@@ -173,6 +191,7 @@ def open_values(session: Session, table: str, owner: str | None,
     was destroyed reads as erased_text() (an empty list for aliases); a sealed value
     without an owner is left sealed. For readers allowed to see the plaintext only."""
     opened = dict(values)
+    erased = set()
     for field in SEALABLE.get(table, ()):
         value = values.get(field)
         if owner is None or not is_sealed(value):
@@ -183,8 +202,12 @@ def open_values(session: Session, table: str, owner: str | None,
             key = None
         if key is None:
             opened[field] = [] if isinstance(value, list) else erased_text()
+            erased.add(field)
         else:
             opened[field] = _open_with(key, table, field, owner, value)
+    if table == "incident" and CARRIER in opened and not is_sealed(opened[CARRIER]):
+        # Readers get a restricted incident's coordinates as latitude and longitude.
+        unpack(opened, opened[CARRIER], CARRIER in erased)
     return opened
 
 
@@ -205,101 +228,6 @@ def open_model(session: Session, read_model, row: Any, *, full: bool = True):
     return data.model_copy(update=update)
 
 
-# --- whose key, and what is sealed now --------------------------------------------------
-
-def person_owner(uid: str) -> str:
-    return f"person:{uid}"
-
-
-def incident_owner(ref: str) -> str:
-    return f"incident:{ref}"
-
-
-def source_owner(uid: str) -> str:
-    return f"source:{uid}"
-
-
-def _related(session: Session, obj: Any, name: str, model: type, key: int | None):
-    loaded = obj.__dict__.get(name)  # the related row, when the relationship is loaded
-    if isinstance(loaded, model):
-        return loaded
-    if key is None:
-        return None
-    with session.no_autoflush:
-        return session.get(model, key)
-
-
-def owner_of(session: Session, obj: Any) -> str | None:
-    if isinstance(obj, Person):
-        return person_owner(obj.uid)
-    if isinstance(obj, Source):
-        return source_owner(obj.uid)
-    if isinstance(obj, Incident):
-        return incident_owner(obj.ref)
-    if isinstance(obj, Citation):
-        incident = _related(session, obj, "incident", Incident, obj.incident_id)
-        return None if incident is None else incident_owner(incident.ref)
-    return None
-
-
-def _pending_victims(session: Session) -> dict[int, list[Victim]]:
-    """The victim links about to be written, by the id() of their person."""
-    found: dict[int, list[Victim]] = {}
-    deleted = session.deleted  # a new set at each access: taken once
-    for v in (*session.new, *session.dirty):
-        if isinstance(v, Victim) and v not in deleted:
-            person = _related(session, v, "person", Person, v.person_id)
-            found.setdefault(id(person), []).append(v)
-    return found
-
-
-def _consented_somewhere(session: Session, person: Person) -> bool:
-    # In the listener the index is built once per flush: a batch of thousands of rows
-    # must not scan every pending row for every person.
-    index = session.info.get(_VICTIMS)
-    pending = (index if index is not None else _pending_victims(session)).get(id(person), [])
-    if any(v.consent_to_publish_name for v in pending):
-        return True
-    if person.id is None:
-        return False
-    skip = [v.id for v in (*pending, *(d for d in session.deleted if isinstance(d, Victim)))
-            if v.id is not None]
-    query = select(Victim.__table__.c.id).where(
-        Victim.__table__.c.person_id == person.id,
-        Victim.__table__.c.consent_to_publish_name == true())
-    if skip:
-        query = query.where(Victim.__table__.c.id.not_in(skip))
-    return session.connection().execute(query.limit(1)).first() is not None
-
-
-def name_withheld(session: Session, person: Person) -> bool:
-    """The rule of redaction.may_show_name, for the person rather than one victim link:
-    a witness's name always; anyone else's unless a public figure or a victim who
-    consented to publication in at least one incident."""
-    if "witness" in (person.profiles or ()):
-        return True
-    return not (person.is_public_figure or _consented_somewhere(session, person))
-
-
-def _confidential(session: Session, citation: Citation) -> bool:
-    source = _related(session, citation, "source", Source, citation.source_id)
-    return bool(source is not None and source.is_confidential)
-
-
-def sealed_fields(session: Session, obj: Any) -> frozenset[str]:
-    """The fields of `obj` that must be sealed as it is now."""
-    if isinstance(obj, Person):
-        return frozenset(("contact", *NAME_FIELDS) if name_withheld(session, obj)
-                         else ("contact",))
-    if isinstance(obj, Source):
-        return frozenset(("title",)) if obj.is_confidential else frozenset()
-    if isinstance(obj, Citation):
-        return frozenset(("statement", "quote")) if _confidential(session, obj) else frozenset()
-    if isinstance(obj, Incident):
-        return frozenset(("narrative",)) if obj.sensitivity == "restricted" else frozenset()
-    return frozenset()
-
-
 # --- the listener -----------------------------------------------------------------------
 
 def _committed(obj: Any, field: str) -> Any:
@@ -315,7 +243,7 @@ def _empty(value: Any) -> bool:
 
 def _new_owner(session: Session, obj: Any) -> bool:
     # Uids are new and refs are never handed out twice: a row being inserted has no key.
-    if isinstance(obj, Citation):
+    if isinstance(obj, INCIDENT_PARTS):
         obj = obj.__dict__.get("incident")
     # The state says it directly; `session.new` would build a set of every pending row.
     return obj is not None and inspect(obj).pending and inspect(obj).session is session
@@ -344,6 +272,8 @@ def seal_row(session: Session, obj: Any) -> None:
     if owner is None:
         return
     wanted = sealed_fields(session, obj)
+    if isinstance(obj, Incident):
+        _place_coordinates(session, obj, owner, wanted)
     for field in SEALABLE[table]:
         value = getattr(obj, field)
         if _empty(value):
@@ -373,6 +303,29 @@ def seal_row(session: Session, obj: Any) -> None:
             obj.full_name, obj.name_original)
 
 
+def _place_coordinates(session: Session, obj: Incident, owner: str,
+                       wanted: frozenset[str]) -> None:
+    """Move the incident's coordinates into the carrier column while it is restricted,
+    back into their columns when it no longer is (records/sealed_coordinates.py)."""
+    carried = obj.coordinates
+    if CARRIER not in wanted and carried is None:
+        return  # an open incident: its coordinates stay where they are
+    if is_sealed(carried):
+        try:
+            key = data_key(session, owner)
+        except ErasedKeyError:
+            key = None
+        if key is None:
+            # Erased stays erased; new coordinates go to the carrier, whose sealing then
+            # refuses the write (no key), so they never land in clear.
+            if CARRIER not in wanted or coordinates_now(obj, None) == [None, None]:
+                return
+            carried = None
+        else:
+            carried = _open_with(key, "incident", CARRIER, owner, carried)
+    (carry if CARRIER in wanted else restore)(obj, coordinates_now(obj, carried))
+
+
 def _rows_to_seal(session: Session) -> Iterable[Any]:
     rows: dict[int, Any] = {}
     deleted = session.deleted  # a new set at each access: taken once
@@ -382,17 +335,24 @@ def _rows_to_seal(session: Session) -> Iterable[Any]:
             rows[id(obj)] = obj
 
     for obj in (*session.new, *session.dirty):
-        if isinstance(obj, Person | Source | Citation | Incident):
+        if isinstance(obj, (Person, Source, Incident, *INCIDENT_PARTS)):
             add(obj)
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Victim):
-            add(_related(session, obj, "person", Person, obj.person_id))
+            add(related(session, obj, "person", Person, obj.person_id))
     for obj in session.dirty:
         if isinstance(obj, Source) and inspect(obj).attrs.is_confidential.history.has_changes():
             with session.no_autoflush:
                 for citation in session.scalars(select(Citation).where(
                         Citation.source_id == obj.id)):
                     add(citation)
+        if isinstance(obj, Incident) and inspect(obj).attrs.sensitivity.history.has_changes():
+            # Its parts are sealed with its key while it is restricted, opened after.
+            with session.no_autoflush:
+                for model in (Victim, Perpetrator, Attachment):
+                    for part in session.scalars(select(model).where(
+                            model.incident_id == obj.id)):
+                        add(part)
     return list(rows.values())
 
 
@@ -401,10 +361,10 @@ def _seal_before_flush(session: Session, _flush_context, _instances) -> None:
     try:
         rows = _rows_to_seal(session)
         if any(isinstance(obj, Person) for obj in rows):
-            session.info[_VICTIMS] = _pending_victims(session)
+            session.info[PENDING_VICTIMS] = pending_victims(session)
         for obj in rows:
             seal_row(session, obj)
     finally:
-        session.info.pop(_VICTIMS, None)
+        session.info.pop(PENDING_VICTIMS, None)
         rows = session.info.pop(_NEW_KEYS, [])
     installation_keys.insert_data_keys(session.connection(), rows)

@@ -254,14 +254,16 @@ def test_values_stored_before_sealing_are_sealed_by_keys_seal_data(engine, users
     done = sijil(engine, "keys", "seal-data")
     assert done.returncode == 0, done.stderr
     # The incident, the source, the witness, the withheld victim, the contact's person,
-    # and the citation: six rows.
-    assert done.stdout == ("sijil: 6 row(s) sealed; entries written before keep what they "
+    # the citation, and the perpetrator (its basis: the incident is restricted): seven rows.
+    assert done.stdout == ("sijil: 7 row(s) sealed; entries written before keep what they "
                            "recorded then\n")
     with engine.connect() as conn:
-        contact, narrative = conn.execute(
-            select(Person.contact, text("(SELECT narrative FROM incident)"))
+        contact, narrative, latitude = conn.execute(
+            select(Person.contact, text("(SELECT narrative FROM incident)"),
+                   text("(SELECT latitude FROM incident)"))
             .where(Person.contact.is_not(None))).one()
     assert contact.startswith(SEALED_PREFIX) and narrative.startswith(SEALED_PREFIX)
+    assert latitude is None  # the exact place moved into the sealed coordinates
     with read_session(engine) as session:
         seen = get_incident(session, created.ref, by=users["rana"])
     assert (seen.narrative, seen.victims[0].person.contact) == (NARRATIVE, CONTACT)

@@ -22,6 +22,7 @@ from sqlmodel import SQLModel, select
 from records.db import make_engine, read_session, unit_of_work
 from records.models import Actor, metadata
 from records.models.incident_io import IncidentCreate
+from records.sealed_coordinates import CARRIER
 from records.sealing import SEALABLE, open_row
 from records.services.access import SYSTEM
 from records.services.evidence import add_attachment, add_custody_event
@@ -77,6 +78,9 @@ def database_rows(engine) -> dict[str, list]:
                 values = {c.name: getattr(row, c.name) for c in table.columns}
                 if table.name in SEALABLE:
                     values.update(open_row(session, row))
+                    # A restricted incident's sealed coordinates open as latitude and
+                    # longitude; the column carrying them sealed is not a value of its own.
+                    values.pop(CARRIER, None)
                 for column in table.columns:
                     for fk in column.foreign_keys:
                         values[column.name] = keys[fk.column.table.name].get(

@@ -24,7 +24,9 @@ def _strip(value):
 class IncidentBase(SQLModel):
     """What a caseworker enters about an incident; shared by the table and the input models."""
 
-    title: str = Field(min_length=1, max_length=300)
+    # Text columns: a restricted incident's title, district and locality are sealed
+    # (records/sealing.py), and longer than the value they hold.
+    title: str = Field(min_length=1, max_length=300, sa_type=Text)
     narrative: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     incident_type: str = Field(max_length=50, index=True)
     start_date: dt.date = Field(index=True)
@@ -33,8 +35,8 @@ class IncidentBase(SQLModel):
     time_of_day: str | None = Field(default=None, max_length=50)
     country: str = Field(default="IQ", min_length=2, max_length=2)
     admin1: str | None = Field(default=None, max_length=10, index=True)
-    admin2: str | None = Field(default=None, max_length=200)
-    locality: str | None = Field(default=None, max_length=200)
+    admin2: str | None = Field(default=None, max_length=200, sa_type=Text)
+    locality: str | None = Field(default=None, max_length=200, sa_type=Text)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     geo_precision: str | None = Field(default=None, max_length=20)
@@ -112,6 +114,9 @@ class Incident(IncidentBase, TableBase, table=True):
     # an import lands as submitted at most) and where it came from ("file.csv sha256:…").
     imported_status: str | None = Field(default=None, max_length=20)
     imported_from: str | None = Field(default=None, max_length=300)
+    # A restricted incident's exact place: latitude and longitude are then NULL and the pair
+    # is kept here, sealed (records/sealed_coordinates.py); NULL for every other incident.
+    coordinates: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
     victims: list["Victim"] = Relationship(
         back_populates="incident", sa_relationship_kwargs={"order_by": "Victim.id"})

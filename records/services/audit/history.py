@@ -181,12 +181,14 @@ def _build(session: Session, replay: _Replay, incident: _Row, seq: int, by: Prin
         "verified_by": names.get(state.get("verified_by_id")),
         "last_edited_by_id": replay.last_actor_id,
         "victims": [VictimRead.model_validate({
-            **v.state, "id": v.id, "version": v.changes,
+            **_opened(session, v, "victim", True, f"incident:{state.get('ref')}").state,
+            "id": v.id, "version": v.changes,
             "person": person(v.state.get("person_id"),
                              bool(v.state.get("consent_to_publish_name")))})
             for v in victims],
         "perpetrators": [PerpetratorRead.model_validate({
-            **p.state, "id": p.id, "version": p.changes,
+            **_opened(session, p, "perpetrator", True, f"incident:{state.get('ref')}").state,
+            "id": p.id, "version": p.changes,
             "actor": _model(ActorRead, shared.rows.get(("actor", p.state.get("actor_id")))),
             "person": person(p.state.get("person_id"))}) for p in perpetrators],
         "citations": [CitationRead.model_validate({

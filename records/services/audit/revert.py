@@ -37,7 +37,14 @@ from records.models import (
     Victim,
 )
 from records.models.incident_io import IncidentRead
-from records.sealing import erased_text, is_sealed, open_values, person_owner, source_owner
+from records.sealing import (
+    erased_text,
+    incident_owner,
+    is_sealed,
+    open_values,
+    person_owner,
+    source_owner,
+)
 from records.services.access import Principal, act_as, check_can_edit
 from records.services.audit.history import (
     _replay_incident,
@@ -237,8 +244,10 @@ def revert_incident(session: Session, ref: str, *, by: Principal, to_seq: int,
     check_version(session, incident, expected_version)
     seq = _whole_flush(session, to_seq)
     replay, past = _replay_incident(session, ref, seq)
-    values = {f: v for f in wanted
-              if (v := _then(Incident, f, past.state)) is not _UNKNOWN}
+    # The values of then as their readers see them: a restricted incident's title, place
+    # and coordinates are sealed in the trail (records/sealing.py).
+    then = open_values(session, "incident", incident_owner(ref), past.state)
+    values = {f: v for f in wanted if (v := _then(Incident, f, then)) is not _UNKNOWN}
     changes = changed_fields(session, incident, values)
     plans = [] if fields else [
         _Plan(part, list(getattr(incident, part)),

@@ -22,7 +22,7 @@ from records.models.evidence_io import (
     CustodyEventRead,
     FilesReport,
 )
-from records.sealing import data_key, incident_owner
+from records.sealing import data_key, incident_owner, open_values
 from records.services.access import (
     Principal,
     act_as,
@@ -81,7 +81,11 @@ def _reads(session: Session, attachments: list[Attachment]) -> list[AttachmentRe
             note=e.note))
     return [AttachmentRead(
         id=a.id, version=a.version, sha256=a.sha256, size=a.size, mime_type=a.mime_type,
-        original_name=a.original_name, description=a.description, captured_at=a.captured_at,
+        original_name=a.original_name, captured_at=a.captured_at,
+        # A restricted incident's file descriptions are sealed with its key.
+        description=open_values(session, "attachment", incident_owner(refs[a.incident_id])
+                                if a.incident_id in refs else None,
+                                {"description": a.description})["description"],
         created_at=a.created_at, incident_ref=refs.get(a.incident_id),
         source_uid=uids.get(a.source_id), uploaded_by=names.get(a.uploaded_by_id),
         custody=custody[a.id]) for a in attachments]

@@ -181,12 +181,13 @@ def incident_record(incident: Incident, parents: dict[int, tuple[str, str, str]]
     record["tags"] = list(record["tags"] or [])
     record["victims"] = [
         {"person": _person(v.person), "outcome": v.outcome,
-         "harm_description": v.harm_description,
+         "harm_description": open_row(object_session(v), v)["harm_description"],
          "consent_to_publish_name": v.consent_to_publish_name}
         for v in sorted(incident.victims, key=lambda v: v.id)]
     record["perpetrators"] = [
         {"actor": _actor(p.actor, parents),
-         "person": _person(p.person), "attribution": p.attribution, "basis": p.basis}
+         "person": _person(p.person), "attribution": p.attribution,
+         "basis": open_row(object_session(p), p)["basis"]}
         for p in sorted(incident.perpetrators, key=lambda p: p.id)]
     record["citations"] = [
         _citation(c, incident_owner(incident.ref))

@@ -49,6 +49,7 @@ from records.models import (
     Source,
     Victim,
 )
+from records.sealing import open_row
 from records.services.evidence import file_path
 from records.services.exchange.limits import MAX_LONG_TEXT
 from records.services.linkage.merge import IMPORTED_SNAPSHOT
@@ -158,7 +159,8 @@ def record_extras(session: Session, incident_ids: list[int]) -> dict[int, dict]:
         out[a.incident_id]["attachments"].append({
             "sha256": a.sha256, "size": a.size, "mime_type": a.mime_type,
             "original_name": a.original_name, "captured_at": a.captured_at,
-            "description": a.description, "source_uid": uids.get(a.source_id),
+            "description": open_row(session, a)["description"],  # sealed if restricted
+            "source_uid": uids.get(a.source_id),
             "uploaded_by": names.get(a.uploaded_by_id), "custody": custody[a.id]})
     return out
 

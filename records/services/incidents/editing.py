@@ -18,6 +18,7 @@ from records.models.incident_io import (
     IncidentUpdate,
 )
 from records.models.types import utcnow
+from records.sealing import open_row
 from records.services.access import (
     Principal,
     act_as,
@@ -133,7 +134,10 @@ def changed_fields(session: Session, incident: Incident, changes: dict) -> dict:
         raise ValidationError.single(
             sorted(unknown)[0], _("this field cannot be changed here"))
     partial = parse(IncidentUpdate, changes).model_dump(exclude_unset=True)
-    current = incident.model_dump(include=EDITABLE_FIELDS)
+    # Compared and validated as their readers see them: a restricted incident's title,
+    # place and coordinates are stored sealed (records/sealing.py).
+    current = {**incident.model_dump(include=EDITABLE_FIELDS),
+               **{k: v for k, v in open_row(session, incident).items() if k in EDITABLE_FIELDS}}
     merged = parse(IncidentBase, {**current, **partial})
     problems: list = []
     check_incident_fields(session, merged, problems)

@@ -17,6 +17,7 @@ from records.models.incident_io import (
     PerpetratorInput,
     VictimInput,
 )
+from records.sealing import open_row
 from records.services.access import Principal, act_as, check_can_edit
 from records.services.incidents.build import (
     build_case_event,
@@ -89,9 +90,11 @@ def update_victim(session: Session, ref: str, victim_id: int, changes: dict, *,
     if set(changes) - allowed:
         raise ValidationError.single(sorted(set(changes) - allowed)[0],
                                      _("this field cannot be changed here"))
-    merged = {"outcome": victim.outcome, "harm_description": victim.harm_description,
-              "consent_to_publish_name": victim.consent_to_publish_name, **changes,
-              "person_uid": victim.person.uid}
+    # The harm as its readers see it: sealed while the incident is restricted.
+    current = {"outcome": victim.outcome,
+               "harm_description": open_row(session, victim)["harm_description"],
+               "consent_to_publish_name": victim.consent_to_publish_name}
+    merged = {**current, **changes, "person_uid": victim.person.uid}
     item = parse(VictimInput, merged, prefix="victims.0.")
     problems: list = []
     build_victim(session, by, item, "victims.0.", problems)
@@ -99,7 +102,8 @@ def update_victim(session: Session, ref: str, victim_id: int, changes: dict, *,
         raise ValidationError(problems)
     act_as(session, by, reason)
     for key in changes:
-        setattr(victim, key, getattr(item, key))
+        if getattr(item, key) != current[key]:
+            setattr(victim, key, getattr(item, key))
     if session.is_modified(victim):
         derive_counts(incident)
         touch(incident, by)

@@ -148,7 +148,8 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
                                  incident.submitted_by_id, incident.verified_by_id}
                        | {c.author_id for c in comments})
     victims = [VictimRead(
-        id=v.id, version=v.version, outcome=v.outcome, harm_description=v.harm_description,
+        id=v.id, version=v.version, outcome=v.outcome,
+        harm_description=open_row(session, v)["harm_description"],
         consent_to_publish_name=v.consent_to_publish_name,
         person=person(v.person, v.consent_to_publish_name)) for v in incident.victims]
     sources_visible = full
@@ -166,7 +167,8 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
         imported_from=incident.imported_from if full else None,
         victims=victims,
         perpetrators=[PerpetratorRead(
-            id=p.id, version=p.version, attribution=p.attribution, basis=p.basis,
+            id=p.id, version=p.version, attribution=p.attribution,
+            basis=open_row(session, p)["basis"],
             actor=p.actor, person=person(p.person)) for p in incident.perpetrators],
         citations=[CitationRead(
             id=c.id, version=c.version, page=c.page, source=source(c.source),

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from records.i18n import _
-from records.models import Citation, Incident, Person, Source
+from records.models import Attachment, Citation, Incident, Perpetrator, Person, Source, Victim
+from records.sealed_coordinates import COORDINATES
 from records.sealing import SEALABLE, seal_row
 from records.services.access import Principal, act_as, require_role
 
@@ -21,8 +22,10 @@ def seal_existing_values(session: Session, *, by: Principal) -> int:
     require_role(by, "admin", _("seal stored values"))
     act_as(session, by, "values sealed at rest")
     changed = 0
-    for model in (Incident, Source, Person, Citation):
+    for model in (Incident, Source, Person, Citation, Victim, Perpetrator, Attachment):
         fields = SEALABLE[model.__tablename__]
+        if model is Incident:  # a restricted incident's coordinates move out of clear
+            fields = (*fields, *COORDINATES)
         last = 0
         while True:
             rows = session.scalars(select(model).where(model.id > last)

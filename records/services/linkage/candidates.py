@@ -13,13 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlalchemy import String, and_, cast, not_, select
 from sqlmodel import Session
 
 from records.i18n import _, ngettext
 from records.models import Incident, Person, Victim
-from records.sealing import is_sealed, open_values, person_owner
+from records.sealing import (
+    incident_owner,
+    is_sealed,
+    load_data_keys,
+    open_values,
+    person_owner,
+)
 from records.services.access import (
     Principal,
     has_role,
@@ -139,6 +146,16 @@ def load_people(session: Session, *, by: Principal) -> list[PersonRecord]:
     return out
 
 
+def _opened_places(session: Session, rows) -> list:
+    """The rows with a restricted incident's title, locality and coordinates opened (they
+    are sealed; the reader may see every row given: visible_incidents), in memory only."""
+    sealed = {r.ref for r in rows if is_sealed(r.title)}
+    load_data_keys(session, [incident_owner(ref) for ref in sealed])
+    return [SimpleNamespace(**open_values(session, "incident", incident_owner(r.ref),
+                                          r._asdict())) if r.ref in sealed else r
+            for r in rows]
+
+
 def load_incidents(session: Session, *, by: Principal) -> list[IncidentRecord]:
     """The incidents `by` may see (archived ones left out), with their victims."""
     require_role(by, "caseworker", _("look for duplicates"))
@@ -146,7 +163,7 @@ def load_incidents(session: Session, *, by: Principal) -> list[IncidentRecord]:
     rows = session.connection().execute(
         select(table.id, table.ref, table.title, table.incident_type, table.start_date,
                table.end_date, table.date_precision, table.admin1, table.latitude,
-               table.longitude, table.locality)
+               table.longitude, table.locality, table.coordinates)
         .where(visible_incidents(by), table.status != "archived").order_by(table.id)).all()
     people = {p.id: p for p in load_people(session, by=by)}
     victims: dict[int, list[int]] = {}
@@ -154,7 +171,7 @@ def load_incidents(session: Session, *, by: Principal) -> list[IncidentRecord]:
                                                     Victim.__table__.c.person_id)):
         victims.setdefault(link.incident_id, []).append(link.person_id)
     out = []
-    for row in rows:
+    for row in _opened_places(session, rows):
         start, end = incident_interval(row.start_date, row.end_date, row.date_precision)
         ids = [p for p in victims.get(row.id, ()) if p in people]
         out.append(IncidentRecord(
@@ -255,13 +272,13 @@ def load_incidents_between(session: Session, first: dt.date, last: dt.date, *,
     rows = session.connection().execute(
         select(table.id, table.ref, table.title, table.incident_type, table.start_date,
                table.end_date, table.date_precision, table.admin1, table.latitude,
-               table.longitude, table.locality)
+               table.longitude, table.locality, table.coordinates)
         .where(visible_incidents(by), table.status != "archived",
                table.start_date <= last,
                and_(table.start_date >= first - dt.timedelta(days=366)))
     ).all()
     out = []
-    for row in rows:
+    for row in _opened_places(session, rows):
         start, end = incident_interval(row.start_date, row.end_date, row.date_precision)
         if end < first or start > last:
             continue

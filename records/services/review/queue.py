@@ -21,6 +21,7 @@ from records.errors import ValidationError
 from records.i18n import _
 from records.models import AuditEntry, Incident
 from records.models.incident import STATUSES
+from records.sealing import incident_owner, open_values
 from records.services.access import Principal, require_role, visible_incidents
 from records.services.users import usernames
 
@@ -111,7 +112,10 @@ def list_review_queue(session: Session, *, by: Principal, limit: int = 50,
     # (written outside the trail) falls back to the row's own submitter.
     who = [row.actor_id if row.at is not None else row.submitted_by_id for row in rows]
     names = usernames(session, set(who))
-    items = [QueueItem(ref=row.ref, title=row.title, incident_type=row.incident_type,
+    # A restricted incident's title is sealed; the queue lists it for those who may see it.
+    items = [QueueItem(ref=row.ref, title=open_values(session, "incident", incident_owner(
+                           row.ref), {"title": row.title})["title"],
+                       incident_type=row.incident_type,
                        start_date=row.start_date, end_date=row.end_date,
                        date_precision=row.date_precision, sensitivity=row.sensitivity,
                        submitted_at=row.at, submitted_by=names.get(actor, "system"),

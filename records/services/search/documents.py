@@ -7,7 +7,9 @@ a batched Core import feed it the same way, in their own transaction).
   Sorani names, district, locality) and the names and aliases of the perpetrating groups.
 - names_public / names_all: see records.models.search.SearchText.
 
-A value stored sealed (records/sealing.py) is never opened here: it is left out.
+A value stored sealed (records/sealing.py) is never opened here: it is left out. A
+restricted incident is therefore indexed by its ref, its governorate and the names and
+groups stored in clear: its title, narrative, district and locality are sealed.
 """
 
 from __future__ import annotations
@@ -107,8 +109,8 @@ def documents(conn: Connection, ids: list[int], places: dict[str, str]) -> list[
             "incident_id": row.id,
             "title": fold(_clear(row.title)),
             "body": fold(row.ref, _clear(row.narrative), row.admin1,
-                         places.get(row.admin1 or ""), row.admin2, row.locality,
-                         *groups[row.id]),
+                         places.get(row.admin1 or ""), _clear(row.admin2),
+                         _clear(row.locality), *groups[row.id]),
             "names_public": public,
             "names_all": fold(*names_all[row.id]),
         })

@@ -51,8 +51,9 @@ def dashboard_stats(session: Session, *, by: Principal,
     Months are "YYYY-MM" of the start date, oldest first, counting only incidents whose
     month is known: those dated to the year only are in `per_year` (every incident by its
     start year) and counted in `year_only`. Governorates carry the mean coordinates of their
-    incidents where known, rounded to `map_decimals(by)`. Raises PermissionDenied for
-    unknown roles."""
+    incidents where known, rounded to `map_decimals(by)`: a restricted incident is counted
+    but its sealed coordinates are not known here. Raises PermissionDenied for unknown
+    roles."""
     require_role(by, "viewer", _("read incidents"))
     filters = filters or IncidentFilter()
 

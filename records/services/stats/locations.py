@@ -38,7 +38,9 @@ def incident_locations(session: Session, *, by: Principal,
                        filters: IncidentFilter | None = None) -> list[LocationCount]:
     """Incidents `by` may see that have coordinates, counted per location rounded to
     `map_decimals(by)` in the database (so no finer coordinate leaves it), most incidents
-    first. Raises PermissionDenied for unknown roles."""
+    first. A restricted incident is not among them, for anyone: its coordinates are sealed
+    (records/sealed_coordinates.py) and its page alone shows them. Raises PermissionDenied
+    for unknown roles."""
     require_role(by, "viewer", _("read incidents"))
     decimals = map_decimals(by)
     # NUMERIC: PostgreSQL rounds only exact numbers to a number of places.

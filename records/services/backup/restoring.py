@@ -21,10 +21,18 @@ from records.services.access import SYSTEM
 from records.services.backup.archive import (
     DATABASE_MEMBERS,
     FILE_MEMBER,
+    KEYS_MEMBER,
     BackupError,
     Manifest,
     extract_checked,
     read_manifest,
+)
+from records.services.backup.key_member import (
+    generation_for,
+    put_keys_back,
+    read_keys,
+    record_lost_keys,
+    restored_rows,
 )
 from records.services.backup.making import client_program, libpq_url, table_counts
 
@@ -38,6 +46,7 @@ class RestoreReport:
     chain_message: str
     files_report: FilesReport
     count_mismatches: dict[str, tuple[int, int]] = field(default_factory=dict)
+    erased_keys: int = 0  # data keys destroyed with their backup generation by a purge
 
     @property
     def ok(self) -> bool:
@@ -91,7 +100,12 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
     Every member is checked against its SHA-256 before anything is put in place; a damaged
     archive, another engine's backup, or a place that is not empty raises BackupError and
     leaves the database and the folder as they were. No account is needed: the place is
-    empty, and whoever runs this holds the archive."""
+    empty, and whoever runs this holds the archive.
+
+    The data keys come back wrapped under the master key, with the archive's generation
+    key from the backup key ring; when a purge made since has destroyed it, they come
+    back destroyed (sealed values read "[erased]", counted in `erased_keys`, recorded in
+    the trail). A ring that does not know the generation raises KeyRingError first."""
     archive_path = Path(archive_path)
     files_root = Path(files_dir) if files_dir is not None else get_settings().files_dir
     kind = engine.dialect.name
@@ -101,11 +115,16 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
             raise BackupError(f"{archive_path} is a backup of a {manifest.engine} database; "
                               f"SIJIL_DATABASE_URL names a {kind} one")
         _check_empty(engine, files_root)
+        generation = generation_for(manifest) if manifest.key_generation else None
+        keys, lost = [], []
         files_root.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=files_root.parent, prefix=".sijil-restore-"))
         try:
             database = staging / "database"
             extract_checked(archive, manifest, DATABASE_MEMBERS[kind], database)
+            if generation is not None:
+                extract_checked(archive, manifest, KEYS_MEMBER, staging / KEYS_MEMBER)
+                keys, lost = restored_rows(read_keys(staging / KEYS_MEMBER), *generation)
             files = [n for n in manifest.members if FILE_MEMBER.fullmatch(n)]
             for name in files:
                 stored = staging / name
@@ -116,13 +135,19 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
                 _restore_sqlite(engine, database)
             else:
                 _restore_postgres(engine, database)
+            if generation is not None:
+                put_keys_back(engine, keys)
             if files_root.exists():
                 files_root.rmdir()  # empty, checked above
             (staging / "files").mkdir(exist_ok=True)
             os.replace(staging / "files", files_root)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    return _check(engine, manifest, files_root, len(files))
+    report = _check(engine, manifest, files_root, len(files))
+    if lost:  # after the checks, which compare what came back with the manifest
+        record_lost_keys(engine, lost)
+    report.erased_keys = len(lost)
+    return report
 
 
 def _check(engine: Engine, manifest: Manifest, files_root: Path, files: int) -> RestoreReport:

@@ -127,14 +127,23 @@ def generation_for(manifest) -> tuple[MasterKey, bytes | None]:
     return master, generation_key(master, manifest.key_generation)
 
 
-def record_lost_keys(engine: Engine, lost: list[list[str]]) -> None:
-    """The trail's entry for the keys a restore found destroyed with their generation."""
+def record_lost_keys(engine: Engine, lost: list[list[str]]) -> int:
+    """The trail's entry for the keys a restore found destroyed with their generation.
+    Returns how many entries were written (the trail's first record of its keys may come
+    with it)."""
     from records.audit_chain import append_event
     from records.db import unit_of_work
+    from records.models import AuditEntry
     from records.services.access import SYSTEM, act_as
 
+    def entries() -> int:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+
+    before = entries()
     with unit_of_work(engine) as session:
         act_as(session, SYSTEM)
         append_event(session, action="keys_destroy", entity_type="data_key",
                      changes={"keys": lost},
                      reason="restored from a backup whose key a later purge destroyed")
+    return entries() - before

@@ -143,9 +143,12 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
             os.replace(staging / "files", files_root)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    if lost:
+        # Recorded before the checks, so the trail explains the destroyed keys; the
+        # manifest's count of entries is that of the archive, before this one.
+        added = record_lost_keys(engine, lost)
+        manifest.counts["audit_entry"] = manifest.counts.get("audit_entry", 0) + added
     report = _check(engine, manifest, files_root, len(files))
-    if lost:  # after the checks, which compare what came back with the manifest
-        record_lost_keys(engine, lost)
     report.erased_keys = len(lost)
     return report
 

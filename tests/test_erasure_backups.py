@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select
 
-from records.db import make_engine, read_session
-from records.keys import FIELDS_PURPOSE, MasterKey, StoredKeyError, unwrap_key
+from records.db import make_engine, read_session, unit_of_work
+from records.keys import FIELDS_PURPOSE, MasterKey, StoredKeyError, generate_key, unwrap_key
 from records.models import DataKey, Person
 from records.models.incident import STATUSES
+from records.services.evidence import add_attachment
 from records.services.exchange.export_records import ExportFilters
 from records.services.exchange.exporting import ExportRequest, write_export
 from tests.conftest import _postgres_url
@@ -32,6 +33,7 @@ from tests.test_encryption_at_rest import (
 )
 
 PURGED = (WITNESS, NARRATIVE, QUOTE)
+SCAN = b"%PDF-1.4 statement of a witness (fictional)\n"
 
 
 @pytest.fixture
@@ -74,6 +76,9 @@ def test_an_old_backup_restored_after_a_purge_gives_back_no_purged_value(
         engine, users, sijil, places, tmp_path, monkeypatch):
     monkeypatch.setenv("SIJIL_FILES_DIR", str(tmp_path / "files"))
     created = _record(engine, users)
+    with unit_of_work(engine) as session:  # sealed under the restricted incident's key
+        add_attachment(session, created.ref, filename="statement.pdf", data=SCAN,
+                       by=users["carla"])
     witness = _sealed_person(engine)
     old = tmp_path / "before-purge.tar.gz"
     assert sijil(engine, "backup", str(old), "--as", "admin").returncode == 0
@@ -101,6 +106,8 @@ def test_an_old_backup_restored_after_a_purge_gives_back_no_purged_value(
     restored = sijil(url, "restore", str(old), files_dir=files)
     assert restored.returncode == 0, restored.stdout + restored.stderr
     assert "destroyed by a later purge" in restored.stdout
+    # Its sealed file can never be opened again, and is not counted as damage.
+    assert "evidence files: 1 checked, 0 missing or altered" in restored.stdout
     assert all(k.wrapped is None for k in _field_keys(url))
     internal = _internal_export(url, users["rana"], tmp_path / "old.json")
     assert created.ref in internal and CONSENTING in internal  # never sealed: still there
@@ -145,3 +152,26 @@ def test_a_ring_without_the_backups_key_is_named_and_nothing_is_restored(
     # The ring itself: private, beside the master key.
     assert backup_key_ring.stat().st_mode & 0o777 == 0o600
     assert backup_key_ring.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_backup_made_before_a_rotation_restores_with_the_old_key(
+        engine, users, sijil, places, tmp_path, monkeypatch):
+    _record(engine, users)
+    archive = tmp_path / "b.tar.gz"
+    assert sijil(engine, "backup", str(archive), "--as", "admin").returncode == 0
+    old_key, new_key = os.environ["SIJIL_SECRET_KEY"], generate_key()
+    (tmp_path / "new.key").write_text(new_key, encoding="ascii")
+    done = sijil(engine, "keys", "rotate", "--new-key-file", str(tmp_path / "new.key"),
+                 "--as", "admin")
+    assert done.returncode == 0, done.stderr
+    monkeypatch.setenv("SIJIL_SECRET_KEY", new_key)
+    (url, files), _ = places
+    refused = sijil(url, "restore", str(archive), files_dir=files)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "restore a backup with the master key it was made under" in refused.stderr
+    monkeypatch.setenv("SIJIL_SECRET_KEY", old_key)
+    restored = sijil(url, "restore", str(archive), files_dir=files)
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    internal = _internal_export(url, users["rana"], tmp_path / "rotated.json")
+    for secret in (*PURGED, WITHHELD, CONTACT, SOURCE_TITLE):
+        assert secret in internal, secret

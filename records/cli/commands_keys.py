@@ -80,14 +80,12 @@ def keys_rotate(
     as_user: str | None = typer.Option(None, "--as", help="Act as this user (an admin)."),
 ) -> None:
     """Re-wrap every stored key under a new master key, in one transaction; the key file
-    is replaced once it commits, then the backup key ring is re-wrapped. Stop the app
-    first and restart it with the new key."""
-    from records.services.backup.generations import rewrap_generations
+    is replaced once it commits. Stop the app first and restart it with the new key."""
     from records.services.keys import read_master_key, rotate_master_key, staged_key_file
 
     new, text = _new_key(new_key_file)
     settings = get_settings()
-    old = read_master_key(settings)  # there before anything is staged
+    read_master_key(settings)  # the current key must be there before anything is staged
     engine = open_engine()
     principal = acting_user(engine, as_user)
     from_file = settings.secret_key is None
@@ -96,10 +94,6 @@ def keys_rotate(
     with staging, unit_of_work(engine) as session:
         done = rotate_master_key(session, new, by=principal)
     engine.dispose()
-    # The keys of earlier backups follow the master key, or those backups would not restore.
-    ring = rewrap_generations(old, new)
-    if ring:
-        typer.echo(f"sijil: {ring} backup key(s) in {settings.backup_keys_file} re-wrapped")
     typer.echo(f"sijil: {done.keys} stored key(s) re-wrapped under master key "
                f"{done.new_key_id} (was {done.old_key_id})")
     if from_file:

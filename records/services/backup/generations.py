@@ -4,8 +4,10 @@ Each backup gets a fresh random generation key; in the archive, every field data
 wrapped under it instead of under the master key, and the archive names the generation.
 The generation key itself is never in the database nor in any archive: it lives in this
 small file (SIJIL_BACKUP_KEYS_FILE, mode 0600, its folder 0700), wrapped under the master
-key. A purge destroys every generation key made before it (the entry stays, saying when),
-so no older archive can open a sealed value any more, whoever holds the master key.
+key current when the backup was made (as the archive's chain key is: a backup from before
+a rotation restores with the old master key). A purge destroys every generation key made
+before it (the entry stays, saying when), so no older archive can open a sealed value any
+more, whoever holds the master key.
 
     {"format": "sijil-backup-keys", "version": 1,
      "generations": {"<id>": {"wrapped": "<base64>" | null, "master_key_id": "...",
@@ -139,9 +141,12 @@ def generation_key(master: MasterKey, generation_id: str) -> bytes | None:
     if entry.get("wrapped") is None:
         return None
     if entry.get("master_key_id") != master.id:
+        # Like the archive's chain key: a backup made before `sijil keys rotate` opens
+        # with the master key of its time.
         raise SecretKeyError(
             f"backup generation {generation_id} in {path} is wrapped under master key "
-            f"{entry.get('master_key_id')}, but {master.source} is key {master.id}")
+            f"{entry.get('master_key_id')}, but {master.source} is key {master.id}: "
+            "restore a backup with the master key it was made under")
     secret = unwrap_key(master, base64.b64decode(entry["wrapped"]), purpose=PURPOSE,
                         owner=generation_id)
     if key_id(secret) != generation_id:
@@ -160,24 +165,3 @@ def destroy_generations() -> int:
                 entry["wrapped"], entry["destroyed_at"] = None, _now()
                 destroyed += 1
     return destroyed
-
-
-def rewrap_generations(old: MasterKey, new: MasterKey) -> int:
-    """Re-wrap the ring's live generation keys from `old` to `new` (a master key rotation);
-    returns how many. Nothing is written when one does not open."""
-    path = ring_path()
-    if not path.exists():
-        return 0
-    with _locked(path) as ring:
-        opened = {}
-        for generation_id, entry in ring["generations"].items():
-            if entry.get("wrapped") is None or entry.get("master_key_id") == new.id:
-                continue
-            opened[generation_id] = unwrap_key(old, base64.b64decode(entry["wrapped"]),
-                                               purpose=PURPOSE, owner=generation_id)
-        for generation_id, secret in opened.items():
-            entry = ring["generations"][generation_id]
-            entry["wrapped"] = base64.b64encode(wrap_key(
-                new, secret, purpose=PURPOSE, owner=generation_id)).decode("ascii")
-            entry["master_key_id"] = new.id
-    return len(opened)

@@ -6,10 +6,9 @@ in every trail entry that ever recorded them, can no longer be opened by anyone,
 installation's master key included. Once the purge commits, the key of every backup
 generation made before it is destroyed too (records/services/backup/generations.py): an
 older archive, whose data keys are wrapped under its generation key, opens no sealed value
-any more, anyone's. The entries stay, so the chain
-still verifies. Values that were never sealed (the name of a victim who consented to its
-publication) stay in the trail's past entries: docs/design.md §5 says which values are
-sealed.
+any more, anyone's. The entries stay, so the chain still verifies. Values that were never
+sealed (the name of a victim who consented to its publication) stay in the trail's past
+entries and in older backups: docs/design.md §5 says which values are sealed.
 """
 
 from __future__ import annotations

@@ -175,3 +175,20 @@ def test_a_backup_made_before_a_rotation_restores_with_the_old_key(
     internal = _internal_export(url, users["rana"], tmp_path / "rotated.json")
     for secret in (*PURGED, WITHHELD, CONTACT, SOURCE_TITLE):
         assert secret in internal, secret
+
+
+def test_the_archives_database_holds_no_data_key(engine, users, sijil, tmp_path):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("a file to scan exists on SQLite only (pg_dump leaves data_key's rows out)")
+    _record(engine, users)
+    archive = tmp_path / "b.tar.gz"
+    assert sijil(engine, "backup", str(archive), "--as", "admin").returncode == 0
+    with engine.connect() as conn:
+        wrapped = [bytes(w) for w in conn.scalars(select(DataKey.__table__.c.wrapped).where(
+            DataKey.__table__.c.purpose == FIELDS_PURPOSE))]
+    assert len(wrapped) == 5
+    with tarfile.open(archive) as opened:
+        raw = opened.extractfile("database.sqlite").read()
+    # Deleted from the copy and the file rebuilt: not even a free page keeps them.
+    for value in wrapped:
+        assert value not in raw

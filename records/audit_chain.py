@@ -29,7 +29,7 @@ from sqlalchemy.orm.util import identity_key
 from records import keys as installation_keys
 from records import sealing  # noqa: F401  (seals personal data before the audit sees it)
 from records.keys import ChainKeys, StoredKeyError
-from records.models import AuditCheckpoint, AuditEntry, Incident
+from records.models import AuditCheckpoint, AuditEntry, DataKey, Incident
 from records.models.attributes import AUDITED_FROM_SEAL, NOT_AUDITED, REDACTED_IN_AUDIT
 from records.models.base import BOOKKEEPING_FIELDS, TableBase
 from records.models.types import utcnow
@@ -53,7 +53,13 @@ _checkpoint = AuditCheckpoint.__table__
 # Actions of entries that record an event rather than a change of a row (append_event).
 # Verification replays every other entry that names a row as a change of that row.
 EVENT_ACTIONS = frozenset({"login", "login_failed", "export", "import", "files_verify",
-                           "keys_rotate", "keys_destroy", "backup", "logout", "session_revoked"})
+                           "keys_rotate", "keys_destroy", "backup", "logout", "session_revoked",
+                           "keys_create", "keys_adopt"})
+# Data keys in the trail (records/services/audit/key_rules.py checks table data_key
+# against them): every key made, and once, the keys a database held before that.
+KEYS_CREATE = "keys_create"
+KEYS_ADOPT = "keys_adopt"
+KEYS_PER_ENTRY = 1000
 
 
 # What json.dumps builds on every call with these arguments, built once: the same text.
@@ -194,6 +200,7 @@ def _load_or_seal(session: Session) -> ChainKeys:
     master = installation_keys.read_master_key()
     keys = installation_keys.load_chain_keys(conn, master)
     if keys is not None:
+        _adopt_data_keys(session, keys)
         return keys
     if conn.scalar(select(_entries.c.seq).where(_entries.c.action == SEAL).limit(1)):
         raise StoredKeyError(
@@ -201,7 +208,34 @@ def _load_or_seal(session: Session) -> ChainKeys:
             "(table data_key): nothing can be written until it is restored from a backup")
     keys = installation_keys.create_chain_key(conn, master)
     _write(conn, keys, head, _seal_items(conn, keys, head), actor_id=None, reason=None)
+    _adopt_data_keys(session, keys)
     return keys
+
+
+def _adopt_data_keys(session: Session, keys: ChainKeys) -> None:
+    """Once per database: an entry naming every data key it holds (purpose, owner, key id,
+    destroyed or not), so keys made before their creation was recorded are checked from
+    here on, as the seal does for rows. One indexed lookup per write transaction after."""
+    conn = session.connection()
+    if conn.scalar(select(_entries.c.seq).where(_entries.c.action == KEYS_ADOPT).limit(1)):
+        return
+    stored = DataKey.__table__
+    listed = [[r.purpose, r.owner, r.key_id, r.wrapped_gone] for r in conn.execute(
+        select(stored.c.purpose, stored.c.owner, stored.c.key_id,
+               stored.c.wrapped.is_(None).label("wrapped_gone")).order_by(stored.c.id))]
+    _write(conn, keys, lock_chain_head(session),
+           [{"action": KEYS_ADOPT, "entity_type": "data_key", "changes": {"keys": listed},
+             "reason": "data keys recorded from here on"}], actor_id=None, reason=None)
+
+
+def record_new_keys(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Entries for data keys just inserted (rows as records/keys.py makes them): purpose,
+    owner and key id, never the key. Called as they are inserted, in the same transaction:
+    a key the trail does not name is one written around the application."""
+    listed = [[r["purpose"], r["owner"], r["key_id"]] for r in rows]
+    _append(session, [{"action": KEYS_CREATE, "entity_type": "data_key",
+                       "changes": {"keys": listed[i:i + KEYS_PER_ENTRY]}}
+                      for i in range(0, len(listed), KEYS_PER_ENTRY)])
 
 
 def _seal_items(conn, keys: ChainKeys, head: tuple[int, str]) -> Iterator[dict[str, Any]]:

@@ -13,6 +13,9 @@ SIJIL_SECRET_KEY       the installation's secret key (`sijil keys generate` prin
 SIJIL_SECRET_KEY_FILE  where to read the key when SIJIL_SECRET_KEY is not set (default
                        ~/.config/sijil/secret.key, outside the data folder so a copy of the
                        data is not a copy of its key; `make run` creates it, mode 0600)
+SIJIL_BACKUP_KEYS_FILE the backup key ring: the key of each backup generation, wrapped under
+                       the master key (default beside the key file: backup-keys.json, mode
+                       0600); a purge removes the keys of every backup made before it
 SIJIL_MAX_FILE_MB      the largest evidence file accepted, in megabytes (default 50); a larger
                        one is refused before anything is stored
 SIJIL_MIGRATION_URL    the database as its owner, for schema changes (default: the same as
@@ -44,6 +47,7 @@ class Settings:
     secret_key_file: Path
     migration_url: str
     max_file_mb: int = DEFAULT_MAX_FILE_MB
+    backup_keys_file: Path | None = None
 
 
 def _default_key_file() -> Path:
@@ -84,6 +88,7 @@ def get_settings() -> Settings:
     """Read the settings now, so tests and subprocesses can change the environment."""
     database_url = os.environ.get("SIJIL_DATABASE_URL") or DEFAULT_DATABASE_URL
     setup_code_file = os.environ.get("SIJIL_SETUP_CODE_FILE")
+    secret_key_file = Path(os.environ.get("SIJIL_SECRET_KEY_FILE") or _default_key_file())
     return Settings(
         database_url=database_url,
         files_dir=Path(os.environ.get("SIJIL_FILES_DIR") or DEFAULT_FILES_DIR),
@@ -91,7 +96,11 @@ def get_settings() -> Settings:
         setup_code_file=Path(setup_code_file) if setup_code_file
         else _setup_code_file(database_url),
         secret_key=os.environ.get("SIJIL_SECRET_KEY") or None,
-        secret_key_file=Path(os.environ.get("SIJIL_SECRET_KEY_FILE") or _default_key_file()),
+        secret_key_file=secret_key_file,
         migration_url=os.environ.get("SIJIL_MIGRATION_URL") or database_url,
         max_file_mb=_max_file_mb(os.environ.get("SIJIL_MAX_FILE_MB")),
+        # Beside the master key, never in the data folder: a copy of the data and its
+        # backups must not be a copy of the keys that open them.
+        backup_keys_file=Path(os.environ.get("SIJIL_BACKUP_KEYS_FILE")
+                              or secret_key_file.with_name("backup-keys.json")),
     )

@@ -299,3 +299,34 @@ def decrypt_value(data_key: bytes, sealed: bytes, associated: bytes) -> bytes:
     except (InvalidTag, ValueError):
         raise StoredKeyError("an encrypted value does not open: it was altered, or copied "
                              "from another record") from None
+
+
+# Backups (docs/design.md §2): in a backup's copy of the database the field data keys are
+# wrapped under that backup's generation key, kept outside the database in the backup key
+# ring (records/services/backup/generations.py), not under the master key.
+GENERATION_PREFIX = "gen:"
+
+
+def _generation_aad(purpose: str, owner: str) -> bytes:
+    return json.dumps(["sijil-backup-key", 1, purpose, owner], separators=(",", ":")).encode()
+
+
+def wrap_for_backup(generation_key: bytes, data_key: bytes, *, purpose: str,
+                    owner: str) -> bytes:
+    """`data_key` encrypted (AES-256-GCM) under a key derived from a backup generation key,
+    bound to its purpose and owner."""
+    nonce = os.urandom(NONCE_BYTES)
+    aead = AESGCM(derive(generation_key, "backup-wrap"))
+    return nonce + aead.encrypt(nonce, data_key, _generation_aad(purpose, owner))
+
+
+def unwrap_from_backup(generation_key: bytes, wrapped: bytes, *, purpose: str,
+                       owner: str) -> bytes:
+    """The data key wrap_for_backup wrapped; StoredKeyError when it does not open."""
+    try:
+        return AESGCM(derive(generation_key, "backup-wrap")).decrypt(
+            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _generation_aad(purpose, owner))
+    except (InvalidTag, ValueError):
+        raise StoredKeyError(f"the {purpose} key of {owner} in the backup does not open "
+                             "under its backup generation key: the archive was altered"
+                             ) from None

@@ -223,6 +223,14 @@ def empty_engine(request, tmp_path, sqlite_templates, pg_server) -> Iterator[Eng
     yield from _engine_for(request, tmp_path, sqlite_templates, pg_server, "empty")
 
 
+@pytest.fixture(autouse=True)
+def backup_key_ring(tmp_path, monkeypatch) -> Path:
+    """Each test's own backup key ring: never the developer's, never another test's."""
+    ring = tmp_path / "keys" / "backup-keys.json"
+    monkeypatch.setenv("SIJIL_BACKUP_KEYS_FILE", str(ring))
+    return ring
+
+
 @pytest.fixture
 def users(engine) -> dict[str, Principal]:
     from records.db import read_session

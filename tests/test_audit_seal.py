@@ -110,7 +110,10 @@ def test_a_legacy_trail_followed_by_keyed_entries_verifies(empty_engine):
     with read_session(engine) as session:
         written = session.scalars(select(AuditEntry).where(AuditEntry.seq > legacy_head.seq)
                                   .order_by(AuditEntry.seq)).all()
-    seal, *adopted, edit = written
+    seal, *adopted, keys, edit = written
+    # Then the data keys the database holds, named once, the new chain key among them.
+    assert keys.action == "keys_adopt"
+    assert ["chain", "installation"] in [k[:2] for k in json.loads(keys.changes)["keys"]]
     assert (seal.seq, seal.action, seal.entity_type, seal.prev_hash) == (
         legacy_head.seq + 1, "seal", "audit_entry", legacy_head.hash)
     assert json.loads(seal.changes)["legacy_head"] == [legacy_head.seq, legacy_head.hash]

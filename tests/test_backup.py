@@ -75,7 +75,8 @@ def test_a_backup_restores_whole_into_a_new_place(engine, users, sijil, place, t
         engine.dialect.name]
     # One plain copy (the normal incident's) and one sealed under the restricted one's key.
     assert names[0] == database and names[-1] == "manifest.json"
-    assert sum(n.endswith(".sealed") for n in names) == 1 and len(names) == 4
+    assert sum(n.endswith(".sealed") for n in names) == 1 and len(names) == 5
+    assert "keys.json" in names  # the data keys, out of the database copy
     assert manifest["counts"]["incident"] == 2 and manifest["engine"] == engine.dialect.name
     with read_session(engine) as session:
         backup = session.scalars(select(AuditEntry).where(AuditEntry.action == "backup")).one()

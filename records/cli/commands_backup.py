@@ -21,15 +21,21 @@ def backup_command(
 ) -> None:
     """Write one consistent archive of the database and the evidence files while the
     server runs, with a manifest of SHA-256 hashes (admins). Encrypted values stay
-    encrypted; the master key is not in it: keep it apart."""
+    encrypted, their keys under this backup's own key, kept in the backup key ring beside
+    the master key (neither is in the archive: keep them apart). A purge destroys the
+    keys of every backup made before it."""
+    engine = open_engine()
+    make_backup(engine, path, acting_user(engine, as_user))
+    engine.dispose()
+
+
+def make_backup(engine, path: Path, by) -> None:
+    """Write the archive, record it in the trail, and say what was written."""
     from records.services.backup import audit_backup, create_backup
 
-    engine = open_engine()
-    by = acting_user(engine, as_user)
     result = create_backup(engine, path, by=by)
     with unit_of_work(engine) as session:
         audit_backup(session, result, by=by)
-    engine.dispose()
     typer.echo(f"backed up {result.counts.get('incident', 0)} incident(s) and {result.files} "
                f"evidence file(s) to {result.path} ({result.size} bytes, sha256 "
                f"{result.sha256})")
@@ -42,7 +48,8 @@ def restore_command(
     """Restore a backup into the empty database of SIJIL_DATABASE_URL and the empty folder
     of SIJIL_FILES_DIR, then verify the audit trail and the evidence files; when a check
     fails, what was restored is removed again (exit 1). Needs the installation's master key
-    to verify."""
+    and its backup key ring; a backup made before a purge comes back with every encrypted
+    value erased."""
     from records.services.backup import restore_backup
 
     engine = open_engine(migrate=False)  # the place must stay empty until the restore
@@ -50,6 +57,9 @@ def restore_command(
     engine.dispose()
     typer.echo(f"restored {report.counts.get('incident', 0)} incident(s) and {report.files} "
                f"evidence file(s) from {path} (made {report.manifest.created_at})")
+    if report.erased_keys:
+        typer.echo(f"{report.erased_keys} data key(s) of this backup were destroyed by a "
+                   "later purge: its encrypted values read \"[erased]\"")
     typer.echo(f"audit trail: {report.chain_message}")
     problems = report.files_report.problems
     typer.echo(f"evidence files: {report.files_report.checked} checked, "

@@ -202,6 +202,8 @@ def test_admin_purges_an_incident_with_a_reason_and_a_confirmation(app, engine, 
     button(at, "Purge for good").click()
     no_exceptions(at.run())
     assert f"Purged incident {ref}." in texts(at)
+    assert ("Older backups can no longer open any encrypted value: make a fresh backup now "
+            "(tab Backup).") in texts(at)
     with read_session(engine) as session:
         purged = session.exec(select(AuditEntry).where(AuditEntry.action == "keys_destroy")
                               ).one()

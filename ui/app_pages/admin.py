@@ -153,8 +153,10 @@ with vocab_tab:
 with backup_tab:
     st.caption(_("One archive of the database and the evidence files, made while the "
                  "workspace runs, with a SHA-256 manifest. Encrypted data stays encrypted; "
-                 "the master key is not in it: keep the key apart from the backups. Restore "
-                 "with `sijil restore` into an empty database and files folder."))
+                 "neither the master key nor the backup key ring is in it: keep them apart "
+                 "from the backups. A purge makes every older backup's encrypted data "
+                 "unreadable. Restore with `sijil restore` into an empty database and files "
+                 "folder."))
     client = downloads.client_id()
     if client is None:
         st.warning(_("Downloads are offered only to a browser the workspace has recognised: "
@@ -197,3 +199,5 @@ with erase_tab:
                                    erase_errors)
                 if purged is not None:
                     st.success(_("Purged {what}.").format(what=escape_markdown(purged)))
+                    st.warning(_("Older backups can no longer open any encrypted value: "
+                                 "make a fresh backup now (tab Backup)."))

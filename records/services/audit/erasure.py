@@ -1,23 +1,26 @@
 """Erasure that works: purging a person or an incident destroys its data key.
 
 The rows go (each leaves a "purge" entry holding only a digest of its content), and the
-owner's data key is destroyed: its sealed values (records/sealing.py), in the database, in
-every trail entry that ever recorded them and in any backup taken before, can no longer be
-opened by anyone, the installation's master key included. The entries stay, so the chain
-still verifies. Values that were never sealed (the name of a victim who consented to its
-publication) stay in the trail's past entries: docs/design.md §5 says which values are
-sealed.
+owner's data key is destroyed: its sealed values (records/sealing.py), in the database and
+in every trail entry that ever recorded them, can no longer be opened by anyone, the
+installation's master key included. Once the purge commits, the key of every backup
+generation made before it is destroyed too (records/services/backup/generations.py): an
+older archive, whose data keys are wrapped under its generation key, opens no sealed value
+any more, anyone's. The entries stay, so the chain still verifies. Values that were never
+sealed (the name of a victim who consented to its publication) stay in the trail's past
+entries and in older backups: docs/design.md §5 says which values are sealed.
 """
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from records.audit_chain import append_event, purging
-from records.errors import NotFound, ValidationError
+from records.errors import NotFound, SijilError, ValidationError
 from records.i18n import _
 from records.keys import FIELDS_PURPOSE, key_id
 from records.models import (
@@ -33,6 +36,7 @@ from records.models import (
 from records.models.types import utcnow
 from records.sealing import forget_data_key, incident_owner, person_owner
 from records.services.access import Principal, act_as, require_role
+from records.services.backup.generations import KeyRingError, destroy_generations
 from records.services.evidence.store import (
     file_path,
     incident_file_key,
@@ -44,6 +48,29 @@ from records.services.search import forget_incident
 
 _UID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 _keys = DataKey.__table__
+_OLD_BACKUPS = "sijil.destroy_backup_generations"
+
+
+def _destroy_old_backup_keys_after_commit(session: Session) -> None:
+    # After the commit, never before: a purge that rolls back must leave older backups
+    # as they were. A backup whose copy was taken before the commit has its key in the
+    # ring by then (making.py puts it there first), so it is destroyed too.
+    session.info[_OLD_BACKUPS] = True
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _destroy_old_backup_keys(session: Session) -> None:
+    if session.info.pop(_OLD_BACKUPS, False):
+        try:
+            destroy_generations()
+        except (KeyRingError, OSError) as error:
+            raise SijilError(_("the purge is done, but the keys of older backups could not "
+                               "be destroyed: {error}").format(error=error)) from None
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _keep_old_backup_keys(session: Session) -> None:
+    session.info.pop(_OLD_BACKUPS, None)
 
 
 def destroy_data_key(session: Session, owner: str) -> str | None:
@@ -73,7 +100,7 @@ def _reason(reason: str | None, what: str) -> str:
 def purge_person(session: Session, uid: str, *, by: Principal, reason: str) -> None:
     """Delete the person for good, with their places in incidents (as victim, perpetrator,
     or the person a case event concerns), and destroy their data key. The incidents stay.
-    Admins only, with a reason.
+    Admins only, with a reason. Once it commits, older backups open no sealed value.
 
     Raises PermissionDenied, ValidationError (no reason), NotFound."""
     require_role(by, "admin", _("purge people"))
@@ -92,13 +119,15 @@ def purge_person(session: Session, uid: str, *, by: Principal, reason: str) -> N
         session.flush()
         session.delete(person)
     destroy_data_key(session, owner)
+    _destroy_old_backup_keys_after_commit(session)
 
 
 def purge_incident(session: Session, ref: str, *, by: Principal, reason: str) -> None:
     """Delete the incident for good, with its victims, perpetrators, citations, case
     events, review comments and evidence attachments (people, actors and sources stay:
     other incidents may cite them), and destroy its data key. Admins only, with a reason.
-    Evidence files no other incident uses are removed from disk once the purge commits.
+    Evidence files no other incident uses are removed from disk once the purge commits,
+    and older backups then open no sealed value.
 
     Raises PermissionDenied (not an admin), ValidationError (no reason), NotFound."""
     require_role(by, "admin", _("purge incidents"))
@@ -134,6 +163,7 @@ def purge_incident(session: Session, ref: str, *, by: Principal, reason: str) ->
     # Its sealed values, here and in the trail, and its sealed files become unreadable.
     destroy_data_key(session, owner)
     remove_after_commit(session, files)
+    _destroy_old_backup_keys_after_commit(session)
 
 
 def purge(session: Session, target: str, *, by: Principal, reason: str) -> str:

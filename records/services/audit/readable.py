@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "session_revoked": N_("logged out by an admin"), "export": N_("exported"),
     "import": N_("imported"), "files_verify": N_("checked evidence files"),
     "keys_rotate": N_("rotated keys"), "keys_destroy": N_("destroyed a key"),
+    "keys_create": N_("made a key"), "keys_adopt": N_("recorded the keys"),
     "backup": N_("made a backup"), "seal": N_("sealed the trail"),
 }
 _STATUS = {"draft": N_("draft"), "submitted": N_("submitted"), "returned": N_("returned"),
@@ -73,6 +74,8 @@ _EVENT = {"login": N_("{who} logged in"), "logout": N_("{who} logged out"),
           "files_verify": N_("{who} checked the evidence files"),
           "keys_rotate": N_("{who} rotated the installation's keys"),
           "keys_destroy": N_("{who} destroyed a key"), "backup": N_("{who} made a backup"),
+          "keys_create": N_("{who} made a data key"),
+          "keys_adopt": N_("The data keys were recorded in the trail"),
           "seal": N_("The trail was sealed")}
 _FIELDS = {
     "title": N_("title"), "incident_type": N_("incident type"), "start_date": N_("date"),

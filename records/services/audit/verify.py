@@ -11,7 +11,8 @@ Four checks, all over one consistent read of the database:
 3. the replay: each row's entries, applied oldest first, must lead to the row as it is now,
    each change starting from the value the previous one left;
 4. the rules (records.services.audit.rules): four eyes on every verified incident, and each
-   account's password hash against the keyed digest the trail recorded last.
+   account's password hash against the keyed digest the trail recorded last; and table
+   data_key against the keys the trail made and destroyed (audit/key_rules.py).
 What the key cannot show is a trail rewritten whole by someone holding it, or cut back to
 an earlier state of itself (entries and rows together): `--anchor SEQ:DIGEST`, a head
 published elsewhere earlier (`sijil audit anchor`), shows both.
@@ -53,6 +54,7 @@ from records.services.audit.chain_scan import (
 )
 from records.services.audit.exact_replay import earliest
 from records.services.audit.helper_pool import run_in_helpers, start_helpers, stop_helpers
+from records.services.audit.key_rules import check_data_keys
 from records.services.audit.session_rules import session_problem
 from records.services.audit.work import Worker
 
@@ -325,7 +327,8 @@ def verify_chain(session: Session, *, by: Principal,
     problem: Problem | None = (
         earliest(seal.problem, chain.problem) or check_head(chain, head_seq, head_hash)
         or tally.replay_problem or session_problem(session, conn, dialect, seal.keys)
-        or (anchor and _check_anchor(conn, dialect, anchor)))
+        or (anchor and _check_anchor(conn, dialect, anchor))
+        or (seal.keys and check_data_keys(session, read_master_key())))
     if problem is None and seal.seq is None and chain.checked:
         return VerifyResult(
             ok=False, checked=chain.checked, first_bad_seq=None,

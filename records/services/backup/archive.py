@@ -4,11 +4,16 @@
                         the SHA-256 and size of every other member
     database.sqlite     an online copy (SQLite backup API), or
     database.pgdump     pg_dump's custom format (PostgreSQL)
+    keys.json           the rows of table data_key, left out of the database member: every
+                        field data key wrapped under the backup's generation key (named by
+                        `key_generation` in the manifest, kept in the backup key ring,
+                        records/services/backup/generations.py), not under the master key
     files/ab/cd/<sha256>[.<key id>.sealed]
                         the evidence files as stored: sealed ones stay sealed
 
 Nothing is decrypted on the way: a backup of an encrypted database is as encrypted as the
-database, and the master key is never in it (keep it, and old ones, apart).
+database, and neither the master key nor the generation key is in it (keep them apart).
+Archives of version 1 carry data_key in the database member, wrapped under the master key.
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from pathlib import Path
 from records.errors import SijilError
 
 FORMAT = "sijil-backup"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
+KEYS_MEMBER = "keys.json"
 DATABASE_MEMBERS = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
 # What an evidence member may be called: a stored file's path, nothing that can escape.
 FILE_MEMBER = re.compile(r"files/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}(\.[0-9a-f]{16}\.sealed)?")
@@ -44,11 +51,13 @@ class Manifest:
     created_at: str
     counts: dict[str, int]
     members: dict[str, dict] = field(default_factory=dict)  # name -> {"sha256", "size"}
+    key_generation: str | None = None  # None: a version 1 archive, keys in the database
 
     def to_json(self) -> bytes:
         return json.dumps({"format": FORMAT, "version": VERSION, "engine": self.engine,
                            "revision": self.revision, "created_at": self.created_at,
-                           "counts": self.counts, "members": self.members},
+                           "counts": self.counts, "members": self.members,
+                           "key_generation": self.key_generation},
                           indent=1, sort_keys=True).encode("utf-8")
 
 
@@ -89,19 +98,24 @@ def read_manifest(archive: tarfile.TarFile, where: Path) -> Manifest:
                           f"{MANIFEST}") from None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise BackupError(f"{where} is not a Sijil backup ({MANIFEST} says another format)")
-    if raw.get("version") != VERSION:
+    if raw.get("version") not in READABLE_VERSIONS:
         raise BackupError(f"{where} is a backup of format version {raw.get('version')}; "
-                          f"this Sijil reads version {VERSION}")
+                          f"this Sijil reads versions 1 and {VERSION}")
+    generation = raw.get("key_generation")
+    if (raw["version"] > 1) != isinstance(generation, str) or (
+            generation is not None and KEYS_MEMBER not in (raw.get("members") or {})):
+        raise BackupError(f"{where}: {MANIFEST} is damaged (its key generation)")
     members = raw.get("members")
     if raw.get("engine") not in DATABASE_MEMBERS or not isinstance(members, dict):
         raise BackupError(f"{where}: {MANIFEST} is damaged")
     for name, entry in members.items():
-        if not (name in DATABASE_MEMBERS.values() or FILE_MEMBER.fullmatch(name)) or not (
+        if not (name in (*DATABASE_MEMBERS.values(), KEYS_MEMBER)
+                or FILE_MEMBER.fullmatch(name)) or not (
                 isinstance(entry, dict) and isinstance(entry.get("sha256"), str)
                 and isinstance(entry.get("size"), int)):
             raise BackupError(f"{where}: {MANIFEST} names an unexpected member {name!r}")
     return Manifest(raw["engine"], raw.get("revision"), str(raw.get("created_at")),
-                    dict(raw.get("counts") or {}), members)
+                    dict(raw.get("counts") or {}), members, generation)
 
 
 def extract_checked(archive: tarfile.TarFile, manifest: Manifest, name: str,

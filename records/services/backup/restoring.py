@@ -22,10 +22,18 @@ from records.services.access import SYSTEM
 from records.services.backup.archive import (
     DATABASE_MEMBERS,
     FILE_MEMBER,
+    KEYS_MEMBER,
     BackupError,
     Manifest,
     extract_checked,
     read_manifest,
+)
+from records.services.backup.key_member import (
+    generation_for,
+    put_keys_back,
+    read_keys,
+    record_lost_keys,
+    restored_rows,
 )
 from records.services.backup.making import client_program, libpq_url, table_counts
 from records.services.backup.removal import database_objects, remove_restored
@@ -42,6 +50,7 @@ class RestoreReport:
     count_mismatches: dict[str, tuple[int, int]] = field(default_factory=dict)
     # True when a check failed and what was restored was removed again (removal.py).
     removed: bool = False
+    erased_keys: int = 0  # data keys destroyed with their backup generation by a purge
 
     @property
     def ok(self) -> bool:
@@ -98,7 +107,12 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
     leaves the database and the folder as they were. When a check fails afterwards (a
     trail that does not verify, a missing or altered file, a count that differs), what was
     restored is removed again and the report says so (`removed`). No account is needed:
-    the place is empty, and whoever runs this holds the archive."""
+    the place is empty, and whoever runs this holds the archive.
+
+    The data keys come back wrapped under the master key, with the archive's generation
+    key from the backup key ring; when a purge made since has destroyed it, they come
+    back destroyed (sealed values read "[erased]", counted in `erased_keys`, recorded in
+    the trail). A ring that does not know the generation raises KeyRingError first."""
     archive_path = Path(archive_path)
     files_root = Path(files_dir) if files_dir is not None else get_settings().files_dir
     kind = engine.dialect.name
@@ -109,11 +123,16 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
                               f"SIJIL_DATABASE_URL names a {kind} one")
         _check_empty(engine, files_root)
         before, files_existed = database_objects(engine), files_root.exists()
+        generation = generation_for(manifest) if manifest.key_generation else None
+        keys, lost = [], []
         make_private_dirs(files_root.parent)
         staging = Path(tempfile.mkdtemp(dir=files_root.parent, prefix=".sijil-restore-"))
         try:
             database = staging / "database"
             extract_checked(archive, manifest, DATABASE_MEMBERS[kind], database)
+            if generation is not None:
+                extract_checked(archive, manifest, KEYS_MEMBER, staging / KEYS_MEMBER)
+                keys, lost = restored_rows(read_keys(staging / KEYS_MEMBER), *generation)
             files = [n for n in manifest.members if FILE_MEMBER.fullmatch(n)]
             for name in files:
                 stored = staging / name
@@ -123,6 +142,8 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
                 _restore_sqlite(engine, database)
             else:
                 _restore_postgres(engine, database)
+            if generation is not None:
+                put_keys_back(engine, keys)
             if files_root.exists():
                 files_root.rmdir()  # empty, checked above
             (staging / "files").mkdir(exist_ok=True)
@@ -130,7 +151,13 @@ def restore_backup(archive_path: Path | str, engine: Engine, *,
             os.replace(staging / "files", files_root)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    if lost:
+        # Recorded before the checks, so the trail explains the destroyed keys; the
+        # manifest's count of entries is that of the archive, before this one.
+        added = record_lost_keys(engine, lost)
+        manifest.counts["audit_entry"] = manifest.counts.get("audit_entry", 0) + added
     report = _check(engine, manifest, files_root, len(files))
+    report.erased_keys = len(lost)
     if not report.ok:
         # A trail that does not verify (or a file or a count that does not match) may mean
         # data changed behind the trail: nothing of it stays where a workspace would start.

@@ -181,8 +181,22 @@ def incident_file_key(session: Session, ref: str | None) -> tuple[bytes, str] | 
     return None if key is None else (key, owner)
 
 
+def _erased(session: Session, ref: str | None) -> bool:
+    if ref is None:
+        return False
+    try:
+        data_key(session, incident_owner(ref))
+    except ErasedKeyError:
+        return True
+    return False
+
+
 def _state(session: Session, sha256: str, ref: str | None, files_dir) -> str:
     sealing = incident_file_key(session, ref)
+    if sealing is None and _erased(session, ref):
+        # Its key destroyed (a backup restored after a purge): the sealed copy can never
+        # be opened or checked, and is not a fault of the files folder.
+        return "erased"
     if sealing is not None and sealed_path(sha256, key_id(sealing[0]), files_dir).is_file():
         try:
             content = read_sealed(sha256, *sealing, files_dir)
@@ -268,7 +282,7 @@ def verify_files(session: Session, files_dir: Path | str | None = None, *, by: P
             if (sha256, ref) not in known:
                 known[(sha256, ref)] = _state(session, sha256, ref, files_dir)
             report.checked += 1
-            if known[(sha256, ref)] != "ok":
+            if known[(sha256, ref)] not in ("ok", "erased"):
                 report.problems.append(FileProblem(attachment_id, name, sha256, ref, path,
                                                    known[(sha256, ref)]))
         last_id = rows[-1][0]

@@ -4,25 +4,29 @@ While a row appears in incidents, whoever may see one of them sees it (visibilit
 it leaves the last one (its victim, perpetrator, citation or case event link removed,
 changed, merged away, or purged with its incident) nothing ties it to a record any more,
 yet it may carry what only a restricted record held: a witness, a confidential source's
-title. So the row keeps, in `unlinked_seen_by`, the lowest role that could see it just
-before, and the visibility rule shows it to that role and up, never wider than before:
+title. So the row keeps, in `unlinked_seen_by`, the lowest role that could see it through
+the incidents it left, and the visibility rule shows it to that role and up: never wider
+than before.
 
-| what the row leaves, in the flush that leaves it in no incident | unlinked_seen_by |
+| a row in no incident when its transaction commits, that         | unlinked_seen_by |
 |------------------------------------------------------------------|------------------|
-| an incident viewers may see (not restricted, verified/published) | viewer           |
-| otherwise an incident that is not restricted                     | caseworker       |
-| only restricted incidents                                        | reviewer         |
-| what only a purged incident held (`leave_to_reviewers`)          | reviewer         |
-| nothing: made outside any incident (a parent group of an import) | caseworker       |
-| nothing known: in no incident before this rule (NULL)            | reviewers only   |
+| left an incident viewers may see (not restricted, verified or    | viewer           |
+| published)                                                       |                  |
+| otherwise left an incident that is not restricted                | caseworker       |
+| left only restricted incidents                                   | reviewer         |
+| only a purged incident held (`leave_to_reviewers`)               | reviewer         |
+| was made outside any incident (an import's parent group)         | caseworker       |
+| was in no incident before this rule: nothing known (NULL)        | reviewers only   |
 
-Why a value recorded at that moment, rather than a rule computed at each read: once the
-links are gone, nothing in the row's tables tells a row that only a restricted incident
-held from one an open incident held (only the trail does, and reading it in every lookup
-would be slow on both engines); and recorded when a link is made, it would have to follow
-every later change of an incident's sensitivity or status. Recorded on leaving, it reads
-those as they are then. One `before_flush` listener sees every way a link goes, so no
-service can forget it, and the change is an ordinary audited write of the row.
+Why a value recorded then, rather than a rule computed at each read: once the links are
+gone, nothing in the row's tables tells a row that only a restricted incident held from one
+an open incident held (only the trail does, and reading it in every lookup would be slow on
+both engines); and recorded when a link is made, it would have to follow every later change
+of an incident's sensitivity or status. Recorded on leaving, it reads those as they are
+then. A `before_flush` listener notes every link that goes, whichever service removes it,
+and just before the transaction commits the rows it named that are in no incident then get
+their value: an ordinary audited write, in the same transaction. Deciding at commit, not at
+each flush, leaves alone what only passes through no incident (a person merged away).
 """
 
 from __future__ import annotations
@@ -38,11 +42,15 @@ from records.services.access.permissions import can_see_incident
 from records.services.access.principal import Principal
 from records.services.access.visibility import LINKS
 
-# Rows a service has decided for in this transaction, (model, id): see leave_to_reviewers.
-_DECIDED = "sijil.unlinked_decided"
 ORDER = ("viewer", "caseworker", "reviewer")
 # Made outside any incident: caseworkers still refer to it (an import's parent group).
 MADE_UNLINKED = "caseworker"
+# What this transaction noted: {(model, id): role} of rows that left an incident, rows a
+# service decided for, and rows made without a link (kept as rows: no id yet).
+_LEFT = "sijil.unlinked_left"
+_DECIDED = "sijil.unlinked_decided"
+_MADE = "sijil.unlinked_made"
+_CHUNK = 500  # ids per IN (...): far below either engine's limit on parameters
 
 # Each link model's references: (id column, relationship, the model it names).
 _REFERENCES: dict[type, tuple[tuple[str, str, type], ...]] = {}
@@ -63,14 +71,11 @@ def lowest_role(incident: Incident | None) -> str:
 
 
 def leave_to_reviewers(session: Session, rows: Iterable[Person | Actor | Source]) -> None:
-    """Show `rows` to reviewers and admins alone once they are in no incident, whatever
-    the incidents they leave in this transaction (a purge: what only the purged incident
-    held). Call it before their links go."""
-    decided = session.info.setdefault(_DECIDED, set())
-    for row in rows:
-        if row.unlinked_seen_by != "reviewer":
-            row.unlinked_seen_by = "reviewer"
-        decided.add((type(row), row.id))
+    """Show `rows` to reviewers and admins alone if they are in no incident when this
+    transaction commits, whatever the incidents they left (a purge: what only the purged
+    incident held)."""
+    session.info.setdefault(_DECIDED, {}).update(
+        {(type(row), row.id): "reviewer" for row in rows})
 
 
 def _before(obj: Any, field: str) -> Any:
@@ -100,11 +105,10 @@ def _now(obj: Any, column: str, relation: str) -> Any:
     return history.added[0] if history.added else getattr(obj, column)
 
 
-def _leaving(session: Session, deleted) -> tuple[dict, set]:
-    """({(model, id): ids of the incidents it leaves}, {(link model, link id, column)} of
-    the stored links that stop naming what they named) for this flush."""
-    leaving: dict[tuple[type, int], set[int | None]] = {}
-    gone: set[tuple[type, int, str]] = set()
+def _note_leaving(session: Session, deleted) -> None:
+    """Note each row a stored link stops naming in this flush, with the lowest role that
+    saw it through the incident that link was in."""
+    left = None
     for obj in (*session.dirty, *deleted):
         references = _REFERENCES.get(type(obj))
         if references is None or obj.id is None:
@@ -113,75 +117,77 @@ def _leaving(session: Session, deleted) -> tuple[dict, set]:
         moved = obj in deleted or _now(obj, "incident_id", "incident") != incident_id
         for column, relation, model in references:
             old = _before(obj, column)
-            if old is not None and (moved or _now(obj, column, relation) != old):
-                leaving.setdefault((model, old), set()).add(incident_id)
-                gone.add((type(obj), obj.id, column))
-    return leaving, gone
+            if old is None or not (moved or _now(obj, column, relation) != old):
+                continue
+            with session.no_autoflush:
+                role = lowest_role(session.get(Incident, incident_id)
+                                   if incident_id is not None else None)
+            left = left if left is not None else session.info.setdefault(_LEFT, {})
+            left[model, old] = min(left.get((model, old), role), role, key=ORDER.index)
 
 
-def _named_in_session(session: Session, deleted) -> set:
-    """(model, key) of every row a pending link names after this flush."""
+def _note_made(session: Session, deleted) -> None:
+    """Note the people, groups and sources made in this flush that no link names."""
+    made = [obj for obj in session.new if isinstance(obj, Person | Actor | Source)
+            # A row put back with its id (an undone merge) keeps its stored value.
+            and obj.id is None and obj.unlinked_seen_by is None]
+    if not made:
+        return
     named = set()
-    for obj in (*session.new, *session.dirty):
+    for obj in session.new:
         references = _REFERENCES.get(type(obj))
         if references is not None and obj not in deleted:
-            for column, relation, model in references:
-                key = _now(obj, column, relation)
-                if key is not None:
-                    named.add((model, key))
-    return named
-
-
-def _named_in_database(session: Session, candidates: Iterable[tuple[type, int]],
-                       gone: set) -> set[tuple[type, int]]:
-    """The candidates a stored link still names after this flush."""
-    wanted: dict[type, set[int]] = {}
-    for model, row_id in candidates:
-        wanted.setdefault(model, set()).add(row_id)
-    found = set()
-    conn = session.connection()
-    for model, ids in wanted.items():
-        for column, _incident_id in LINKS[model]:
-            link = column.class_
-            for link_id, row_id in conn.execute(select(link.__table__.c.id, column)
-                                                .where(column.in_(sorted(ids)))):
-                if (link, link_id, column.key) not in gone:
-                    found.add((model, row_id))
-    return found
-
-
-def _role_on_leaving(session: Session, incident_ids: set[int | None]) -> str:
-    """The lowest role that could see a row through the incidents it leaves."""
-    with session.no_autoflush:
-        roles = [lowest_role(session.get(Incident, i) if i is not None else None)
-                 for i in incident_ids]
-    return min(roles, key=ORDER.index)
+            named.update(_now(obj, column, relation) for column, relation, _m in references)
+    unnamed = [obj for obj in made if (None, id(obj)) not in named]
+    if unnamed:
+        session.info.setdefault(_MADE, []).extend(unnamed)
 
 
 @event.listens_for(Session, "before_flush")
-def _record_who_sees_unlinked_rows(session: Session, _flush_context, _instances) -> None:
+def _note_links(session: Session, _flush_context, _instances) -> None:
     deleted = session.deleted  # a new set at each access: taken once
-    leaving, gone = _leaving(session, deleted)
-    made = [obj for obj in session.new
-            if isinstance(obj, Person | Actor | Source) and obj.unlinked_seen_by is None
-            and obj.id is None]  # a row put back with its id (unmerge) keeps its value
-    if not (leaving or made):
+    _note_leaving(session, deleted)
+    _note_made(session, deleted)
+
+
+def _still_named(session: Session, candidates: Iterable[tuple[type, int]]
+                 ) -> set[tuple[type, int]]:
+    """The candidates some incident names, as the database holds it now."""
+    wanted: dict[type, list[int]] = {}
+    for model, row_id in candidates:
+        wanted.setdefault(model, []).append(row_id)
+    found = set()
+    conn = session.connection()
+    for model, ids in wanted.items():
+        for start in range(0, len(ids), _CHUNK):
+            chunk = sorted(ids[start:start + _CHUNK])
+            for column, _incident_id in LINKS[model]:
+                found.update((model, row_id) for row_id in conn.execute(
+                    select(column).where(column.in_(chunk)).distinct()).scalars())
+    return found
+
+
+@event.listens_for(Session, "before_commit")
+def _record_before_commit(session: Session) -> None:
+    if not any(key in session.info for key in (_LEFT, _DECIDED, _MADE)):
         return
-    named = _named_in_session(session, deleted)
-    if leaving:
-        named |= _named_in_database(session, leaving, gone)
-        decided = session.info.pop(_DECIDED, set())
-        for (model, row_id), incident_ids in leaving.items():
-            if (model, row_id) in named:
-                continue
-            with session.no_autoflush:
-                row = session.get(model, row_id)
-            if row is None or row in deleted:
-                continue
-            role = "reviewer" if (model, row_id) in decided else _role_on_leaving(
-                session, incident_ids)
-            if row.unlinked_seen_by != role:
-                row.unlinked_seen_by = role
-    for obj in made:
-        if (type(obj), _key(obj)) not in named:
-            obj.unlinked_seen_by = MADE_UNLINKED
+    session.flush()  # the links as they will be committed
+    made = session.info.pop(_MADE, [])
+    roles = {(type(obj), obj.id): MADE_UNLINKED for obj in made if obj.id is not None}
+    roles.update(session.info.pop(_LEFT, {}))
+    roles.update(session.info.pop(_DECIDED, {}))
+    named = _still_named(session, roles)
+    for (model, row_id), role in roles.items():
+        if (model, row_id) in named:
+            continue
+        with session.no_autoflush:
+            row = session.get(model, row_id)
+        if row is not None and row not in session.deleted and row.unlinked_seen_by != role:
+            row.unlinked_seen_by = role
+    session.flush()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, _previous) -> None:
+    for key in (_LEFT, _DECIDED, _MADE):
+        session.info.pop(key, None)

@@ -26,7 +26,8 @@ of an incident's sensitivity or status. Recorded on leaving, it reads those as t
 then. A `before_flush` listener notes every link that goes, whichever service removes it,
 and just before the transaction commits the rows it named that are in no incident then get
 their value: an ordinary audited write, in the same transaction. Deciding at commit, not at
-each flush, leaves alone what only passes through no incident (a person merged away).
+each flush, leaves alone what only passes through no incident (a person merged away). A row
+made without a link gets its value as it is made.
 """
 
 from __future__ import annotations
@@ -45,11 +46,10 @@ from records.services.access.visibility import LINKS
 ORDER = ("viewer", "caseworker", "reviewer")
 # Made outside any incident: caseworkers still refer to it (an import's parent group).
 MADE_UNLINKED = "caseworker"
-# What this transaction noted: {(model, id): role} of rows that left an incident, rows a
-# service decided for, and rows made without a link (kept as rows: no id yet).
+# What this transaction noted, {(model, id): role}: rows that left an incident, and rows a
+# service decided for.
 _LEFT = "sijil.unlinked_left"
 _DECIDED = "sijil.unlinked_decided"
-_MADE = "sijil.unlinked_made"
 _CHUNK = 500  # ids per IN (...): far below either engine's limit on parameters
 
 # Each link model's references: (id column, relationship, the model it names).
@@ -126,28 +126,30 @@ def _note_leaving(session: Session, deleted) -> None:
             left[model, old] = min(left.get((model, old), role), role, key=ORDER.index)
 
 
-def _note_made(session: Session, deleted) -> None:
-    """Note the people, groups and sources made in this flush that no link names."""
+def _give_made_rows_their_value(session: Session, deleted) -> None:
+    """A person, group or source made in this flush that no link names gets its value at
+    once, in the entry that creates it: the import that made it may name it again before
+    it commits."""
     made = [obj for obj in session.new if isinstance(obj, Person | Actor | Source)
             # A row put back with its id (an undone merge) keeps its stored value.
             and obj.id is None and obj.unlinked_seen_by is None]
     if not made:
         return
     named = set()
-    for obj in session.new:
+    for obj in (*session.new, *session.dirty):
         references = _REFERENCES.get(type(obj))
         if references is not None and obj not in deleted:
             named.update(_now(obj, column, relation) for column, relation, _m in references)
-    unnamed = [obj for obj in made if (None, id(obj)) not in named]
-    if unnamed:
-        session.info.setdefault(_MADE, []).extend(unnamed)
+    for obj in made:
+        if (None, id(obj)) not in named:
+            obj.unlinked_seen_by = MADE_UNLINKED
 
 
 @event.listens_for(Session, "before_flush")
 def _note_links(session: Session, _flush_context, _instances) -> None:
     deleted = session.deleted  # a new set at each access: taken once
     _note_leaving(session, deleted)
-    _note_made(session, deleted)
+    _give_made_rows_their_value(session, deleted)
 
 
 def _still_named(session: Session, candidates: Iterable[tuple[type, int]]
@@ -169,12 +171,10 @@ def _still_named(session: Session, candidates: Iterable[tuple[type, int]]
 
 @event.listens_for(Session, "before_commit")
 def _record_before_commit(session: Session) -> None:
-    if not any(key in session.info for key in (_LEFT, _DECIDED, _MADE)):
+    if not any(key in session.info for key in (_LEFT, _DECIDED)):
         return
     session.flush()  # the links as they will be committed
-    made = session.info.pop(_MADE, [])
-    roles = {(type(obj), obj.id): MADE_UNLINKED for obj in made if obj.id is not None}
-    roles.update(session.info.pop(_LEFT, {}))
+    roles = session.info.pop(_LEFT, {})
     roles.update(session.info.pop(_DECIDED, {}))
     named = _still_named(session, roles)
     for (model, row_id), role in roles.items():
@@ -189,5 +189,5 @@ def _record_before_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_after_rollback(session: Session, _previous) -> None:
-    for key in (_LEFT, _DECIDED, _MADE):
+    for key in (_LEFT, _DECIDED):
         session.info.pop(key, None)

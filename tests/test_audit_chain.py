@@ -128,9 +128,12 @@ def test_removed_victim_keeps_its_old_values_in_the_incident_history(engine, use
         remove_part(session, incident.ref, "victims", incident.victims[0].id,
                     by=users["carla"], expected_version=incident.version,
                     reason="Entered twice")
-    person, entry = _entries(engine, before)
+    person, entry, seen = _entries(engine, before)
     assert (entry.action, entry.entity_type, entry.incident_ref, entry.reason) == (
         "delete", "victim", incident.ref, "Entered twice")
+    # Now in no incident, the person stays seen by caseworkers and up, as in the draft.
+    assert (seen.action, seen.entity_type, json.loads(seen.changes)) == (
+        "update", "person", {"unlinked_seen_by": [None, "caseworker"]})
     changes = json.loads(entry.changes)
     assert changes["outcome"] == ["injured", None]
     assert changes["consent_to_publish_name"] == [True, None]

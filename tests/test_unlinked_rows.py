@@ -256,3 +256,34 @@ def test_whom_a_restricted_case_event_concerns_is_hidden_like_its_victims(engine
         found = find_similar_people(session, "Commander Only", by=users["chen"])
         actors = [a.name for a in list_actors(session, by=users["chen"], text="Unit Only")]
     assert (found, actors) == ([], [])
+
+
+def test_evidence_cannot_name_a_hidden_source(engine, users, files):
+    """Attaching a file "from" a source is a reference like any other: a uid that only a
+    restricted incident holds is refused as unknown, with the words of a uid nobody has."""
+    from records.services.evidence import add_attachment
+
+    opened = _open_incident(engine, users)
+    uids = _uids(engine, _restricted(engine, users))
+    with pytest.raises(ValidationError) as refused, unit_of_work(engine) as session:
+        add_attachment(session, opened, filename="note.txt", data=b"a note",
+                       by=users["chen"], source_uid=uids["source"])
+    assert [(p.field, p.message) for p in refused.value.problems] == [
+        ("source_uid", "no source with this uid")]
+
+
+def test_a_hidden_group_is_not_found_by_its_name_either(engine, users):
+    """A caseworker naming a group that only a restricted incident holds gets a group of
+    their own, not the hidden one (whose uid, aliases and parent would then show)."""
+    uids = _uids(engine, _restricted(engine, users))
+    with unit_of_work(engine) as session:
+        created = create_incident(session, incident_data(perpetrators=[
+            {"actor": {"name": GROUP, "actor_type": "state_affiliated_armed_group"},
+             "attribution": "alleged"}]), by=users["chen"])
+    assert created.perpetrators[0].actor.uid != uids["actor"]
+    with unit_of_work(engine) as session:
+        again = create_incident(session, incident_data(perpetrators=[
+            {"actor": {"name": GROUP, "actor_type": "state_affiliated_armed_group"},
+             "attribution": "alleged"}]), by=users["carla"])
+    # The author of the restricted incident sees both and is given the first made.
+    assert again.perpetrators[0].actor.uid == uids["actor"]

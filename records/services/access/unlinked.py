@@ -39,11 +39,12 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from records.models import Actor, Incident, Person, Source
+from records.models.person import UNLINKED_ROLES
 from records.services.access.permissions import can_see_incident
 from records.services.access.principal import Principal
 from records.services.access.visibility import LINKS
 
-ORDER = ("viewer", "caseworker", "reviewer")
+ORDER = UNLINKED_ROLES  # lowest first
 # Made outside any incident: caseworkers still refer to it (an import's parent group).
 MADE_UNLINKED = "caseworker"
 # What this transaction noted, {(model, id): role}: rows that left an incident, and rows a

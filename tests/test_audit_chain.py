@@ -128,12 +128,15 @@ def test_removed_victim_keeps_its_old_values_in_the_incident_history(engine, use
         remove_part(session, incident.ref, "victims", incident.victims[0].id,
                     by=users["carla"], expected_version=incident.version,
                     reason="Entered twice")
-    key, person, entry = _entries(engine, before)
+    key, person, entry, seen = _entries(engine, before)
     assert (entry.action, entry.entity_type, entry.incident_ref, entry.reason) == (
         "delete", "victim", incident.ref, "Entered twice")
     # The name to seal needs the person's key, made now, and named in the trail first.
     assert (key.action, json.loads(key.changes)["keys"][0][:2]) == (
         "keys_create", ["fields", f"person:{incident.victims[0].person.uid}"])
+    # Now in no incident, the person stays seen by caseworkers and up, as in the draft.
+    assert (seen.action, seen.entity_type, json.loads(seen.changes)) == (
+        "update", "person", {"unlinked_seen_by": [None, "caseworker"]})
     changes = json.loads(entry.changes)
     assert changes["outcome"] == ["injured", None]
     assert changes["consent_to_publish_name"] == [True, None]

@@ -90,6 +90,12 @@ def test_reverting_brings_back_the_victims_title_and_citations_in_one_audited_ch
         entries = session.scalars(select(AuditEntry).where(AuditEntry.seq > before)
                                   .order_by(AuditEntry.seq)).all()
         result = verify_chain(session, by=SYSTEM)
+    # The later report's source is left in no incident, to be seen by caseworkers and up
+    # as while the draft cited it: recorded with the revert, about the source alone.
+    left = [e for e in entries if e.entity_type == "source"]
+    entries = [e for e in entries if e.entity_type != "source"]
+    assert [(e.action, json.loads(e.changes), e.incident_ref) for e in left] == [
+        ("update", {"unlinked_seen_by": [None, "caseworker"]}, None)]
     assert sorted((e.action, e.entity_type) for e in entries) == [
         ("create", "victim"), ("delete", "citation"), ("revert", "incident")]
     assert len({e.at for e in entries}) == 1, "one flush: one change in the history"

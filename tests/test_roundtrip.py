@@ -45,7 +45,9 @@ ALL = ExportFilters(statuses=None)
 NOT_RECORDS = {"audit_entry", "audit_checkpoint", "data_key", "edit_presence"}
 # A row's identity and bookkeeping, and who stands behind a record and where an import
 # came from: set by the workflow and the import, not carried over.
-LEFT_OUT = {"id", "created_at", "updated_at", "version"}
+# Who sees a row once it is in no incident is this database's own history of it
+# (records/services/access/unlinked.py): no export carries it.
+LEFT_OUT = {"id", "created_at", "updated_at", "version", "unlinked_seen_by"}
 WORKFLOW = {"incident": {"status", "created_by_id", "last_edited_by_id", "submitted_by_id",
                          "verified_by_id", "imported_status", "imported_from"}}
 # A comment's time is what it says, not bookkeeping: exports carry it, imports keep it.

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, Column
 from sqlmodel import Field, SQLModel
 
 from records.models.base import TableBase
-from records.models.person import new_uid
+from records.models.person import UNLINKED_CHECK, new_uid
 from records.models.types import clean_list, empty_list
 
 
@@ -24,10 +24,12 @@ class Actor(ActorBase, TableBase, table=True):
     __table_args__ = (
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        CheckConstraint(UNLINKED_CHECK, name="unlinked_seen_by_role"),
     )
 
     uid: str = Field(default_factory=new_uid, max_length=36, unique=True, index=True)
     parent_id: int | None = Field(default=None, foreign_key="actor.id")
+    unlinked_seen_by: str | None = Field(default=None, max_length=10)
 
 
 class ActorCreate(ActorBase):

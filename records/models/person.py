@@ -12,6 +12,10 @@ from records.models.base import TableBase
 from records.models.types import clean_list, empty_list
 
 SEXES = ("female", "male", "other", "unknown")
+# Who sees a person, group or source while it is in no incident
+# (records/services/access/unlinked.py); NULL: reviewers and admins only.
+UNLINKED_ROLES = ("viewer", "caseworker", "reviewer")
+UNLINKED_CHECK = f"unlinked_seen_by IS NULL OR unlinked_seen_by IN {UNLINKED_ROLES!r}"
 
 
 def new_uid() -> str:
@@ -56,9 +60,11 @@ class Person(PersonBase, TableBase, table=True):
                         name="birth_year_range"),
         CheckConstraint(f"sex IN {SEXES!r}", name="sex_known"),
         CheckConstraint("length(full_name) > 0", name="full_name_not_empty"),
+        CheckConstraint(UNLINKED_CHECK, name="unlinked_seen_by_role"),
     )
 
     uid: str = Field(default_factory=new_uid, max_length=36, unique=True, index=True)
+    unlinked_seen_by: str | None = Field(default=None, max_length=10)
     # Normalised form of both names (case, Arabic letter variants, diacritics) for matching.
     name_key: str = Field(default="", max_length=700, index=True)
 

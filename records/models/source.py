@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Column, Text
 from sqlmodel import Field, SQLModel
 
 from records.models.base import TableBase
-from records.models.person import new_uid
+from records.models.person import UNLINKED_CHECK, new_uid
 
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
 # Testimony is confidential unless someone decides otherwise.
@@ -45,10 +45,12 @@ class Source(SourceBase, TableBase, table=True):
         CheckConstraint("credibility IS NULL OR (credibility >= 1 AND credibility <= 6)",
                         name="credibility_range"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
+        CheckConstraint(UNLINKED_CHECK, name="unlinked_seen_by_role"),
     )
 
     uid: str = Field(default_factory=new_uid, max_length=36, unique=True, index=True)
     is_confidential: bool = False
+    unlinked_seen_by: str | None = Field(default=None, max_length=10)
 
 
 class SourceCreate(SourceBase):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 
 import pytest
 from sqlmodel import select
@@ -205,7 +206,10 @@ def test_admin_purges_an_incident_with_a_reason_and_a_confirmation(app, engine, 
     assert ("Older backups can no longer open any encrypted value: make a fresh backup now "
             "(tab Backup).") in texts(at)
     with read_session(engine) as session:
-        purged = session.exec(select(AuditEntry).where(AuditEntry.action == "keys_destroy")
-                              ).one()
-    assert (purged.actor_id, purged.reason) == (users["admin"].id,
-                                                "Entered by mistake: a test record")
+        destroyed = session.exec(select(AuditEntry).where(
+            AuditEntry.action == "keys_destroy").order_by(AuditEntry.seq)).all()
+    # The incident's key, and that of its victim, whom no other incident names.
+    assert [json.loads(e.changes)["owner"].split(":")[0] for e in destroyed] == [
+        "incident", "person"]
+    assert {(e.actor_id, e.reason) for e in destroyed} == {
+        (users["admin"].id, "Entered by mistake: a test record")}

@@ -1,6 +1,7 @@
 """Who may do and see what: the acting principal, the role rules (four eyes included) and
 redaction, the one place that decides what of a record an audience may see; and the same
-visibility as SQL conditions for every list, count and lookup."""
+visibility as SQL conditions for every list, count and lookup, with who sees a person, group
+or source left in no incident (kept by a flush listener, installed when this loads)."""
 
 from records.services.access.permissions import (
     can_see_incident,
@@ -24,7 +25,9 @@ from records.services.access.redaction import (
     redact_incident,
     redact_person,
 )
+from records.services.access.unlinked import leave_to_reviewers, lowest_role
 from records.services.access.visibility import (
+    LINKS,
     victims_named_to,
     visible_actors,
     visible_incidents,
@@ -36,6 +39,7 @@ from records.services.access.visibility import (
 __all__ = [
     "ExportLevel",
     "LEVELS",
+    "LINKS",
     "Principal",
     "SYSTEM",
     "act_as",
@@ -46,6 +50,8 @@ __all__ = [
     "check_four_eyes",
     "export_level",
     "has_role",
+    "leave_to_reviewers",
+    "lowest_role",
     "may_show_name",
     "redact_incident",
     "redact_person",

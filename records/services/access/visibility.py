@@ -2,10 +2,19 @@
 counts, filter options and lookups, so that no read is wider than the incident pages.
 
 People, actors and sources are shared between incidents. One of them is visible to a user
-when it appears in an incident that user may see, or in no incident at all (nothing then
-ties it to a restricted record); one that appears only in incidents the user may not see
-does not exist for them: a lookup does not offer it and a reference to its uid is refused
-as unknown.
+when it appears (as victim, perpetrator, cited source, or in a case event) in an incident
+that user may see; one that appears only in incidents the user may not see does not exist
+for them: a lookup does not offer it and a reference to its uid is refused as unknown.
+One that appears in no incident at all is visible to the roles its `unlinked_seen_by`
+names (records/services/access/unlinked.py): those who could see it just before it left
+its last incident, reviewers alone when a purge took that incident, or when nobody knows.
+
+| the row appears in                    | visible to                                      |
+|---------------------------------------|-------------------------------------------------|
+| an incident `by` may see              | `by`                                            |
+| only incidents `by` may not see       | reviewers and admins (and whoever may see one)  |
+| no incident                           | reviewers and admins, and the roles from        |
+|                                       | `unlinked_seen_by` up (NULL: nobody else)       |
 """
 
 from __future__ import annotations
@@ -22,12 +31,24 @@ from records.models import (
     Source,
     Victim,
 )
+from records.models.person import UNLINKED_ROLES
 from records.services.access.permissions import (
     SEEN_BY_VIEWERS,
     can_see_personal_data,
     has_role,
 )
 from records.services.access.principal import Principal
+
+# Where a person, group or source appears: (link column, its incident's id column).
+LINKS = {
+    Person: ((Victim.person_id, Victim.incident_id),
+             (Perpetrator.person_id, Perpetrator.incident_id),
+             (CaseEvent.person_id, CaseEvent.incident_id)),
+    Actor: ((Perpetrator.actor_id, Perpetrator.incident_id),
+            (CaseEvent.actor_id, CaseEvent.incident_id)),
+    Source: ((Citation.source_id, Citation.incident_id),
+             (CaseEvent.source_id, CaseEvent.incident_id)),
+}
 
 
 def visible_incidents(by: Principal) -> ColumnElement[bool]:
@@ -44,28 +65,30 @@ def visible_incidents(by: Principal) -> ColumnElement[bool]:
     return visible
 
 
-def _linked(by: Principal, row_id, *links) -> ColumnElement[bool]:
-    """In an incident `by` may see, or in none at all, through any of `links`
-    ((link column, its incident id column) pairs)."""
-    seen = [exists().where(column == row_id, incident_id == Incident.id, visible_incidents(by))
+def _linked(by: Principal, model) -> ColumnElement[bool]:
+    """In an incident `by` may see; or in none at all, and left to `by`'s role or below
+    (the table of the module docstring; called below reviewer)."""
+    links = LINKS[model]
+    seen = [exists().where(column == model.id, incident_id == Incident.id, visible_incidents(by))
             for column, incident_id in links]
-    anywhere = [exists().where(column == row_id) for column, _incident_id in links]
-    return or_(*seen, not_(or_(*anywhere)))
+    anywhere = [exists().where(column == model.id) for column, _incident_id in links]
+    roles = [role for role in UNLINKED_ROLES if has_role(by, role)]
+    return or_(*seen, and_(not_(or_(*anywhere)), model.unlinked_seen_by.in_(roles)))
 
 
 def visible_people(by: Principal) -> ColumnElement[bool]:
-    """People (victims, alleged perpetrators) `by` may see or refer to."""
+    """People (victims, alleged perpetrators, those a case event concerns) `by` may see or
+    refer to."""
     if has_role(by, "reviewer"):
         return true()
-    return _linked(by, Person.id, (Victim.person_id, Victim.incident_id),
-                   (Perpetrator.person_id, Perpetrator.incident_id))
+    return _linked(by, Person)
 
 
 def visible_actors(by: Principal) -> ColumnElement[bool]:
     """Perpetrating groups `by` may see or refer to."""
     if has_role(by, "reviewer"):
         return true()
-    return _linked(by, Actor.id, (Perpetrator.actor_id, Perpetrator.incident_id))
+    return _linked(by, Actor)
 
 
 def visible_sources(by: Principal) -> ColumnElement[bool]:
@@ -73,8 +96,7 @@ def visible_sources(by: Principal) -> ColumnElement[bool]:
     personal data."""
     if has_role(by, "reviewer"):
         return true()
-    visible = _linked(by, Source.id, (Citation.source_id, Citation.incident_id),
-                      (CaseEvent.source_id, CaseEvent.incident_id))
+    visible = _linked(by, Source)
     if not can_see_personal_data(by):
         visible = and_(visible, not_(Source.is_confidential))
     return visible

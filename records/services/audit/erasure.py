@@ -36,6 +36,7 @@ from records.models import (
 from records.models.types import utcnow
 from records.sealing import forget_data_key, incident_owner, person_owner
 from records.services.access import Principal, act_as, require_role
+from records.services.audit.purged_rows import hide_rows_only_in
 from records.services.backup.generations import KeyRingError, destroy_generations
 from records.services.evidence.store import (
     file_path,
@@ -124,10 +125,12 @@ def purge_person(session: Session, uid: str, *, by: Principal, reason: str) -> N
 
 def purge_incident(session: Session, ref: str, *, by: Principal, reason: str) -> None:
     """Delete the incident for good, with its victims, perpetrators, citations, case
-    events, review comments and evidence attachments (people, actors and sources stay:
-    other incidents may cite them), and destroy its data key. Admins only, with a reason.
-    Evidence files no other incident uses are removed from disk once the purge commits,
-    and older backups then open no sealed value.
+    events, review comments and evidence attachments, and destroy its data key. People,
+    actors and sources stay (other incidents may cite them); those no other incident names
+    are shown to reviewers and admins alone from then on, and the data keys of those people
+    and sources are destroyed too (records/services/audit/purged_rows.py). Admins only,
+    with a reason. Evidence files no other incident uses are removed from disk once the
+    purge commits, and older backups then open no sealed value.
 
     Raises PermissionDenied (not an admin), ValidationError (no reason), NotFound."""
     require_role(by, "admin", _("purge incidents"))
@@ -143,6 +146,7 @@ def purge_incident(session: Session, ref: str, *, by: Principal, reason: str) ->
     sealing = incident_file_key(session, incident.ref)
     files = [sealed_path(a.sha256, key_id(sealing[0])) for a in attachments] if sealing else []
     act_as(session, by, why)
+    only_here = hide_rows_only_in(session, incident)
     with purging(session):
         for row in [*custody, *incident.victims, *incident.perpetrators,
                     *incident.citations, *incident.case_events, *comments]:
@@ -160,8 +164,10 @@ def purge_incident(session: Session, ref: str, *, by: Principal, reason: str) ->
         if session.scalar(select(Attachment.id).where(
                 Attachment.sha256 == attachment.sha256).limit(1)) is None:
             files.append(file_path(attachment.sha256))
-    # Its sealed values, here and in the trail, and its sealed files become unreadable.
-    destroy_data_key(session, owner)
+    # Its sealed values, here and in the trail, and its sealed files become unreadable,
+    # and so do those of the people and sources only it named.
+    for erased in (owner, *only_here):
+        destroy_data_key(session, erased)
     remove_after_commit(session, files)
     _destroy_old_backup_keys_after_commit(session)
 

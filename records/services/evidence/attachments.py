@@ -29,6 +29,7 @@ from records.services.access import (
     can_see_incident,
     check_can_edit,
     require_role,
+    visible_sources,
 )
 from records.services.evidence.metadata import needs_cleaning, strip_metadata
 from records.services.evidence.sniffing import read_within_limit, sniff_type
@@ -123,7 +124,9 @@ def add_attachment(session: Session, ref: str, *, filename: str, data: bytes | B
     mime = sniff_type(content)
     source_id = None
     if source_uid:
-        source_id = session.exec(select(Source.id).where(Source.uid == source_uid)).first()
+        # A source hidden from `by` is refused like one nobody has.
+        source_id = session.exec(select(Source.id).where(Source.uid == source_uid,
+                                                         visible_sources(by))).first()
         if source_id is None:
             raise ValidationError([FieldProblem("source_uid", _("no source with this uid"),
                                                 source_uid)])

@@ -133,9 +133,10 @@ def resolve_actor(session: Session, by: Principal, uid: str | None,
     name_key = (data.name.strip().casefold(), data.actor_type)
     if name_key in cache:
         return cache[name_key]
+    # Only a group `by` may see: a hidden one would show its uid, aliases and parent.
     found = session.exec(select(Actor).where(
         func.lower(Actor.name) == data.name.strip().lower(),
-        Actor.actor_type == data.actor_type)).first()
+        Actor.actor_type == data.actor_type, visible_rows(Actor, by)).order_by(Actor.id)).first()
     if found is None:
         _key, parent, _refused = _existing(session, Actor, by, data.parent_uid, None,
                                            f"{prefix}parent_uid", _("no actor with this uid"),

@@ -18,6 +18,8 @@ from records.models.page import Page
 from records.services.access import (
     Principal,
     can_see_personal_data,
+    reading_level,
+    redact_place,
     require_role,
     visible_incidents,
 )
@@ -135,5 +137,10 @@ def list_incidents(session: Session, *, by: Principal, filters: IncidentFilter |
         counted = _searched(counted)
     total = session.exec(filter_incidents(counted, filters, by)).one()
     rows = _page_rows(session, filters, by, (page - 1) * page_size, page_size)
-    return IncidentPage(items=[IncidentListItem.model_validate(r) for r in rows],
-                        total=total, page=page, page_size=page_size)
+    level = reading_level(by)
+    items = []
+    for row in rows:
+        item = IncidentListItem.model_validate(row)
+        # The place as the reader's level shows it (a viewer's list names no locality).
+        items.append(item.model_copy(update=redact_place(item.model_dump(), level)))
+    return IncidentPage(items=items, total=total, page=page, page_size=page_size)

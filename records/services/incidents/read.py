@@ -30,8 +30,10 @@ from records.sealing import open_model, open_row
 from records.services.access import (
     Principal,
     can_see_incident,
-    can_see_personal_data,
+    reading_level,
     redact_person,
+    redact_place,
+    source_visible,
 )
 from records.services.users import usernames
 
@@ -83,19 +85,25 @@ def _merged_into(session: Session, ref: str, by: Principal) -> str | None:
 
 
 def incident_read(session: Session, incident: Incident, by: Principal) -> IncidentRead:
-    full = can_see_personal_data(by)
+    """The incident as `by` reads it: shaped by `reading_level(by)` with the export's own
+    rules (names, contacts, sources, testimony, the place), so a viewer reads no more than a
+    public export of it holds."""
+    level = reading_level(by)
+    full = level.all_names
 
     def person(p) -> PersonRead | None:
         if p is None:
             return None
-        return redact_person(open_model(session, PersonRead, p, full=full), all_names=full,
-                             show_confidential=full)
+        return redact_person(open_model(session, PersonRead, p, full=full),
+                             all_names=level.all_names, show_confidential=level.contacts)
 
     def source(s) -> SourceRead | None:
         return None if s is None else open_model(session, SourceRead, s, full=full)
 
+    # Review comments are the organisation's work, like in an export.
     comments = session.exec(select(ReviewComment).where(
-        ReviewComment.incident_id == incident.id).order_by(ReviewComment.id)).all()
+        ReviewComment.incident_id == incident.id).order_by(ReviewComment.id)).all() \
+        if level.organisation_records else []
     names = usernames(session, {incident.created_by_id, incident.last_edited_by_id,
                                  incident.submitted_by_id, incident.verified_by_id}
                        | {c.author_id for c in comments})
@@ -105,21 +113,22 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
         victims.append(VictimRead(
             id=v.id, version=v.version, outcome=v.outcome, harm_description=v.harm_description,
             consent_to_publish_name=v.consent_to_publish_name,
-            person=redact_person(p, consented=v.consent_to_publish_name, all_names=full,
-                                 show_confidential=full)))
-    sources_visible = full
+            person=redact_person(p, consented=v.consent_to_publish_name,
+                                 all_names=level.all_names,
+                                 show_confidential=level.contacts)))
+    fields = {**incident.model_dump(include=set(IncidentRead.model_fields)
+                                    - {"victims", "perpetrators", "citations", "case_events",
+                                       "comments", "imported_status", "imported_from"}),
+              **open_row(session, incident)}
     return IncidentRead(
-        **{**incident.model_dump(include=set(IncidentRead.model_fields)
-                                 - {"victims", "perpetrators", "citations", "case_events",
-                                    "comments", "imported_status", "imported_from"}),
-           **open_row(session, incident)},
+        **{**fields, **redact_place(fields, level)},
         created_by=names.get(incident.created_by_id),
         last_edited_by=names.get(incident.last_edited_by_id),
         submitted_by=names.get(incident.submitted_by_id),
         verified_by=names.get(incident.verified_by_id),
         # Where an imported record came from is the workspace's business, not a viewer's.
-        imported_status=incident.imported_status if full else None,
-        imported_from=incident.imported_from if full else None,
+        imported_status=incident.imported_status if level.organisation_records else None,
+        imported_from=incident.imported_from if level.organisation_records else None,
         victims=victims,
         perpetrators=[PerpetratorRead(
             id=p.id, version=p.version, attribution=p.attribution, basis=p.basis,
@@ -127,12 +136,11 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
         citations=[CitationRead(
             id=c.id, version=c.version, page=c.page, source=source(c.source),
             **open_row(session, c)) for c in incident.citations
-            if sources_visible or not c.source.is_confidential],
+            if source_visible(c.source, level)],
         case_events=[CaseEventRead(
             id=e.id, version=e.version, date=e.date, date_precision=e.date_precision,
             kind=e.kind, description=e.description,
-            source=source(e.source) if e.source is None or sources_visible
-            or not e.source.is_confidential else None,
+            source=source(e.source) if source_visible(e.source, level) else None,
             person=person(e.person), actor=e.actor) for e in incident.case_events],
         comments=[CommentRead(id=c.id, author=names.get(c.author_id, "system"), body=c.body,
                               created_at=c.created_at) for c in comments],

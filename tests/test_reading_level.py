@@ -97,6 +97,19 @@ def test_a_viewers_list_holds_no_locality(engine, users):
     assert [(i.ref, i.locality) for i in full] == [(ref, LOCALITY)]
 
 
+def test_a_viewers_search_does_not_reach_the_locality(engine, users):
+    ref = _verified(engine, users)
+    words = IncidentFilter(text="front home")
+    with read_session(engine) as session:
+        seen = list_incidents(session, by=users["vera"], filters=words)
+        full = list_incidents(session, by=users["carla"], filters=words)
+        district = list_incidents(session, by=users["vera"],
+                                  filters=IncidentFilter(text="Karbala"))
+    assert (seen.total, [i.ref for i in seen.items]) == (0, [])
+    assert (full.total, [i.ref for i in full.items]) == (1, [ref])
+    assert [i.ref for i in district.items] == [ref]
+
+
 def test_a_viewers_page_case_sheet_and_public_export_agree(engine, users, tmp_path):
     ref = _verified(engine, users)
     out = tmp_path / "public.json"

@@ -149,3 +149,29 @@ def test_a_viewers_map_and_governorates_are_rounded_like_the_page(engine, users)
         places = dashboard_stats(session, by=users["vera"]).by_governorate
     assert [(p.latitude, p.longitude, p.incidents) for p in points] == [(32.6, 44.0, 1)]
     assert [(g.admin1, g.latitude, g.longitude) for g in places] == [("IQ-KA", 32.6, 44.0)]
+
+
+def test_a_place_on_a_half_is_rounded_alike_on_the_page_the_map_and_the_export(
+        engine, users, tmp_path):
+    # 32.65 is stored as 32.6499…: the page, the export and the map must still agree, or
+    # two roundings of one place would pin it down between them.
+    ref = _verified(engine, users, latitude=32.65, longitude=44.25)
+    out = tmp_path / "public.json"
+    run_export(engine, ExportRequest("json", out, "public", ExportFilters()), by=users["vera"])
+    exported = json.loads(out.read_text(encoding="utf-8"))["incidents"]
+    with read_session(engine) as session:
+        page = get_incident(session, ref, by=users["vera"])
+        points = incident_locations(session, by=users["vera"], filters=IncidentFilter())
+        places = dashboard_stats(session, by=users["vera"]).by_governorate
+    assert (page.latitude, page.longitude) == (32.7, 44.3)
+    assert [(i["latitude"], i["longitude"]) for i in exported] == [(32.7, 44.3)]
+    assert [(p.latitude, p.longitude) for p in points] == [(32.7, 44.3)]
+    assert [(g.latitude, g.longitude) for g in places] == [(32.7, 44.3)]
+
+
+def test_coordinates_round_on_their_decimal_form_halves_away_from_zero():
+    from records.services.access import round_coordinate
+
+    assert [round_coordinate(v, 1) for v in (32.65, 44.25, -32.65, 33.34, 32.615)] == [
+        32.7, 44.3, -32.7, 33.3, 32.6]
+    assert round_coordinate(44.025, 2) == 44.03

@@ -25,6 +25,7 @@ from records.services.access.redaction import (
     redact_incident,
     redact_person,
     redact_place,
+    round_coordinate,
     source_visible,
 )
 from records.services.access.visibility import (
@@ -55,6 +56,7 @@ __all__ = [
     "redact_person",
     "redact_place",
     "require_role",
+    "round_coordinate",
     "source_visible",
     "visible_actors",
     "visible_incidents",

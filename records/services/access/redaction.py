@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from records.errors import PermissionDenied, ValidationError
 from records.i18n import N_, _
@@ -182,6 +183,15 @@ def source_visible(source, level: ExportLevel) -> bool:
     return level.testimony or kind not in TESTIMONY_KINDS
 
 
+def round_coordinate(value: float, decimals: int) -> float:
+    """`value` rounded to `decimals` places as the databases round a NUMERIC: on its
+    decimal form, halves away from zero (Python's round() would take 32.65, stored as
+    32.6499…, down, where the map's SQL takes it up; two roundings of one place would pin
+    it down between them)."""
+    step = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
 def redact_place(place: dict, level: ExportLevel) -> dict:
     """The place fields of `place` (any of latitude, longitude, geo_precision, locality)
     that `level` shows otherwise, with the values it shows; empty when it shows them as
@@ -194,8 +204,8 @@ def redact_place(place: dict, level: ExportLevel) -> dict:
     shown: dict = {"locality": None}
     located = place.get("latitude") is not None and place.get("longitude") is not None
     if located:
-        shown["latitude"] = round(place["latitude"], decimals)
-        shown["longitude"] = round(place["longitude"], decimals)
+        shown["latitude"] = round_coordinate(place["latitude"], decimals)
+        shown["longitude"] = round_coordinate(place["longitude"], decimals)
     if place.get("geo_precision") in ("exact", "near") or (
             located and place.get("geo_precision") is None):
         shown["geo_precision"] = "district"

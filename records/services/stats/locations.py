@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from records.i18n import _
 from records.models import Incident
-from records.services.access import Principal, reading_level, require_role
+from records.services.access import Principal, reading_level, require_role, round_coordinate
 from records.services.incidents import IncidentFilter
 from records.services.incidents import filter_incidents as visible_incidents
 
@@ -47,6 +47,7 @@ def incident_locations(session: Session, *, by: Principal,
                               filters or IncidentFilter(), by)
     query = query.where(Incident.latitude.is_not(None), Incident.longitude.is_not(None))
     rows = session.exec(query.group_by(lat, lon)).all()
-    return sorted((LocationCount(round(float(y), decimals), round(float(x), decimals), n)
+    return sorted((LocationCount(round_coordinate(float(y), decimals),
+                                 round_coordinate(float(x), decimals), n)
                    for y, x, n in rows),
                   key=lambda p: (-p.incidents, p.latitude, p.longitude))

@@ -29,7 +29,8 @@ DOCUMENT_COLUMNS = ("doc_public", "doc_all")
 class SearchText(SQLModel, table=True):
     """Folded text of one incident. `names_public` holds the names every reader of the
     incident may see (public figures, victims who consented here; never witnesses);
-    `names_all` every name stored in clear, for readers who see all names."""
+    `names_all` every name stored in clear and the locality (which the public level leaves
+    out), for readers who see all names."""
 
     __tablename__ = "search_text"
 

@@ -26,6 +26,8 @@ CONTACT = "+964 770 555 0199"
 BRIGADE = "Brigade Onlyinrestricted"
 MEMO = "Leaked memo Onlyinrestricted"
 VISIBLE = "Samir Visiblevictim"
+VISIBLE_REF = "INC-2020-00042"
+LOCALITY = "in front of his home"
 CRAFTED = "[Session expired, log in here](https://evil.example/login) ![p](https://evil.example/p.png)"
 
 
@@ -42,7 +44,9 @@ def _prepare(url: str) -> None:
                            "attribution": "alleged"}],
             citations=[{"source": {"kind": "media", "title": MEMO}, "statement": "x"}]),
             by=rana)
-        visible = create_incident(session, incident_data(victims=[
+        visible = create_incident(session, incident_data(
+            ref=VISIBLE_REF, latitude=32.615, longitude=44.025, geo_precision="exact",
+            locality=LOCALITY, victims=[
             # Consenting: a withheld name is sealed at rest and found by no lookup at all.
             {"person": {"full_name": VISIBLE}, "outcome": "injured",
              "consent_to_publish_name": True}]), by=rana)
@@ -107,6 +111,20 @@ def test_a_viewer_filter_list_names_no_group_of_a_restricted_incident(server, pa
     settle(page)
     assert _received(frames, "Unidentified gunmen (test)")
     assert not _received(frames, BRIGADE)
+
+
+def test_a_viewers_incident_page_receives_no_exact_place_and_no_locality(server, page):
+    frames = _frames(page)
+    log_in(page, server, "vera")
+    page.goto(f"{server}/incident?ref={VISIBLE_REF}")
+    page.get_by_text("Coordinates").first.wait_for()
+    settle(page)
+    assert _received(frames, VISIBLE)  # the frames are really read
+    for secret in ("32.615", "44.025", LOCALITY):
+        assert not _received(frames, secret), secret
+        assert secret not in page.content()
+    # The public level's place: rounded to 0.1 degree, the locality left out.
+    assert _received(frames, "32.6, 44.0")
 
 
 def test_a_crafted_address_and_file_draw_no_link_and_no_image(server, page):

@@ -22,8 +22,12 @@ from records.services.access.redaction import (
     allowed_levels,
     export_level,
     may_show_name,
+    reading_level,
     redact_incident,
     redact_person,
+    redact_place,
+    round_coordinate,
+    source_visible,
 )
 from records.services.access.unlinked import leave_to_reviewers, lowest_role
 from records.services.access.visibility import (
@@ -53,9 +57,13 @@ __all__ = [
     "leave_to_reviewers",
     "lowest_role",
     "may_show_name",
+    "reading_level",
     "redact_incident",
     "redact_person",
+    "redact_place",
     "require_role",
+    "round_coordinate",
+    "source_visible",
     "visible_actors",
     "visible_incidents",
     "visible_people",

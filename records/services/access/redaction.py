@@ -1,8 +1,10 @@
 """What of an incident may be shown to whom.
 
-The read models of the UI use `redact_person`; every export format and the advocacy report
-pass each incident through `redact_incident`, the single place where the export levels of
-docs/design.md §6 are applied:
+Every export format, the advocacy report and the case sheet pass each incident through
+`redact_incident`, the single place where the export levels of docs/design.md §6 are
+applied. What a user reads in the workspace (pages, lists, the map) is shaped by the level
+`reading_level` gives their role, through the same pieces (`redact_person`, `redact_place`,
+`source_visible`), so a viewer's page shows no more than a public export:
 
 - public: verified or published incidents only, never restricted ones; people named only
   as may_show_name allows (public figures, consenting victims; witnesses never); no contacts;
@@ -20,12 +22,13 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from records.errors import PermissionDenied, ValidationError
 from records.i18n import N_, _
 from records.labels import role_name
 from records.models.incident_io import PersonRead
-from records.services.access.permissions import has_role
+from records.services.access.permissions import can_see_personal_data, has_role
 from records.services.access.principal import Principal
 from records.services.access.withheld_text import cut_record, record_cutter
 
@@ -85,6 +88,12 @@ class ExportLevel:
     coordinate_decimals: int | None
     description: str
 
+    @property
+    def organisation_records(self) -> bool:
+        """Review comments, evidence records and where an imported record came from: the
+        organisation's own work, shown at the internal level only."""
+        return self.name == "internal"
+
 
 LEVELS: dict[str, ExportLevel] = {
     "public": ExportLevel(
@@ -109,6 +118,21 @@ LEVELS: dict[str, ExportLevel] = {
                        "sources and restricted incidents. For reviewers and admins only; "
                        "never leaves the organisation.")),
 }
+
+
+def reading_level(by: Principal) -> ExportLevel:
+    """The level at which `by` reads records in the workspace (incident page, lists, map).
+
+    | role                          | level    | what of a record they read               |
+    |-------------------------------|----------|------------------------------------------|
+    | viewer                        | public   | what a public export of it holds         |
+    | caseworker, reviewer, admin   | internal | the record as entered                    |
+
+    Which incidents a reader may open at all stays the visibility rule's business
+    (`can_see_incident`): for viewers it is the public level's verified and published ones;
+    caseworkers read restricted incidents only as their authors. Those who enter and review
+    the data need the exact place, names and testimony to do it (docs/design.md §4)."""
+    return LEVELS["internal"] if can_see_personal_data(by) else LEVELS["public"]
 
 
 def allowed_levels(by: Principal) -> list[ExportLevel]:
@@ -146,19 +170,47 @@ def _person(person: dict | None, level: ExportLevel, consented: bool) -> dict | 
     return shown
 
 
-def source_visible(source: dict | None, level: ExportLevel) -> bool:
-    """Whether a source (a dict with kind and is_confidential) may appear at `level`."""
+def source_visible(source, level: ExportLevel) -> bool:
+    """Whether a source (a dict, or a row or read model, with kind and is_confidential) may
+    appear at `level`."""
     if source is None:
         return False
-    if source.get("is_confidential") and not level.confidential_sources:
+    if isinstance(source, dict):
+        kind, confidential = source.get("kind"), source.get("is_confidential")
+    else:
+        kind, confidential = source.kind, source.is_confidential
+    if confidential and not level.confidential_sources:
         return False
-    return level.testimony or source.get("kind") not in TESTIMONY_KINDS
+    return level.testimony or kind not in TESTIMONY_KINDS
 
 
-def _round(value: float | None, decimals: int | None) -> float | None:
-    if value is None or decimals is None:
-        return value
-    return round(value, decimals)
+def round_coordinate(value: float, decimals: int) -> float:
+    """`value` rounded to `decimals` places as the databases round a NUMERIC: on its
+    decimal form, halves away from zero (Python's round() would take 32.65, stored as
+    32.6499…, down, where the map's SQL takes it up; two roundings of one place would pin
+    it down between them)."""
+    step = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def redact_place(place: dict, level: ExportLevel) -> dict:
+    """The place fields of `place` (any of latitude, longitude, geo_precision, locality)
+    that `level` shows otherwise, with the values it shows; empty when it shows them as
+    they are. A level that rounds coordinates rounds them to its decimals, shows an exact or
+    near place as the district, and leaves the locality out, coordinates or not: a street
+    or village name would give back the precision the rounding took away."""
+    decimals = level.coordinate_decimals
+    if decimals is None:
+        return {}
+    shown: dict = {"locality": None}
+    located = place.get("latitude") is not None and place.get("longitude") is not None
+    if located:
+        shown["latitude"] = round_coordinate(place["latitude"], decimals)
+        shown["longitude"] = round_coordinate(place["longitude"], decimals)
+    if place.get("geo_precision") in ("exact", "near") or (
+            located and place.get("geo_precision") is None):
+        shown["geo_precision"] = "district"
+    return {name: value for name, value in shown.items() if name in place}
 
 
 def redact_incident(record: dict, level: ExportLevel, *, fresh: bool = False) -> dict | None:
@@ -177,13 +229,7 @@ def redact_incident(record: dict, level: ExportLevel, *, fresh: bool = False) ->
     out = {k: v for k, v in record.items()
            if k not in ("victims", "perpetrators", "citations", "case_events", "comments",
                         "attachments")}
-    if level.coordinate_decimals is not None and record.get("latitude") is not None:
-        out["latitude"] = _round(record["latitude"], level.coordinate_decimals)
-        out["longitude"] = _round(record["longitude"], level.coordinate_decimals)
-        if record.get("geo_precision") in (None, "exact", "near"):
-            out["geo_precision"] = "district"
-        # A street or village name would give back the precision the rounding took away.
-        out["locality"] = None
+    out.update(redact_place(record, level))
     out["victims"] = [
         {**v, "person": _person(v["person"], level, v["consent_to_publish_name"])}
         for v in record["victims"]]

@@ -231,7 +231,7 @@ def iter_records(session: Session, filters: ExportFilters, level: ExportLevel, *
         select(Actor.id, Actor.uid, Actor.name, Actor.actor_type)
         .where(Actor.id.in_(select(Actor.parent_id))))}
     # Where imported records came from (file names and hashes) stays in the organisation.
-    provenance = level.name == "internal"
+    provenance = level.organisation_records
     after: list = []
     while True:
         keys = session.exec(select(Incident.start_date, Incident.ref, Incident.id)

@@ -19,6 +19,8 @@ from records.sealing import incident_owner, is_sealed, load_data_keys, open_mode
 from records.services.access import (
     Principal,
     can_see_personal_data,
+    reading_level,
+    redact_place,
     require_role,
     visible_incidents,
 )
@@ -152,8 +154,13 @@ def list_incidents(session: Session, *, by: Principal, filters: IncidentFilter |
     # are opened for them, its keys read in one go.
     load_data_keys(session, [incident_owner(r.ref) for r in rows
                              if r.sensitivity == "restricted"])
-    items = [open_model(session, IncidentListItem, r) for r in rows]
-    if rows and not can_see_personal_data(by):
+    level = reading_level(by)
+    items = []
+    for row in rows:
+        item = open_model(session, IncidentListItem, row)
+        # The place as the reader's level shows it (a viewer's list names no locality).
+        items.append(item.model_copy(update=redact_place(item.model_dump(), level)))
+    if rows and not level.all_names:
         items = _titles_cut(session, rows, items, by)
     return IncidentPage(items=items, total=total, page=page, page_size=page_size)
 

@@ -30,8 +30,10 @@ from records.sealing import NAME_FIELDS, open_model, open_row
 from records.services.access import (
     Principal,
     can_see_incident,
-    can_see_personal_data,
+    reading_level,
     redact_person,
+    redact_place,
+    source_visible,
 )
 from records.services.access.withheld_text import (
     NameCutter,
@@ -122,7 +124,7 @@ class _People:
 def withheld_cutter(session: Session, incident: Incident, by: Principal) -> NameCutter:
     """What cuts the names of `incident`'s people withheld from `by` out of its text (the
     incident page does the same through incident_read; lists cut the title with it)."""
-    people = _People(session, can_see_personal_data(by))
+    people = _People(session, reading_level(by).all_names)
     if people.full:
         return people.cutter()
     for v in incident.victims:
@@ -135,15 +137,21 @@ def withheld_cutter(session: Session, incident: Incident, by: Principal) -> Name
 
 
 def incident_read(session: Session, incident: Incident, by: Principal) -> IncidentRead:
-    full = can_see_personal_data(by)
+    """The incident as `by` reads it: shaped by `reading_level(by)` with the export's own
+    rules (names, contacts, sources, testimony, the place), so a viewer reads no more than a
+    public export of it holds; a name withheld from `by` is cut from the text beside it."""
+    level = reading_level(by)
+    full = level.all_names
     people = _People(session, full)
     person = people.shown
 
     def source(s) -> SourceRead | None:
         return None if s is None else open_model(session, SourceRead, s, full=full)
 
+    # Review comments are the organisation's work, like in an export.
     comments = session.exec(select(ReviewComment).where(
-        ReviewComment.incident_id == incident.id).order_by(ReviewComment.id)).all()
+        ReviewComment.incident_id == incident.id).order_by(ReviewComment.id)).all() \
+        if level.organisation_records else []
     names = usernames(session, {incident.created_by_id, incident.last_edited_by_id,
                                  incident.submitted_by_id, incident.verified_by_id}
                        | {c.author_id for c in comments})
@@ -152,19 +160,19 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
         harm_description=open_row(session, v)["harm_description"],
         consent_to_publish_name=v.consent_to_publish_name,
         person=person(v.person, v.consent_to_publish_name)) for v in incident.victims]
-    sources_visible = full
+    fields = {**incident.model_dump(include=set(IncidentRead.model_fields)
+                                    - {"victims", "perpetrators", "citations", "case_events",
+                                       "comments", "imported_status", "imported_from"}),
+              **open_row(session, incident)}
     read = IncidentRead(
-        **{**incident.model_dump(include=set(IncidentRead.model_fields)
-                                 - {"victims", "perpetrators", "citations", "case_events",
-                                    "comments", "imported_status", "imported_from"}),
-           **open_row(session, incident)},
+        **{**fields, **redact_place(fields, level)},
         created_by=names.get(incident.created_by_id),
         last_edited_by=names.get(incident.last_edited_by_id),
         submitted_by=names.get(incident.submitted_by_id),
         verified_by=names.get(incident.verified_by_id),
         # Where an imported record came from is the workspace's business, not a viewer's.
-        imported_status=incident.imported_status if full else None,
-        imported_from=incident.imported_from if full else None,
+        imported_status=incident.imported_status if level.organisation_records else None,
+        imported_from=incident.imported_from if level.organisation_records else None,
         victims=victims,
         perpetrators=[PerpetratorRead(
             id=p.id, version=p.version, attribution=p.attribution,
@@ -173,12 +181,11 @@ def incident_read(session: Session, incident: Incident, by: Principal) -> Incide
         citations=[CitationRead(
             id=c.id, version=c.version, page=c.page, source=source(c.source),
             **open_row(session, c)) for c in incident.citations
-            if sources_visible or not c.source.is_confidential],
+            if source_visible(c.source, level)],
         case_events=[CaseEventRead(
             id=e.id, version=e.version, date=e.date, date_precision=e.date_precision,
             kind=e.kind, description=e.description,
-            source=source(e.source) if e.source is None or sources_visible
-            or not e.source.is_confidential else None,
+            source=source(e.source) if source_visible(e.source, level) else None,
             person=person(e.person), actor=e.actor) for e in incident.case_events],
         comments=[CommentRead(id=c.id, author=names.get(c.author_id, "system"), body=c.body,
                               created_at=c.created_at) for c in comments],

@@ -4,8 +4,10 @@ a batched Core import feed it the same way, in their own transaction).
 
 - title: the title.
 - body: the ref, the narrative, the places (governorate code and its English, Arabic and
-  Sorani names, district, locality) and the names and aliases of the perpetrating groups.
-- names_public / names_all: see records.models.search.SearchText.
+  Sorani names, district) and the names and aliases of the perpetrating groups.
+- names_public / names_all: see records.models.search.SearchText. The locality goes with
+  names_all: the public level leaves it out (redaction.redact_place), so only readers who
+  read the exact place (caseworkers and up) may find an incident by it.
 
 A value stored sealed (records/sealing.py) is never opened here: it is left out. A
 restricted incident is therefore indexed by its ref, its governorate and the names and
@@ -109,10 +111,9 @@ def documents(conn: Connection, ids: list[int], places: dict[str, str]) -> list[
             "incident_id": row.id,
             "title": fold(_clear(row.title)),
             "body": fold(row.ref, _clear(row.narrative), row.admin1,
-                         places.get(row.admin1 or ""), _clear(row.admin2),
-                         _clear(row.locality), *groups[row.id]),
+                         places.get(row.admin1 or ""), _clear(row.admin2), *groups[row.id]),
             "names_public": public,
-            "names_all": fold(*names_all[row.id]),
+            "names_all": fold(*names_all[row.id], _clear(row.locality)),
         })
     return out
 

@@ -11,7 +11,7 @@ from records.db import is_sqlite
 from records.i18n import _
 from records.models import Incident, Perpetrator, Person, Victim
 from records.models.actor import Actor
-from records.services.access import Principal, require_role
+from records.services.access import Principal, require_role, round_coordinate
 from records.services.incidents import YEAR_CODES, IncidentFilter, counted_in_months
 from records.services.incidents import filter_incidents as visible_incidents
 from records.services.stats.locations import map_decimals
@@ -92,8 +92,9 @@ def dashboard_stats(session: Session, *, by: Principal,
     # map's points, so a viewer never reads a finer place here than there.
     decimals = map_decimals(by)
     stats.by_governorate = sorted(
-        (GovernorateCount(code, n, round(float(lat), decimals) if lat is not None else None,
-                          round(float(lon), decimals) if lon is not None else None)
+        (GovernorateCount(code, n,
+                          round_coordinate(float(lat), decimals) if lat is not None else None,
+                          round_coordinate(float(lon), decimals) if lon is not None else None)
          for code, n, lat, lon in session.exec(places)),
         key=lambda g: (-g.incidents, g.admin1))
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from records.i18n import _
 from records.models import Incident
-from records.services.access import LEVELS, Principal, has_role, require_role
+from records.services.access import Principal, reading_level, require_role, round_coordinate
 from records.services.incidents import IncidentFilter
 from records.services.incidents import filter_incidents as visible_incidents
 
@@ -26,12 +26,11 @@ class LocationCount:
 
 
 def map_decimals(by: Principal) -> int:
-    """Decimal places of the coordinates `by` sees on a map: a viewer, who reads only what
-    could be published, gets the public export's rounding (0.1°, about 11 km); caseworkers
-    and up get MAP_DECIMALS."""
-    if has_role(by, "caseworker"):
-        return MAP_DECIMALS
-    return LEVELS["public"].coordinate_decimals or 1
+    """Decimal places of the coordinates `by` sees on a map: the rounding of the level `by`
+    reads at (`reading_level`: a viewer gets the public export's 0.1°, about 11 km); a
+    level that shows exact coordinates (caseworkers and up) gets MAP_DECIMALS."""
+    decimals = reading_level(by).coordinate_decimals
+    return MAP_DECIMALS if decimals is None else decimals
 
 
 def incident_locations(session: Session, *, by: Principal,
@@ -50,6 +49,7 @@ def incident_locations(session: Session, *, by: Principal,
                               filters or IncidentFilter(), by)
     query = query.where(Incident.latitude.is_not(None), Incident.longitude.is_not(None))
     rows = session.exec(query.group_by(lat, lon)).all()
-    return sorted((LocationCount(round(float(y), decimals), round(float(x), decimals), n)
+    return sorted((LocationCount(round_coordinate(float(y), decimals),
+                                 round_coordinate(float(x), decimals), n)
                    for y, x, n in rows),
                   key=lambda p: (-p.incidents, p.latitude, p.longitude))

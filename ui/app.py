@@ -99,7 +99,8 @@ def show_flash() -> None:
         (st.success if kind == "success" else st.info)(message)
     warning = state.pop_flash_warning()
     if warning:
-        st.warning(warning)
+        # It names people from the records: shown as text.
+        st.warning(escape_markdown(warning))
 
 
 def gate(render) -> None:

@@ -102,8 +102,7 @@ def warn_withheld_names(ref: str, by) -> None:
     if names:
         state.flash_warning(_("This text names people whose name is withheld; they read "
                               "{marker} wherever names are withheld: {names}").format(
-            marker=escape_markdown(withheld_marker()),
-            names=escape_markdown(", ".join(names))))
+            marker=withheld_marker(), names=", ".join(names)))
 
 
 def clear_widgets(prefix: str) -> None:

@@ -13,7 +13,13 @@ from records.db import read_session, unit_of_work
 from records.services.access.withheld_text import NameCutter
 from records.services.exchange import ExportRequest, run_export
 from records.services.exchange.export_records import ExportFilters
-from records.services.incidents import add_part, create_incident, get_incident, list_incidents
+from records.services.incidents import (
+    IncidentFilter,
+    add_part,
+    create_incident,
+    get_incident,
+    list_incidents,
+)
 from records.services.linkage.normalise import fold_text
 from records.services.reports import ReportOptions, run_report
 from records.services.review import publish_incident, submit_incident, verify_incident
@@ -164,3 +170,33 @@ def test_a_viewer_list_cuts_the_name_from_titles(engine, users):
         listed = list_incidents(session, by=users["carla"]).items
     assert [i.title for i in viewed] == ["Killing ordered by [name withheld] (fictional)"]
     assert [i.title for i in listed] == ["Killing ordered by عليّ حسن التكريتي (fictional)"]
+
+
+def _searched(engine, by, words: str) -> list[str]:
+    with read_session(engine) as session:
+        page = list_incidents(session, by=by, filters=IncidentFilter(text=words))
+    return [item.ref for item in page.items]
+
+
+def test_a_viewer_cannot_find_an_incident_by_a_withheld_name_in_its_text(engine, users):
+    ref = seed_commander(engine, users)
+    with unit_of_work(engine) as session:
+        created = create_incident(session, incident_data(
+            title="Threat against a journalist (fictional)",
+            narrative="A caller threatened the journalist twice in Basra.",
+            victims=[{"person": {"full_name": "Noor Jabbar (fictional)",
+                                 "is_public_figure": True}, "outcome": "unharmed"}]),
+            by=users["carla"])
+        submitted = submit_incident(session, created.ref, by=users["carla"],
+                                    expected_version=created.version)
+        verified = verify_incident(session, created.ref, by=users["rana"],
+                                   expected_version=submitted.version)
+        open_ref = publish_incident(session, created.ref, by=users["rana"],
+                                    expected_version=verified.version).ref
+    # The narrative names the withheld commander: a viewer's search by those words, or
+    # by the title's, finds nothing; a reviewer, who reads every name, finds it.
+    for words in ("Ali Hassan", "Hassan men fled", "protester Tikrit"):
+        assert _searched(engine, users["vera"], words) == [], words
+        assert _searched(engine, users["rana"], words) == [ref], words
+    # An incident naming nobody withheld is found by its words as before.
+    assert _searched(engine, users["vera"], "caller threatened") == [open_ref]

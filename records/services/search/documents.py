@@ -8,6 +8,11 @@ a batched Core import feed it the same way, in their own transaction).
 - names_public / names_all: see records.models.search.SearchText. The locality goes with
   names_all: the public level leaves it out (redaction.redact_place), so only readers who
   read the exact place (caseworkers and up) may find an incident by it.
+- An incident that names someone whose name a reader may be refused (an unconsented victim,
+  a witness, anyone not a public figure, as victim, perpetrator or the person a follow-up
+  event concerns) keeps its title and narrative in names_all instead: they may name that
+  person, and the public level cuts the name from them (access/withheld_text.py), so only
+  readers of every name may find the incident by their words.
 
 A value stored sealed (records/sealing.py) is never opened here: it is left out. A
 restricted incident is therefore indexed by its ref, its governorate and the names and
@@ -21,7 +26,16 @@ from collections.abc import Iterable, Iterator
 
 from sqlalchemy import Connection, delete, insert, select
 
-from records.models import Actor, Incident, Perpetrator, Person, SearchText, Victim, VocabularyTerm
+from records.models import (
+    Actor,
+    CaseEvent,
+    Incident,
+    Perpetrator,
+    Person,
+    SearchText,
+    Victim,
+    VocabularyTerm,
+)
 from records.sealing import is_sealed
 from records.services.search.folding import fold
 
@@ -32,6 +46,7 @@ _person = Person.__table__
 _victim = Victim.__table__
 _perpetrator = Perpetrator.__table__
 _actor = Actor.__table__
+_case_event = CaseEvent.__table__
 _terms = VocabularyTerm.__table__
 
 
@@ -79,7 +94,12 @@ def documents(conn: Connection, ids: list[int], places: dict[str, str]) -> list[
                _person.c.is_public_figure)
         .join(_person, _person.c.id == _victim.c.person_id)
         .where(_victim.c.incident_id.in_(ids)))
+    # Incidents naming someone whose name some reader may not see: their title and
+    # narrative may name that person, so only readers of every name search them.
+    withheld: set[int] = set()
     for row in victims:
+        if not _shown_to_all(row, row.consent_to_publish_name):
+            withheld.add(row.incident_id)
         if names := _person_names(row):
             names_all[row.incident_id].append(names)
             if _shown_to_all(row, row.consent_to_publish_name):
@@ -96,10 +116,17 @@ def documents(conn: Connection, ids: list[int], places: dict[str, str]) -> list[
         if row.actor_name:
             groups[row.incident_id].append(
                 " ".join(x for x in (row.actor_name, _clear(row.actor_aliases)) if x))
+        if row.full_name is not None and not _shown_to_all(row, False):
+            withheld.add(row.incident_id)
         if row.full_name is not None and (names := _person_names(row)):
             names_all[row.incident_id].append(names)
             if _shown_to_all(row, False):
                 names_public[row.incident_id].append(names)
+    concerned = conn.execute(
+        select(_case_event.c.incident_id, _person.c.profiles, _person.c.is_public_figure)
+        .join(_person, _person.c.id == _case_event.c.person_id)
+        .where(_case_event.c.incident_id.in_(ids)))
+    withheld.update(row.incident_id for row in concerned if not _shown_to_all(row, False))
     incidents = conn.execute(
         select(_incident.c.id, _incident.c.ref, _incident.c.title, _incident.c.narrative,
                _incident.c.admin1, _incident.c.admin2, _incident.c.locality)
@@ -107,13 +134,16 @@ def documents(conn: Connection, ids: list[int], places: dict[str, str]) -> list[
     out = []
     for row in incidents:
         public = fold(*names_public[row.id])
+        title, narrative = _clear(row.title), _clear(row.narrative)
+        hidden = row.id in withheld
         out.append({
             "incident_id": row.id,
-            "title": fold(_clear(row.title)),
-            "body": fold(row.ref, _clear(row.narrative), row.admin1,
+            "title": fold(None if hidden else title),
+            "body": fold(row.ref, None if hidden else narrative, row.admin1,
                          places.get(row.admin1 or ""), _clear(row.admin2), *groups[row.id]),
             "names_public": public,
-            "names_all": fold(*names_all[row.id], _clear(row.locality)),
+            "names_all": fold(*names_all[row.id], _clear(row.locality),
+                              *((title, narrative) if hidden else ())),
         })
     return out
 

@@ -1,5 +1,5 @@
 """Keeping the index current: every ORM flush notes which incidents it touched (directly,
-or through a victim, perpetrator, person or group), and just before the transaction
+or through a victim, perpetrator, follow-up event, person or group), and just before the transaction
 commits their index rows are rewritten from the stored rows, on the same connection, so
 the index commits or rolls back with the change. Writers that bypass the ORM (a batched
 Core import) call `note_incidents` with the ids they wrote, or `write_documents` on their
@@ -14,7 +14,15 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from records.i18n import _
-from records.models import Actor, Incident, Perpetrator, Person, SearchText, Victim
+from records.models import (
+    Actor,
+    CaseEvent,
+    Incident,
+    Perpetrator,
+    Person,
+    SearchText,
+    Victim,
+)
 from records.services.access import Principal, require_role
 from records.services.search.documents import (
     all_incident_ids,
@@ -41,7 +49,7 @@ def _note_flush(session: Session, _flush_context) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Incident):
             key, value = "incident", obj.id
-        elif isinstance(obj, Victim | Perpetrator):
+        elif isinstance(obj, Victim | Perpetrator | CaseEvent):
             key, value = "incident", obj.incident_id
         elif isinstance(obj, Person):
             key, value = "person", obj.id
@@ -64,7 +72,7 @@ def _write_before_commit(session: Session) -> None:
     conn = session.connection()
     if pending["person"]:
         people = sorted(pending["person"])
-        for model in (Victim, Perpetrator):
+        for model in (Victim, Perpetrator, CaseEvent):
             table = model.__table__
             ids.update(conn.execute(select(table.c.incident_id).where(
                 table.c.person_id.in_(people))).scalars())

@@ -37,6 +37,7 @@ from records.models import (
     VocabularyTerm,
 )
 from records.sealing import is_sealed
+from records.services.access import may_show_name
 from records.services.search.folding import fold
 
 CHUNK = 500
@@ -79,8 +80,9 @@ def _person_names(row) -> str | None:
 
 
 def _shown_to_all(row, consented: bool) -> bool:
-    # redaction.may_show_name for a reader without all names.
-    return "witness" not in (row.profiles or ()) and bool(row.is_public_figure or consented)
+    """Whether a reader without every name may see this person's name (the one rule)."""
+    return may_show_name(profiles=row.profiles, is_public_figure=bool(row.is_public_figure),
+                         consented=bool(consented), all_names=False)
 
 
 def documents(conn: Connection, ids: list[int], places: dict[str, str]) -> list[dict]:
